@@ -1,0 +1,179 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import {
+  type FieldIssue,
+  type Lead,
+  LeadSchema,
+  type ParsedRawLead,
+  type RawLead,
+  RawLeadSchema,
+} from './model.js';
+
+export interface NormaliseOptions {
+  /** ISO 3166-1 alpha-2 country used for phone numbers written without a country code. */
+  defaultCountry: string;
+  /** Canonical fields that must be present after normalisation. */
+  required?: readonly string[];
+}
+
+export type NormaliseResult = { ok: true; lead: Lead } | { ok: false; issues: FieldIssue[] };
+
+const emailSchema = z.email();
+
+export function normaliseEmail(raw: string | undefined): { value?: string; issue?: string } {
+  const value = tidy(raw)?.toLowerCase();
+  if (!value) return {};
+  return emailSchema.safeParse(value).success ? { value } : { issue: 'is not a valid email address' };
+}
+
+export function normalisePhone(
+  raw: string | undefined,
+  defaultCountry: string,
+): { value?: string; country?: string; issue?: string } {
+  const value = tidy(raw);
+  if (!value) return {};
+  const parsed = parsePhoneNumberFromString(value, defaultCountry.toUpperCase() as CountryCode);
+  if (!parsed?.isValid()) return { issue: 'is not a valid phone number' };
+  return { value: parsed.number, country: parsed.country };
+}
+
+/** Line type as libphonenumber knows it from the number's range (MOBILE, FIXED_LINE, VOIP, ...). */
+export function phoneLineType(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.getType();
+}
+
+/** Collapses whitespace; empty strings become undefined. */
+export function tidy(raw: string | undefined): string | undefined {
+  const value = raw?.replace(/\s+/g, ' ').trim();
+  return value ? value : undefined;
+}
+
+/** Capitalises a name written in one case ("JANE O'NEIL-SMITH" → "Jane O'Neil-Smith"); mixed case is kept. */
+export function tidyName(raw: string | undefined): string | undefined {
+  const value = tidy(raw);
+  if (!value) return undefined;
+  const oneCase = value === value.toLowerCase() || value === value.toUpperCase();
+  if (!oneCase) return value;
+  return value.toLowerCase().replace(/(^|[\s'’\-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+}
+
+export function splitName(
+  fullName: string | undefined,
+  firstName: string | undefined,
+  lastName: string | undefined,
+): { fullName?: string; firstName?: string; lastName?: string } {
+  let first = tidyName(firstName);
+  let last = tidyName(lastName);
+  const full = tidyName(fullName);
+  if (full && !first && !last) {
+    const parts = full.split(' ');
+    first = parts[0];
+    last = parts.length > 1 ? parts.slice(1).join(' ') : undefined;
+  }
+  const joined = [first, last].filter(Boolean).join(' ');
+  return { fullName: full ?? (joined || undefined), firstName: first, lastName: last };
+}
+
+let countryByName: Map<string, string> | undefined;
+
+/** Accepts an ISO alpha-2 code or an English country name; returns the upper-case alpha-2 code. */
+export function normaliseCountry(raw: string | undefined): { value?: string; issue?: string } {
+  const value = tidy(raw);
+  if (!value) return {};
+  if (!countryByName) countryByName = buildCountryIndex();
+  const code = /^[a-z]{2}$/i.test(value) ? value.toUpperCase() : countryByName.get(value.toLowerCase());
+  if (code && countryByName.has(code.toLowerCase())) return { value: code };
+  return { issue: 'is not a known country' };
+}
+
+function buildCountryIndex(): Map<string, string> {
+  const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const index = new Map<string, string>();
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  for (const a of letters) {
+    for (const b of letters) {
+      const code = a + b;
+      const name = names.of(code);
+      if (!name || name === code) continue;
+      index.set(code.toLowerCase(), code);
+      index.set(name.toLowerCase(), code);
+    }
+  }
+  for (const [alias, code] of [
+    ['usa', 'US'],
+    ['united states of america', 'US'],
+    ['uk', 'GB'],
+    ['great britain', 'GB'],
+    ['england', 'GB'],
+  ] as const) {
+    index.set(alias, code);
+  }
+  return index;
+}
+
+/**
+ * Turns a source's raw lead into the canonical lead. Every problem is collected, so a web form can list
+ * each bad field at once instead of one per round trip.
+ */
+export function normaliseLead(
+  input: RawLead,
+  ids: { leadId: string; receivedAt: string },
+  options: NormaliseOptions,
+): NormaliseResult {
+  const parsedRaw = RawLeadSchema.safeParse(input);
+  if (!parsedRaw.success) {
+    return {
+      ok: false,
+      issues: parsedRaw.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+    };
+  }
+  const raw: ParsedRawLead = parsedRaw.data;
+  const issues: FieldIssue[] = [];
+  const email = normaliseEmail(raw.email);
+  if (email.issue) issues.push({ field: 'email', message: email.issue });
+  const phone = normalisePhone(raw.phone, options.defaultCountry);
+  if (phone.issue) issues.push({ field: 'phone', message: phone.issue });
+  const country = normaliseCountry(raw.country);
+  if (country.issue) issues.push({ field: 'country', message: country.issue });
+  const names = splitName(raw.fullName, raw.firstName, raw.lastName);
+
+  const candidate = {
+    leadId: ids.leadId,
+    source: raw.source,
+    platformLeadId: raw.platformLeadId,
+    platformCreatedAt: raw.platformCreatedAt,
+    receivedAt: ids.receivedAt,
+    email: email.value,
+    phone: phone.value,
+    phoneCountry: phone.country,
+    ...names,
+    company: tidy(raw.company),
+    jobTitle: tidy(raw.jobTitle),
+    country: country.value ?? phone.country,
+    city: tidy(raw.city),
+    postalCode: tidy(raw.postalCode),
+    answers: raw.answers,
+    attribution: raw.attribution,
+    consents: raw.consents,
+    context: raw.context,
+    isTest: raw.isTest,
+  };
+  for (const field of options.required ?? []) {
+    const present = (candidate as Record<string, unknown>)[field];
+    const flagged = issues.some((i) => i.field === field);
+    if ((present === undefined || present === '') && !flagged) issues.push({ field, message: 'is required' });
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  const lead = LeadSchema.safeParse(dropUndefined(candidate));
+  if (!lead.success) {
+    return {
+      ok: false,
+      issues: lead.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    };
+  }
+  return { ok: true, lead: lead.data };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
