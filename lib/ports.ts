@@ -148,7 +148,12 @@ export interface Clock {
 export interface Secrets {
   get(name: SecretName): Promise<string | undefined>;
 }
-export type SecretName = 'LEADHUB_PEPPER' | 'LEADHUB_FORM_SECRET' | 'LEADHUB_ADMIN_TOKEN' | 'SLACK_WEBHOOK_URL';
+export type SecretName =
+  | 'LEADHUB_PEPPER'
+  | 'LEADHUB_FORM_SECRET'
+  | 'LEADHUB_ADMIN_TOKEN'
+  | 'SLACK_WEBHOOK_URL'
+  | 'SLACK_TEST_WEBHOOK_URL';
 
 /** A Slack message (Block Kit). */
 export interface SlackMessage {
@@ -162,3 +167,8 @@ export interface Notifier {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A pagination cursor the API did not issue. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}

@@ -34,6 +34,8 @@ export const AttributionSchema = z
     utm: UtmSchema.default({}),
     landingUrl: optionalText,
     referrer: optionalText,
+    /** Ad click ids (gclid, fbclid, ttclid, li_fat_id, ...) for offline-conversion uploads. */
+    clickIds: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 export type Attribution = z.infer<typeof AttributionSchema>;

@@ -81,10 +81,12 @@ export function normaliseCountry(raw: string | undefined): { value?: string; iss
   const value = tidy(raw);
   if (!value) return {};
   if (!countryByName) countryByName = buildCountryIndex();
-  const code = /^[a-z]{2}$/i.test(value) ? value.toUpperCase() : countryByName.get(value.toLowerCase());
-  if (code && countryByName.has(code.toLowerCase())) return { value: code };
-  return { issue: 'is not a known country' };
+  const code = countryByName.get(value.toLowerCase());
+  return code ? { value: code } : { issue: 'is not a known country' };
 }
+
+/** Region codes that are not countries (EU, UN, Eurozone, unknown, outlying Oceania). */
+const NOT_COUNTRIES = new Set(['EU', 'UN', 'EZ', 'ZZ', 'QO']);
 
 function buildCountryIndex(): Map<string, string> {
   const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
@@ -94,15 +96,16 @@ function buildCountryIndex(): Map<string, string> {
     for (const b of letters) {
       const code = a + b;
       const name = names.of(code);
-      if (!name || name === code) continue;
-      index.set(code.toLowerCase(), code);
-      index.set(name.toLowerCase(), code);
+      if (!name || name === code || NOT_COUNTRIES.has(code)) continue;
+      // Deprecated codes (UK, DD, YU, ...) resolve to the current ISO code, as do their names.
+      const canonical = new Intl.Locale(`und-${code}`).region ?? code;
+      index.set(code.toLowerCase(), canonical);
+      if (canonical === code) index.set(name.toLowerCase(), code);
     }
   }
   for (const [alias, code] of [
     ['usa', 'US'],
     ['united states of america', 'US'],
-    ['uk', 'GB'],
     ['great britain', 'GB'],
     ['england', 'GB'],
   ] as const) {

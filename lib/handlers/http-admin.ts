@@ -1,0 +1,65 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import type { HubDeps } from '../deps.js';
+import { header, safeEqual } from '../http/raw-body.js';
+import { errorResponse, type HttpResult, json } from '../http/responses.js';
+import { InvalidCursorError } from '../ports.js';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_LIMIT = 100;
+
+/**
+ * Admin read API and /health. On AWS the admin routes sit behind API Gateway's IAM authorizer; locally
+ * (no authorizer) they need `Authorization: Bearer $LEADHUB_ADMIN_TOKEN`.
+ */
+export function createAdminHttpHandler(deps: HubDeps) {
+  const { store } = deps;
+
+  async function authorised(event: APIGatewayProxyEventV2): Promise<boolean> {
+    const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+    if (iam?.userArn || iam?.callerId) return true;
+    const expected = await deps.secrets.get('LEADHUB_ADMIN_TOKEN');
+    const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+    return Boolean(expected && given && safeEqual(given, expected));
+  }
+
+  return async function adminHttpHandler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+    const route = event.routeKey;
+    if (route === 'GET /health') return json(200, { status: 'ok' });
+    if (!(await authorised(event))) {
+      return errorResponse(401, 'unauthorized', 'A valid admin bearer token is required', {}, {
+        'www-authenticate': 'Bearer',
+      });
+    }
+
+    if (route === 'GET /api/leads') {
+      const rawLimit = event.queryStringParameters?.limit ?? '20';
+      const limit = Number(rawLimit);
+      if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT) {
+        return errorResponse(400, 'invalid_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+      }
+      try {
+        const page = await store.listLeads(limit, event.queryStringParameters?.cursor);
+        return json(200, page);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) return errorResponse(400, 'invalid_cursor', error.message);
+        throw error;
+      }
+    }
+
+    if (route === 'GET /api/leads/{leadId}') {
+      const leadId = event.pathParameters?.leadId ?? '';
+      if (!ID.test(leadId)) return errorResponse(400, 'invalid_id', 'leadId is malformed');
+      const lead = await store.getLead(leadId);
+      return lead ? json(200, lead) : errorResponse(404, 'not_found', `No lead ${leadId}`);
+    }
+
+    if (route === 'GET /api/contacts/{contactId}') {
+      const contactId = event.pathParameters?.contactId ?? '';
+      if (!ID.test(contactId)) return errorResponse(400, 'invalid_id', 'contactId is malformed');
+      const contact = await store.getContact(contactId);
+      return contact ? json(200, contact) : errorResponse(404, 'not_found', `No contact ${contactId}`);
+    }
+
+    return errorResponse(404, 'not_found', `No route ${route}`);
+  };
+}

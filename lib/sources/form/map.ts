@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { CanonicalField, FormConfig } from '../../config.js';
+import type { Answer, ConsentChoice, FieldIssue, RawLead, Utm } from '../../lead/model.js';
+import type { FormFields } from './parse.js';
+
+/** Fields with a meaning of their own in every form; they are not kept as answers. */
+const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+const CLICK_ID_FIELDS = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'ttclid', 'li_fat_id', 'msclkid'] as const;
+const RESERVED_FIELDS = new Set<string>([
+  'submission_id',
+  'landing_url',
+  'page_url',
+  'referrer',
+  'is_test',
+  ...UTM_FIELDS.map((f) => `utm_${f}`),
+  ...CLICK_ID_FIELDS,
+]);
+const SUBMISSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CHECKED = new Set(['on', 'true', '1', 'yes', 'checked', 'granted', 'accepted']);
+const MAX_VALUE_LENGTH = 10_000;
+
+export interface FormSubmissionMeta {
+  formId: string;
+  receivedAt: string;
+  /** Verified X-LeadHub-Signature: only then may the body flag itself as a test. */
+  signed: boolean;
+  ip?: string;
+  userAgent?: string;
+  /** The Referer header: the page the form was posted from. */
+  pageUrl?: string;
+  /** Idempotency-Key header, when the poster supplies one. */
+  idempotencyKey?: string;
+}
+
+/** The mapped lead, plus any field issues found on the way (the caller adds normalisation's own). */
+export interface MapResult {
+  lead: RawLead;
+  issues: FieldIssue[];
+}
+
+const first = (fields: FormFields, name: string): string | undefined => {
+  const value = fields[name]?.find((v) => v.trim() !== '');
+  return value?.trim();
+};
+
+function safeUrl(raw: string | undefined): URL | undefined {
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same content, same id: a browser or proxy that re-sends a submission creates no second lead. */
+export function contentHashId(formId: string, fields: FormFields, honeypot: string | undefined): string {
+  const canonical = Object.keys(fields)
+    .filter((name) => name !== honeypot)
+    .sort()
+    .map((name) => [name, fields[name]]);
+  return `h_${createHash('sha256').update(JSON.stringify([formId, canonical])).digest('hex').slice(0, 40)}`;
+}
+
+/** Maps a posted form onto the canonical raw lead, per the form's declared mapping and consents. */
+export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: FormSubmissionMeta): MapResult {
+  const issues: FieldIssue[] = [];
+  for (const [name, values] of Object.entries(fields)) {
+    if (values.some((v) => v.length > MAX_VALUE_LENGTH)) {
+      issues.push({ field: name, message: `is longer than ${MAX_VALUE_LENGTH} characters` });
+    }
+  }
+
+  const canonical: Partial<Record<CanonicalField, string>> = {};
+  const mapped = new Set<string>();
+  for (const [formField, target] of Object.entries(form.fields)) {
+    mapped.add(formField);
+    const value = first(fields, formField);
+    if (value !== undefined && canonical[target] === undefined) canonical[target] = value;
+  }
+  // A field already named like a canonical field needs no mapping entry.
+  for (const name of Object.keys(canonicalFieldNames)) {
+    if (mapped.has(name) || canonical[name as CanonicalField] !== undefined) continue;
+    const value = first(fields, name);
+    if (value !== undefined) {
+      canonical[name as CanonicalField] = value;
+      mapped.add(name);
+    }
+  }
+
+  const consents: ConsentChoice[] = form.consents.map((c) => ({
+    purpose: c.purpose,
+    key: c.field,
+    noticeText: c.text,
+    noticeVersion: c.version,
+    granted: (fields[c.field] ?? []).some((v) => CHECKED.has(v.trim().toLowerCase())),
+    method: 'web_checkbox',
+    required: c.required,
+  }));
+  for (const consent of consents) {
+    if (consent.required && !consent.granted) issues.push({ field: consent.key, message: 'must be accepted' });
+  }
+  const consentFields = new Set(form.consents.map((c) => c.field));
+
+  const answers: Answer[] = [];
+  for (const [name, values] of Object.entries(fields)) {
+    if (mapped.has(name) || consentFields.has(name) || RESERVED_FIELDS.has(name) || name === form.honeypot) {
+      continue;
+    }
+    answers.push({ key: name, values });
+  }
+
+  const landing = safeUrl(first(fields, 'landing_url') ?? first(fields, 'page_url') ?? meta.pageUrl);
+  const utm: Utm = {};
+  const clickIds: Record<string, string> = {};
+  for (const part of UTM_FIELDS) {
+    const value = first(fields, `utm_${part}`) ?? landing?.searchParams.get(`utm_${part}`) ?? undefined;
+    if (value) utm[part] = value;
+  }
+  for (const name of CLICK_ID_FIELDS) {
+    const value = first(fields, name) ?? landing?.searchParams.get(name) ?? undefined;
+    if (value) clickIds[name] = value;
+  }
+
+  const submissionId = first(fields, 'submission_id') ?? meta.idempotencyKey;
+  if (submissionId !== undefined && !SUBMISSION_ID.test(submissionId)) {
+    issues.push({ field: 'submission_id', message: 'must be 1-128 letters, digits or . _ : -' });
+  }
+  const selfFlaggedTest = meta.signed && CHECKED.has((first(fields, 'is_test') ?? '').toLowerCase());
+  const lead: RawLead = {
+    source: 'form',
+    platformLeadId:
+      submissionId && SUBMISSION_ID.test(submissionId)
+        ? `s_${submissionId}`
+        : contentHashId(meta.formId, fields, form.honeypot),
+    platformCreatedAt: meta.receivedAt,
+    ...canonical,
+    answers,
+    attribution: {
+      source: 'form',
+      formId: meta.formId,
+      ...(form.name ? { formName: form.name } : {}),
+      utm,
+      ...(landing ? { landingUrl: landing.toString() } : {}),
+      ...(safeUrl(first(fields, 'referrer')) ? { referrer: first(fields, 'referrer') } : {}),
+      ...(Object.keys(clickIds).length > 0 ? { clickIds } : {}),
+    },
+    consents,
+    context: {
+      ...(meta.ip ? { ip: meta.ip } : {}),
+      ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, 512) } : {}),
+    },
+    isTest: form.isTest || selfFlaggedTest,
+  };
+  return { lead, issues };
+}
+
+const canonicalFieldNames: Record<CanonicalField, true> = {
+  email: true,
+  phone: true,
+  fullName: true,
+  firstName: true,
+  lastName: true,
+  company: true,
+  jobTitle: true,
+  country: true,
+  city: true,
+  postalCode: true,
+};
+
+/** True when the honeypot field was filled in (only bots see it). */
+export function honeypotFilled(form: FormConfig, fields: FormFields): boolean {
+  return form.honeypot !== undefined && first(fields, form.honeypot) !== undefined;
+}
