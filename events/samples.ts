@@ -1,0 +1,89 @@
+import type { LeadCapturedV1, LeadScoredV1 } from './contracts.js';
+
+/** Sample event details for CRM teams; the tests validate them against the contracts. */
+export const sampleLeadCaptured: LeadCapturedV1 = {
+  version: '1',
+  leadId: 'ld_Xk2v9QmB7sTq4LwZr1aPcD',
+  contactId: 'ct_9fQ2mW7xLrB4tZk1sVnYaE',
+  source: 'form',
+  platformLeadId: 's_3f2b7c1e-8d4a-4c52-9a61-0e7d2f5b9c10',
+  isTest: false,
+  attribution: {
+    source: 'form',
+    formId: 'contact',
+    formName: 'Contact sales',
+    utm: { source: 'google', medium: 'cpc', campaign: 'q4-crm-launch' },
+    landingUrl: 'https://www.example.com/demo?utm_source=google&utm_medium=cpc&utm_campaign=q4-crm-launch',
+    referrer: 'https://www.google.com/',
+    clickIds: { gclid: 'EAIaIQobChMI' },
+  },
+  contact: {
+    email: 'jane.doe@acme.io',
+    phone: '+14155552671',
+    fullName: 'Jane Doe',
+    firstName: 'Jane',
+    lastName: 'Doe',
+    company: 'Acme Inc',
+    jobTitle: 'VP Sales',
+    country: 'US',
+  },
+  answers: [
+    { key: 'team_size', values: ['51-200'] },
+    { key: 'interests', values: ['Lead routing', 'Slack alerts'] },
+  ],
+  consents: [
+    {
+      purpose: 'marketing_email',
+      granted: true,
+      noticeVersion: '2026-11',
+      noticeHash: '5d0ad3e2f3a7c8e1b4f6a9d2c5e8b1f4a7d0c3e6b9f2a5d8c1e4b7a0d3f6c9e2',
+      method: 'web_checkbox',
+    },
+  ],
+  timings: {
+    platformCreatedAt: '2026-11-30T10:00:00.000Z',
+    receivedAt: '2026-11-30T10:00:00.180Z',
+    capturedAt: '2026-11-30T10:00:00.420Z',
+  },
+};
+
+export const sampleLeadScored: LeadScoredV1 = {
+  ...sampleLeadCaptured,
+  timings: { ...sampleLeadCaptured.timings, scoredAt: '2026-11-30T10:00:00.690Z' },
+  score: 86,
+  grade: 'A',
+  stage: 'account_executive',
+  breakdown: {
+    fit: 45,
+    intent: 25,
+    negative: 0,
+    completeness: 16,
+    reasons: [
+      { category: 'fit', rule: 'senior-title', points: 20, reason: 'Job title is VP level' },
+      { category: 'fit', rule: 'corporate-email', points: 15, reason: 'Corporate email domain acme.io' },
+      { category: 'intent', rule: 'paid-campaign', points: 10, reason: 'Came from a paid campaign' },
+    ],
+  },
+  enrichment: {
+    emailDomain: 'acme.io',
+    emailType: 'corporate',
+    companyDomain: 'acme.io',
+    phoneCountry: 'US',
+    phoneLineType: 'FIXED_LINE_OR_MOBILE',
+  },
+};
+
+/** The whole EventBridge envelope, as a subscriber receives it. */
+export function sampleEnvelope(detailType: string, detail: unknown) {
+  return {
+    version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': detailType,
+    source: 'leadhub',
+    account: '123456789012',
+    time: '2026-11-30T10:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  };
+}

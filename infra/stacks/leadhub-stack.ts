@@ -1,0 +1,332 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type EventPattern as CdkEventPattern, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../events/contracts.js';
+import { type EventPattern, Patterns } from '../../events/patterns.js';
+import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
+import { loadHubConfig } from '../../lib/config.js';
+import { type HttpFunctionName, type HttpRoute as HttpRouteSpec, HttpRoutes } from '../../lib/routes.js';
+import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
+
+/** Repository root: functions/, package-lock.json and the default leadhub.config.json live here. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const EVENT_BUS_NAME = 'leadhub';
+/** Keys of the one Secrets Manager secret; the pepper is generated, the rest are filled in after deploy. */
+export const SECRET_PLACEHOLDER_KEYS = [
+  'LEADHUB_FORM_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'SLACK_TEST_WEBHOOK_URL',
+] as const;
+
+const HTTP_TIMEOUT = Duration.seconds(10);
+const WORKER_TIMEOUT = Duration.seconds(30);
+/** AWS's advice for Lambda-consumed queues: visibility at least 6x the function timeout. */
+const VISIBILITY_FACTOR = 6;
+const MAX_RECEIVE_COUNT = 5;
+const QUEUE_RETENTION = Duration.days(4);
+const DLQ_RETENTION = Duration.days(14);
+
+export interface LeadHubStackProps extends StackProps {
+  /** Hub config copied into every bundle. Default: CDK context `configFile`, else leadhub.config.json at the root. */
+  configFile?: string;
+  /** Default: CDK context `deletionProtection`, else true. */
+  deletionProtection?: boolean;
+}
+
+/** Context values arrive as strings from `cdk -c key=value` and as booleans from cdk.json or tests. */
+function booleanContext(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`CDK context ${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/** Patterns in events/ use EventBridge's JSON keys; CDK's EventPattern wants camelCase keys. */
+export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
+  return {
+    source: [...pattern.source],
+    detailType: [...pattern['detail-type']],
+    ...(pattern.detail ? { detail: pattern.detail } : {}),
+  };
+}
+
+export class LeadHubStack extends Stack {
+  readonly configFile: string;
+  readonly deletionProtection: boolean;
+  readonly table: TableV2;
+  readonly bus: EventBus;
+  readonly secret: Secret;
+  readonly alarmTopic: Topic;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: Record<HubFunctionName, HubFunction>;
+  /** Routes with no API Gateway authorizer: the functions authenticate these themselves. */
+  readonly publicRoutes: { spec: HttpRouteSpec; route: HttpRoute }[] = [];
+  /** Every dead-letter queue, each with its own alarm. */
+  readonly deadLetterQueues: Record<string, Queue> = {};
+
+  constructor(scope: Construct, id: string, props: LeadHubStackProps = {}) {
+    super(scope, id, props);
+
+    const configPath = props.configFile ?? this.node.tryGetContext('configFile') ?? 'leadhub.config.json';
+    this.configFile = resolve(PROJECT_ROOT, String(configPath));
+    if (!existsSync(this.configFile)) {
+      throw new Error(
+        `LeadHub config file ${this.configFile} not found: create it (see README) or pass -c configFile=<path>`,
+      );
+    }
+    // Fail the synth, not the first cold start, on an invalid config.
+    loadHubConfig(this.configFile);
+
+    this.deletionProtection =
+      props.deletionProtection ??
+      booleanContext(this.node.tryGetContext('deletionProtection'), 'deletionProtection', true);
+
+    // ---- storage -------------------------------------------------------------------------------------
+    const str = (name: string) => ({ name, type: AttributeType.STRING });
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: str(TableDesign.partitionKey),
+      sortKey: str(TableDesign.sortKey),
+      globalSecondaryIndexes: Object.values(TableDesign.indexes).map((index) => ({
+        indexName: index.name,
+        partitionKey: str(index.partitionKey),
+        sortKey: str(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      })),
+      timeToLiveAttribute: TableDesign.ttlAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: this.deletionProtection,
+      removalPolicy: this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.secret = new Secret(this, 'Secret', {
+      description:
+        'LeadHub secrets (JSON). LEADHUB_PEPPER is generated and must never change; fill in LEADHUB_FORM_SECRET, ' +
+        'SLACK_WEBHOOK_URL and SLACK_TEST_WEBHOOK_URL after deploy (an empty string means not configured).',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify(Object.fromEntries(SECRET_PLACEHOLDER_KEYS.map((k) => [k, '']))),
+        generateStringKey: 'LEADHUB_PEPPER',
+        excludePunctuation: true,
+        passwordLength: 64,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
+    this.bus.archive('Archive', {
+      description: 'Every LeadHub event, for replay after a consumer bug',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(30),
+    });
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'LeadHub alarms', enforceSSL: true });
+
+    // ---- functions -----------------------------------------------------------------------------------
+    const commonEnv = {
+      TABLE_NAME: this.table.tableName,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+      LEADHUB_SECRET_ARN: this.secret.secretArn,
+    };
+    const captureQueue = this.workQueue('Capture', WORKER_TIMEOUT);
+    const enrichQueue = this.workQueue('Enrich', WORKER_TIMEOUT);
+
+    const make = (id: string, name: HubFunctionName, timeout: Duration, env: Record<string, string> = {}) =>
+      new HubFunction(this, id, {
+        name,
+        projectRoot: PROJECT_ROOT,
+        configFile: this.configFile,
+        timeout,
+        environment: { ...commonEnv, ...env },
+      });
+    this.functions = {
+      'http-forms': make('HttpForms', 'http-forms', HTTP_TIMEOUT, {
+        CAPTURE_QUEUE_URL: captureQueue.queueUrl,
+      }),
+      'http-admin': make('HttpAdmin', 'http-admin', HTTP_TIMEOUT),
+      'capture-worker': make('CaptureWorker', 'capture-worker', WORKER_TIMEOUT),
+      'enrich-worker': make('EnrichWorker', 'enrich-worker', WORKER_TIMEOUT),
+      'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT),
+    };
+    const fn = (name: HubFunctionName) => this.functions[name].fn;
+
+    // ---- least-privilege grants ----------------------------------------------------------------------
+    for (const name of Object.keys(this.functions) as HubFunctionName[]) this.secret.grantRead(fn(name));
+    this.table.grantReadWriteData(fn('http-forms'));
+    captureQueue.grantSendMessages(fn('http-forms'));
+    this.table.grantReadData(fn('http-admin'));
+    this.table.grantReadWriteData(fn('capture-worker'));
+    this.bus.grantPutEventsTo(fn('capture-worker'));
+    this.table.grantReadWriteData(fn('enrich-worker'));
+    this.bus.grantPutEventsTo(fn('enrich-worker'));
+    this.table.grantReadWriteData(fn('slack-notifier'));
+
+    // ---- queue consumers -----------------------------------------------------------------------------
+    const consume = (queue: Queue) =>
+      new SqsEventSource(queue, {
+        batchSize: 10,
+        // Speed-to-lead: wait at most a second to fill a batch.
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      });
+    fn('capture-worker').addEventSource(consume(captureQueue));
+    fn('enrich-worker').addEventSource(consume(enrichQueue));
+
+    // ---- event routing -------------------------------------------------------------------------------
+    // Enrichment is worth doing however late; a Slack alert an hour late has lost its speed-to-lead value
+    // and is better seen in the DLQ alarm. Both DLQs alarm.
+    new Rule(this, 'LeadCapturedToEnrich', {
+      eventBus: this.bus,
+      description: 'LeadCaptured → enrich + score queue',
+      eventPattern: toCdkPattern(Patterns.leadCapturedToEnrich),
+      targets: [
+        new SqsQueue(enrichQueue, {
+          maxEventAge: Duration.hours(24),
+          retryAttempts: 185,
+          deadLetterQueue: this.deadLetterQueue('EnrichRuleDlq'),
+        }),
+      ],
+    });
+    new Rule(this, 'LeadScoredToSlack', {
+      eventBus: this.bus,
+      description: 'LeadScored → Slack notifier',
+      eventPattern: toCdkPattern(Patterns.leadScoredToSlack),
+      targets: [
+        new LambdaFunction(fn('slack-notifier'), {
+          maxEventAge: Duration.hours(1),
+          retryAttempts: 20,
+          deadLetterQueue: this.deadLetterQueue('SlackRuleDlq'),
+        }),
+      ],
+    });
+    // EventBridge invokes Lambda asynchronously: a failing notifier is retried by Lambda, then parked here.
+    // A separate queue from the rule's DLQ, because the two hold different message shapes.
+    fn('slack-notifier').configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetterQueue('SlackNotifierFailures')),
+    });
+
+    // ---- HTTP API ------------------------------------------------------------------------------------
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CORS is answered by the forms function (per-form origins), so the API has no CORS configuration.
+    this.api = new HttpApi(this, 'Api', {
+      description: 'LeadHub: lead forms in, admin API',
+      createDefaultStage: false,
+    });
+    // Our own $default stage, because HttpApi's default stage takes no throttling or access-log settings.
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { burstLimit: 200, rateLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No source IP or user agent: access logs stay free of personal data.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const integrations: Record<HttpFunctionName, HttpLambdaIntegration> = {
+      'http-forms': new HttpLambdaIntegration('FormsIntegration', fn('http-forms')),
+      'http-admin': new HttpLambdaIntegration('AdminIntegration', fn('http-admin')),
+    };
+    const iamAuthorizer = new HttpIamAuthorizer();
+    for (const route of HttpRoutes) {
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrations[route.fn],
+        ...(route.auth === 'admin' ? { authorizer: iamAuthorizer } : {}),
+      });
+      if (created && route.auth === 'none') this.publicRoutes.push({ spec: route, route: created });
+    }
+
+    // ---- alarms and outputs --------------------------------------------------------------------------
+    for (const [name, queue] of Object.entries(this.deadLetterQueues)) {
+      const alarm = new Alarm(this, `${name}Alarm`, {
+        alarmDescription: `LeadHub: messages in dead-letter queue ${name}; inspect and redrive`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'SecretArn', {
+      value: this.secret.secretArn,
+      description: 'Fill in LEADHUB_FORM_SECRET, SLACK_WEBHOOK_URL and SLACK_TEST_WEBHOOK_URL here',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Subscribe an email or chat endpoint to receive dead-letter alarms',
+    });
+  }
+
+  /** A dead-letter queue: kept longer than its source so a failure can be inspected and redriven. */
+  private deadLetterQueue(id: string): Queue {
+    const queue = new Queue(this, id, {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: DLQ_RETENTION,
+    });
+    this.deadLetterQueues[id] = queue;
+    return queue;
+  }
+
+  /** A Lambda-consumed work queue with its DLQ. */
+  private workQueue(name: string, consumerTimeout: Duration): Queue {
+    return new Queue(this, `${name}Queue`, {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: QUEUE_RETENTION,
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_FACTOR),
+      deadLetterQueue: { queue: this.deadLetterQueue(`${name}Dlq`), maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
+}

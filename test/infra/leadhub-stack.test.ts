@@ -1,0 +1,585 @@
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Patterns } from '../../events/patterns.js';
+import {
+  BUNDLED_CONFIG_NAME,
+  configCopyHooks,
+  ESM_REQUIRE_BANNER,
+  HubFunction,
+  type HubFunctionName,
+} from '../../infra/constructs/hub-function.js';
+import { LeadHubStack, type LeadHubStackProps, PROJECT_ROOT } from '../../infra/stacks/leadhub-stack.js';
+import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
+import { EnvSchema } from '../../lib/config.js';
+import { HttpRoutes } from '../../lib/routes.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/leadhub.config.json', import.meta.url));
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is walked dynamically in assertions.
+type Json = Record<string, any>;
+
+function synth(props: LeadHubStackProps = {}, context: Record<string, unknown> = {}) {
+  // Skips esbuild: template assertions need no real bundles.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new LeadHubStack(app, 'LeadHub', {
+    env: { region: 'us-east-1' },
+    configFile: FIXTURE,
+    ...props,
+  });
+  const template = Template.fromStack(stack);
+  return { stack, template, json: template.toJSON() as Json };
+}
+
+const { stack, template, json } = synth();
+const resources = json.Resources as Record<string, Json>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalId = (c: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(c.node.defaultChild as CfnElement);
+const fnId = (name: HubFunctionName) => logicalId(stack.functions[name].fn);
+const fnProps = (name: HubFunctionName) => resources[fnId(name)]?.Properties as Json;
+const getAttArn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const ALL_FUNCTIONS: HubFunctionName[] = [
+  'http-forms',
+  'http-admin',
+  'capture-worker',
+  'enrich-worker',
+  'slack-notifier',
+];
+
+/** Every IAM action granted to a function's role, with the resources it applies to. */
+function grantedActions(name: HubFunctionName): { action: string; resource: unknown }[] {
+  const roleId = logicalId(stack.functions[name].fn.role as never);
+  const policies = ofType('AWS::IAM::Policy').filter(([, p]) =>
+    (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
+  );
+  expect(policies.length).toBeGreaterThan(0);
+  return policies.flatMap(([, p]) =>
+    (p.Properties.PolicyDocument.Statement as Json[]).flatMap((s) =>
+      [s.Action].flat().map((action: string) => ({ action, resource: s.Resource })),
+    ),
+  );
+}
+
+describe('functions', () => {
+  it('has exactly the five entry points, each on nodejs24.x / arm64 with tracing', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.MemorySize).toBe(512);
+    }
+  });
+
+  it('gives http functions 10 s and workers 30 s', () => {
+    expect(fnProps('http-forms').Timeout).toBe(10);
+    expect(fnProps('http-admin').Timeout).toBe(10);
+    expect(fnProps('capture-worker').Timeout).toBe(30);
+    expect(fnProps('enrich-worker').Timeout).toBe(30);
+    expect(fnProps('slack-notifier').Timeout).toBe(30);
+  });
+
+  it('logs each function to its own log group with a retention', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const ref = fnProps(name).LoggingConfig?.LogGroup?.Ref as string;
+      expect(resources[ref]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[ref]?.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('sets the house environment and the config file path on every function', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const env = fnProps(name).Environment.Variables as Json;
+      expect(env).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'leadhub',
+        LEADHUB_CONFIG: BUNDLED_CONFIG_NAME,
+        TABLE_NAME: { Ref: logicalId(stack.table) },
+        EVENT_BUS_NAME: { Ref: logicalId(stack.bus) },
+        LEADHUB_SECRET_ARN: { Ref: logicalId(stack.secret) },
+      });
+    }
+  });
+
+  it('uses only env names the functions read (EnvSchema) and gives CAPTURE_QUEUE_URL only to http-forms', () => {
+    const known = new Set([...Object.keys(EnvSchema.shape), 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+    for (const name of ALL_FUNCTIONS) {
+      const keys = Object.keys(fnProps(name).Environment.Variables);
+      expect(keys.filter((k) => !known.has(k))).toEqual([]);
+      expect(keys.includes('CAPTURE_QUEUE_URL')).toBe(name === 'http-forms');
+    }
+    expect(fnProps('http-forms').Environment.Variables.CAPTURE_QUEUE_URL).toEqual({
+      Ref: logicalId(stack.node.findChild('CaptureQueue') as never),
+    });
+  });
+
+  it('never puts a secret in an environment variable, only the secret ARN', () => {
+    const secretish = /SECRET|PEPPER|TOKEN|PASSWORD|WEBHOOK|PRIVATE|API_?KEY/i;
+    for (const name of ALL_FUNCTIONS) {
+      const env = fnProps(name).Environment.Variables as Json;
+      for (const [key, value] of Object.entries(env)) {
+        if (key === 'LEADHUB_SECRET_ARN') {
+          expect(value).toEqual({ Ref: logicalId(stack.secret) });
+          continue;
+        }
+        expect(key).not.toMatch(secretish);
+        const text = JSON.stringify(value);
+        expect(text).not.toMatch(/resolve:secretsmanager|hooks\.slack\.com|SecretString/);
+        // Plain values are the house defaults; everything else must be a reference to a stack resource.
+        if (typeof value === 'string') {
+          expect(['--enable-source-maps', 'leadhub', BUNDLED_CONFIG_NAME]).toContain(value);
+        } else {
+          expect(Object.keys(value)).toEqual(['Ref']);
+        }
+      }
+    }
+  });
+});
+
+describe('bundling', () => {
+  it('copies the config file into the bundle with an afterBundling hook, quoting paths', () => {
+    const hooks = configCopyHooks("/repo/my 'odd' config.json");
+    expect(hooks.beforeBundling('/in', '/out')).toEqual([]);
+    expect(hooks.afterBundling('/in', '/asset out')).toEqual([
+      `cp '/repo/my '\\''odd'\\'' config.json' '/asset out/${BUNDLED_CONFIG_NAME}'`,
+    ]);
+  });
+
+  // Real esbuild run on a throwaway project: proves the hook, the banner and the ESM output end to end.
+  const workDir = mkdtempSync(join(tmpdir(), 'leadhub-bundle-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it('produces an ESM bundle with the require banner and the config file beside it', () => {
+    const root = join(workDir, 'project');
+    mkdirSync(join(root, 'functions'), { recursive: true });
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion": 3}');
+    // CDK runs `npx --no-install esbuild` in the project root: lend it this repo's esbuild.
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
+    writeFileSync(
+      join(root, 'functions', 'http-admin.ts'),
+      'export const handler = async () => ({ ok: true });\n',
+    );
+    const config = join(workDir, 'config with space.json');
+    writeFileSync(config, '{"forms": {}}');
+
+    const outdir = join(workDir, 'cdk.out');
+    const app = new App({ outdir });
+    const bundled = new Stack(app, 'Bundled', { env: { region: 'us-east-1' } });
+    new HubFunction(bundled, 'Fn', {
+      name: 'http-admin',
+      projectRoot: root,
+      configFile: config,
+      timeout: Duration.seconds(10),
+    });
+    app.synth();
+
+    const assetDirs = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    expect(assetDirs).toHaveLength(1);
+    const asset = join(outdir, assetDirs[0] as string);
+    expect(readFileSync(join(asset, BUNDLED_CONFIG_NAME), 'utf8')).toBe('{"forms": {}}');
+    expect(existsSync(join(asset, 'index.mjs.map'))).toBe(true);
+    const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    expect(code).toMatch(/export\s*\{/);
+    // The bundle loads as ESM with the banner's `require` in scope.
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(JSON.stringify(await m.handler()))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('{"ok":true}');
+  });
+});
+
+describe('table', () => {
+  const tableId = logicalId(stack.table);
+
+  it('is built from TableDesign: keys, GSIs with ALL projection, TTL, on-demand', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    const props = resources[tableId]?.Properties as Json;
+    expect(props.KeySchema).toEqual([
+      { AttributeName: TableDesign.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TableDesign.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(props.GlobalSecondaryIndexes).toEqual(
+      Object.values(TableDesign.indexes).map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('has point-in-time recovery and server-side encryption', () => {
+    const props = resources[tableId]?.Properties as Json;
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(props.Replicas).toHaveLength(1);
+    expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it('is protected from deletion by default', () => {
+    expect(resources[tableId]?.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true);
+    expect(resources[tableId]?.DeletionPolicy).toBe('Retain');
+    expect(resources[tableId]?.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('drops deletion protection when the context says so (boolean or CLI string)', () => {
+    for (const value of [false, 'false']) {
+      const off = synth({}, { deletionProtection: value });
+      const table = off.json.Resources[logicalId(off.stack.table)];
+      expect(table.Properties.Replicas[0].DeletionProtectionEnabled).toBe(false);
+      expect(table.DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  it('rejects a deletionProtection context that is not a boolean', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], deletionProtection: 'nope' } });
+    expect(() => new LeadHubStack(app, 'LeadHub', { configFile: FIXTURE })).toThrow(/deletionProtection/);
+  });
+});
+
+describe('config file', () => {
+  it('fails the synth when the config file is missing', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(
+      () => new LeadHubStack(app, 'LeadHub', { configFile: '/nonexistent/leadhub.config.json' }),
+    ).toThrow(/not found/);
+  });
+
+  it('fails the synth when the config file is invalid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadhub-config-'));
+    try {
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{"forms": {"bad id!": {}}}');
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      expect(() => new LeadHubStack(app, 'LeadHub', { configFile: bad })).toThrow(/Invalid LeadHub config/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the config path from CDK context', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], configFile: FIXTURE } });
+    expect(new LeadHubStack(app, 'LeadHub').configFile).toBe(FIXTURE);
+  });
+});
+
+describe('queues', () => {
+  const mappings = ofType('AWS::Lambda::EventSourceMapping');
+  const sourceQueueIds = mappings.map(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt'][0] as string);
+
+  it('feeds capture-worker and enrich-worker from SQS with partial batch failures', () => {
+    expect(mappings).toHaveLength(2);
+    const consumers = mappings.map(([, m]) => m.Properties.FunctionName.Ref).sort();
+    expect(consumers).toEqual([fnId('capture-worker'), fnId('enrich-worker')].sort());
+    for (const [, m] of mappings) {
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(m.Properties.BatchSize).toBe(10);
+      expect(m.Properties.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+      expect(m.Properties.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('gives each work queue a DLQ, visibility >= 6x the consumer timeout, and a longer DLQ retention', () => {
+    for (const [, m] of mappings) {
+      const queue = resources[m.Properties.EventSourceArn['Fn::GetAtt'][0]]?.Properties as Json;
+      const consumer = resources[m.Properties.FunctionName.Ref]?.Properties as Json;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.Timeout);
+      expect(queue.RedrivePolicy.maxReceiveCount).toBe(5);
+      const dlq = resources[queue.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]]?.Properties as Json;
+      expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      expect(queue.MessageRetentionPeriod).toBe(4 * 24 * 3600);
+      expect(dlq.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
+    }
+    expect(new Set(sourceQueueIds).size).toBe(2);
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues.length).toBe(7);
+    const policies = ofType('AWS::SQS::QueuePolicy');
+    for (const [id, q] of queues) {
+      expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+      const policy = policies.find(([, p]) => p.Properties.Queues.some((r: Json) => r.Ref === id));
+      expect(policy, id).toBeDefined();
+      expect(policy?.[1].Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+});
+
+describe('events', () => {
+  const busId = logicalId(stack.bus);
+  const rules = ofType('AWS::Events::Rule');
+
+  it('has a custom bus named leadhub with a 30-day archive of leadhub events', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'leadhub' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: getAttArn(busId),
+      EventPattern: { source: ['leadhub'] },
+      RetentionDays: 30,
+    });
+  });
+
+  it('builds one rule per pattern in events/patterns.ts, verbatim, on the leadhub bus', () => {
+    expect(rules).toHaveLength(Object.keys(Patterns).length);
+    for (const pattern of Object.values(Patterns)) {
+      const matching = rules.filter(
+        ([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern),
+      );
+      expect(matching, JSON.stringify(pattern)).toHaveLength(1);
+      expect(matching[0]?.[1].Properties.EventBusName).toEqual({ Ref: busId });
+    }
+  });
+
+  const ruleFor = (pattern: object) =>
+    rules.find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern))?.[1] as Json;
+
+  it('routes LeadCaptured to the enrich queue and LeadScored to the slack notifier', () => {
+    const enrichQueueId = sourceQueueOf('enrich-worker');
+    expect(ruleFor(Patterns.leadCapturedToEnrich).Properties.Targets.map((t: Json) => t.Arn)).toEqual([
+      getAttArn(enrichQueueId),
+    ]);
+    expect(ruleFor(Patterns.leadScoredToSlack).Properties.Targets.map((t: Json) => t.Arn)).toEqual([
+      getAttArn(fnId('slack-notifier')),
+    ]);
+  });
+
+  it('gives every target a retry policy and its own SQS dead-letter queue', () => {
+    const dlqs = new Set<string>();
+    for (const [, rule] of rules) {
+      for (const target of rule.Properties.Targets as Json[]) {
+        expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+        expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
+        const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+        expect(resources[dlqId]?.Type).toBe('AWS::SQS::Queue');
+        dlqs.add(dlqId);
+      }
+    }
+    expect(dlqs.size).toBe(rules.length);
+  });
+
+  it('retries the async slack-notifier twice, then parks the event in a queue', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig');
+    expect(configs).toHaveLength(1);
+    const props = configs[0]?.[1].Properties as Json;
+    expect(props.FunctionName).toEqual({ Ref: fnId('slack-notifier') });
+    expect(props.MaximumRetryAttempts).toBe(2);
+    const dest = props.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    expect(resources[dest]?.Type).toBe('AWS::SQS::Queue');
+  });
+});
+
+function sourceQueueOf(name: HubFunctionName): string {
+  const m = ofType('AWS::Lambda::EventSourceMapping').find(
+    ([, e]) => e.Properties.FunctionName.Ref === fnId(name),
+  );
+  return m?.[1].Properties.EventSourceArn['Fn::GetAtt'][0];
+}
+
+describe('alarms', () => {
+  it('alarms on every dead-letter queue and sends to an SSL-only SNS topic', () => {
+    const dlqIds = new Set<string>();
+    for (const [, q] of ofType('AWS::SQS::Queue')) {
+      if (q.Properties.RedrivePolicy)
+        dlqIds.add(q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]);
+    }
+    for (const [, r] of ofType('AWS::Events::Rule')) {
+      for (const t of r.Properties.Targets) dlqIds.add(t.DeadLetterConfig.Arn['Fn::GetAtt'][0]);
+    }
+    for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
+      dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
+    }
+    expect(dlqIds.size).toBe(5);
+
+    const topicId = logicalId(stack.alarmTopic);
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+    for (const dlqId of dlqIds) {
+      const alarm = alarms.find((a) =>
+        a.Dimensions?.some((d: Json) => d.Name === 'QueueName' && d.Value['Fn::GetAtt']?.[0] === dlqId),
+      );
+      expect(alarm, dlqId).toBeDefined();
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as Json);
+
+  it('serves exactly the routes of HttpRoutes, each by its function', () => {
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      HttpRoutes.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration'));
+    for (const spec of HttpRoutes) {
+      const route = routes.find((r) => r.RouteKey === `${spec.method} ${spec.path}`) as Json;
+      const integrationId = (route.Target['Fn::Join'][1] as unknown[]).at(-1) as Json;
+      const integration = integrations[integrationId.Ref];
+      expect(integration?.Properties.IntegrationUri).toEqual(getAttArn(fnId(spec.fn)));
+    }
+  });
+
+  it('IAM-authorises admin routes and leaves public routes to the functions', () => {
+    for (const spec of HttpRoutes) {
+      const route = routes.find((r) => r.RouteKey === `${spec.method} ${spec.path}`) as Json;
+      expect(route.AuthorizationType, route.RouteKey).toBe(spec.auth === 'admin' ? 'AWS_IAM' : 'NONE');
+      expect(route.AuthorizerId).toBeUndefined();
+    }
+    expect(HttpRoutes.some((r) => r.auth === 'admin')).toBe(true);
+    expect(stack.publicRoutes.map((r) => r.spec)).toEqual(HttpRoutes.filter((r) => r.auth === 'none'));
+  });
+
+  it('leaves CORS to the forms function', () => {
+    const [api] = ofType('AWS::ApiGatewayV2::Api');
+    expect(api?.[1].Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('throttles the $default stage and writes PII-free access logs to a retained log group', () => {
+    const stages = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]?.[1].Properties as Json;
+    expect(stage.StageName).toBe('$default');
+    expect(stage.AutoDeploy).toBe(true);
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
+    const logGroup = resources[stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]] as Json;
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format.requestId).toBe('$context.requestId');
+    expect(stage.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity/);
+  });
+});
+
+describe('secret', () => {
+  it('is one generated JSON secret with the pepper and empty placeholders', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const [, secret] = ofType('AWS::SecretsManager::Secret')[0] as [string, Json];
+    const gen = secret.Properties.GenerateSecretString as Json;
+    expect(gen).toMatchObject({
+      GenerateStringKey: 'LEADHUB_PEPPER',
+      ExcludePunctuation: true,
+      PasswordLength: 64,
+    });
+    expect(JSON.parse(gen.SecretStringTemplate)).toEqual({
+      LEADHUB_FORM_SECRET: '',
+      SLACK_WEBHOOK_URL: '',
+      SLACK_TEST_WEBHOOK_URL: '',
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(secret.DeletionPolicy).toBe('Retain');
+  });
+
+  it('is readable by every function', () => {
+    for (const name of ALL_FUNCTIONS) {
+      expect(grantedActions(name)).toContainEqual({
+        action: 'secretsmanager:GetSecretValue',
+        resource: { Ref: logicalId(stack.secret) },
+      });
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const actions = (name: HubFunctionName) => new Set(grantedActions(name).map((g) => g.action));
+  const writes = [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ];
+
+  it('lets http-admin only read the table', () => {
+    const a = actions('http-admin');
+    expect(a.has('dynamodb:Query')).toBe(true);
+    for (const w of writes) expect(a.has(w), w).toBe(false);
+    expect(a.has('events:PutEvents')).toBe(false);
+    expect(a.has('sqs:SendMessage')).toBe(false);
+  });
+
+  it('lets only http-forms send to the capture queue', () => {
+    const captureQueueId = sourceQueueOf('capture-worker');
+    for (const name of ALL_FUNCTIONS) {
+      const sends = grantedActions(name).filter(
+        (g) =>
+          g.action === 'sqs:SendMessage' &&
+          JSON.stringify(g.resource) === JSON.stringify(getAttArn(captureQueueId)),
+      );
+      expect(sends.length > 0, name).toBe(name === 'http-forms');
+    }
+  });
+
+  it('lets only the two workers publish events, and only to the leadhub bus', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const puts = grantedActions(name).filter((g) => g.action === 'events:PutEvents');
+      const publisher = name === 'capture-worker' || name === 'enrich-worker';
+      expect(puts.map((g) => g.resource)).toEqual(publisher ? [getAttArn(logicalId(stack.bus))] : []);
+    }
+  });
+
+  it('lets forms, workers and notifier write the table', () => {
+    for (const name of ['http-forms', 'capture-worker', 'enrich-worker', 'slack-notifier'] as const) {
+      expect(actions(name).has('dynamodb:PutItem'), name).toBe(true);
+    }
+  });
+
+  it('grants Resource "*" only for X-Ray', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const wildcard = grantedActions(name).filter((g) => g.resource === '*');
+      expect(wildcard.map((g) => g.action).sort()).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, table, bus, secret ARN and alarm topic', () => {
+    expect(Object.keys(json.Outputs).sort()).toEqual(
+      ['AlarmTopicArn', 'ApiUrl', 'EventBusName', 'SecretArn', 'TableName'].sort(),
+    );
+    expect(json.Outputs.SecretArn.Value).toEqual({ Ref: logicalId(stack.secret) });
+    expect(json.Outputs.TableName.Value).toEqual({ Ref: logicalId(stack.table) });
+    expect(JSON.stringify(json.Outputs.ApiUrl.Value)).toContain('execute-api');
+  });
+});

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadHubConfig, parseEnv, parseHubConfig } from '../../lib/config.js';
+
+describe('runtime', () => {
+  it('runs on Node 24 or newer (the node devDependency; a skipped install script falls back to 20)', () => {
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
+  });
+});
+
+describe('hub config', () => {
+  it('fills defaults for an empty config', () => {
+    const config = parseHubConfig({});
+    expect(config.defaults.phoneCountry).toBe('US');
+    expect(config.forms).toEqual({});
+    expect(config.scoring.stages.map((s) => s.stage)).toEqual(['nurture', 'sales_development', 'account_executive']);
+  });
+
+  it('fills form defaults: 64 KiB body cap, email required', () => {
+    const { forms } = parseHubConfig({ forms: { contact: {} } });
+    expect(forms.contact).toMatchObject({ maxBodyBytes: 65536, required: ['email'], allowedOrigins: [] });
+  });
+
+  it('names every bad key by its path', () => {
+    const bad = {
+      forms: {
+        contact: { required: ['emial'], allowedOrigins: ['not a url'], consents: [{ field: 'x' }] },
+        'bad id!': {},
+      },
+      unknownTopLevel: true,
+    };
+    let message = '';
+    try {
+      parseHubConfig(bad, 'leadhub.config.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('leadhub.config.json');
+    expect(message).toContain('forms.contact.required.0');
+    expect(message).toContain('forms.contact.allowedOrigins.0');
+    expect(message).toContain('forms.contact.consents.0.purpose');
+    expect(message).toContain('forms.bad id!');
+    expect(message).toContain('unknownTopLevel');
+  });
+
+  it('rejects an unknown key inside a form, naming it', () => {
+    expect(() => parseHubConfig({ forms: { contact: { honeyPot: 'x' } } })).toThrow(/forms\.contact.*honeyPot/);
+  });
+
+  it('reports unreadable files and invalid JSON clearly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadhub-config-'));
+    expect(() => loadHubConfig(join(dir, 'missing.json'))).toThrow(/Cannot read LeadHub config/);
+    writeFileSync(join(dir, 'broken.json'), '{ "forms": ');
+    expect(() => loadHubConfig(join(dir, 'broken.json'))).toThrow(/not valid JSON/);
+  });
+
+  it('loads the repository example config', () => {
+    const config = loadHubConfig(join(import.meta.dirname, '../../leadhub.config.json'));
+    expect(Object.keys(config.forms)).toContain('contact');
+  });
+});
+
+describe('environment', () => {
+  it('applies the documented defaults', () => {
+    expect(parseEnv({})).toMatchObject({
+      PORT: 3000,
+      LEADHUB_DATA_DIR: '.leadhub',
+      LEADHUB_DB: 'file',
+      LEADHUB_CONFIG: 'leadhub.config.json',
+    });
+  });
+
+  it('rejects bad values with the variable name', () => {
+    expect(() => parseEnv({ LEADHUB_DB: 'postgres' })).toThrow(/LEADHUB_DB/);
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => parseEnv({ SLACK_WEBHOOK_URL: 'nope' })).toThrow(/SLACK_WEBHOOK_URL/);
+  });
+});
