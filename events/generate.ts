@@ -18,8 +18,10 @@ export function jsonSchemaFiles(): Record<string, string> {
     };
     files[`schemas/${detailType}.v1.json`] = `${JSON.stringify(jsonSchema, null, 2)}\n`;
   }
-  files['samples/LeadCaptured.v1.json'] = `${JSON.stringify(sampleEnvelope('LeadCaptured', sampleLeadCaptured), null, 2)}\n`;
-  files['samples/LeadScored.v1.json'] = `${JSON.stringify(sampleEnvelope('LeadScored', sampleLeadScored), null, 2)}\n`;
+  files['samples/LeadCaptured.v1.json'] =
+    `${JSON.stringify(sampleEnvelope('LeadCaptured', sampleLeadCaptured), null, 2)}\n`;
+  files['samples/LeadScored.v1.json'] =
+    `${JSON.stringify(sampleEnvelope('LeadScored', sampleLeadScored), null, 2)}\n`;
   return files;
 }
 

@@ -1,4 +1,4 @@
-import { createSlackNotifier } from '../lib/handlers/slack-notifier.js';
 import { lambdaHandler } from '../lib/handlers/lambda.js';
+import { createSlackNotifier } from '../lib/handlers/slack-notifier.js';
 
 export const handler = lambdaHandler(createSlackNotifier);

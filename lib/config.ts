@@ -72,7 +72,10 @@ export const HubConfigSchema = z
       .strict()
       .default({ phoneCountry: 'US' }),
     forms: z
-      .record(z.string().regex(FORM_ID, 'form ids are letters, digits, - and _ (at most 64)'), FormConfigSchema)
+      .record(
+        z.string().regex(FORM_ID, 'form ids are letters, digits, - and _ (at most 64)'),
+        FormConfigSchema,
+      )
       .default({}),
     scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
     alerts: AlertsConfigSchema.default({ testLeads: 'skip' }),

@@ -1,4 +1,4 @@
-import type { EventDetail, EventDetailType, Enrichment, ScoreBreakdown } from '../events/contracts.js';
+import type { Enrichment, EventDetail, EventDetailType, ScoreBreakdown } from '../events/contracts.js';
 import type { Lead, Source } from './lead/model.js';
 
 /** Ingest's durable record of one delivery, written before any 2xx. */
@@ -116,7 +116,10 @@ export interface LeadStore {
   upsertContact(profile: ContactProfile, leadId: string): Promise<void>;
   putLead(lead: StoredLead): Promise<void>;
   putConsent(record: ConsentRecord): Promise<void>;
-  saveScore(lead: Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>, score: LeadScore): Promise<void>;
+  saveScore(
+    lead: Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>,
+    score: LeadScore,
+  ): Promise<void>;
 
   getLead(leadId: string): Promise<StoredLead | undefined>;
   listLeads(limit: number, cursor?: string): Promise<LeadPage>;
@@ -124,7 +127,10 @@ export interface LeadStore {
 
   /** Claims the right to send the alert for a lead: only the first caller gets `claimed: true`. */
   claimAlert(leadId: string, at: string): Promise<AlertClaim>;
-  completeAlert(leadId: string, update: { status: 'sent' | 'skipped' | 'failed'; at: string; detail?: string }): Promise<void>;
+  completeAlert(
+    leadId: string,
+    update: { status: 'sent' | 'skipped' | 'failed'; at: string; detail?: string },
+  ): Promise<void>;
 }
 
 export interface Queue<T> {

@@ -26,9 +26,15 @@ export function createAdminHttpHandler(deps: HubDeps) {
     const route = event.routeKey;
     if (route === 'GET /health') return json(200, { status: 'ok' });
     if (!(await authorised(event))) {
-      return errorResponse(401, 'unauthorized', 'A valid admin bearer token is required', {}, {
-        'www-authenticate': 'Bearer',
-      });
+      return errorResponse(
+        401,
+        'unauthorized',
+        'A valid admin bearer token is required',
+        {},
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
     }
 
     if (route === 'GET /api/leads') {

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FormConfig } from '../config.js';
 import type { HubDeps } from '../deps.js';
-import { normaliseLead } from '../lead/normalise.js';
-import { errorResponse, type HttpResult, json } from '../http/responses.js';
 import { header, rawBody, verifySha256Signature } from '../http/raw-body.js';
+import { errorResponse, type HttpResult, json } from '../http/responses.js';
+import { normaliseLead } from '../lead/normalise.js';
 import { ingest } from '../pipeline/ingest.js';
 import { honeypotFilled, mapFormSubmission } from '../sources/form/map.js';
 import { parseFormBody } from '../sources/form/parse.js';
@@ -27,7 +27,13 @@ export function createFormsHttpHandler(deps: HubDeps) {
     const origin = header(event, 'origin');
     const method = event.requestContext.http.method;
     if (origin && !form.allowedOrigins.includes(origin)) {
-      return errorResponse(403, 'origin_not_allowed', 'This origin may not post to this form', {}, { vary: 'Origin' });
+      return errorResponse(
+        403,
+        'origin_not_allowed',
+        'This origin may not post to this form',
+        {},
+        { vary: 'Origin' },
+      );
     }
     const cors = corsHeaders(form, origin);
     if (method === 'OPTIONS') {
@@ -53,7 +59,13 @@ export function createFormsHttpHandler(deps: HubDeps) {
       const secret = await deps.secrets.get('LEADHUB_FORM_SECRET');
       if (!secret || !verifySha256Signature(signature, body, secret)) {
         logger.warn('form signature rejected', { formId, hasSignature: signature !== undefined });
-        return errorResponse(401, 'bad_signature', 'X-LeadHub-Signature is missing or does not match', {}, cors);
+        return errorResponse(
+          401,
+          'bad_signature',
+          'X-LeadHub-Signature is missing or does not match',
+          {},
+          cors,
+        );
       }
       signed = true;
     }
@@ -96,7 +108,13 @@ export function createFormsHttpHandler(deps: HubDeps) {
     } catch (error) {
       // Not durable, so not accepted: a 5xx makes the poster retry, and the retry dedupes on the same id.
       logger.error('form ingest failed', { formId, error: (error as Error).name });
-      return errorResponse(503, 'unavailable', 'The lead could not be stored; retry', {}, { ...cors, 'retry-after': '5' });
+      return errorResponse(
+        503,
+        'unavailable',
+        'The lead could not be stored; retry',
+        {},
+        { ...cors, 'retry-after': '5' },
+      );
     }
     logger.info('form submission ingested', {
       formId,
@@ -105,7 +123,11 @@ export function createFormsHttpHandler(deps: HubDeps) {
     });
     return json(
       202,
-      { status: 'accepted', submissionId: mapped.lead.platformLeadId, duplicate: outcome.status === 'duplicate' },
+      {
+        status: 'accepted',
+        submissionId: mapped.lead.platformLeadId,
+        duplicate: outcome.status === 'duplicate',
+      },
       cors,
     );
   };

@@ -54,7 +54,9 @@ export function tidyName(raw: string | undefined): string | undefined {
   if (!value) return undefined;
   const oneCase = value === value.toLowerCase() || value === value.toUpperCase();
   if (!oneCase) return value;
-  return value.toLowerCase().replace(/(^|[\s'’\-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  return value
+    .toLowerCase()
+    .replace(/(^|[\s'’-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
 }
 
 export function splitName(
@@ -127,7 +129,10 @@ export function normaliseLead(
   if (!parsedRaw.success) {
     return {
       ok: false,
-      issues: parsedRaw.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+      issues: parsedRaw.error.issues.map((i) => ({
+        field: i.path.join('.') || '(body)',
+        message: i.message,
+      })),
     };
   }
   const raw: ParsedRawLead = parsedRaw.data;

@@ -1,6 +1,12 @@
 import type { LeadCapturedV1 } from '../../events/contracts.js';
 import type { HubDeps } from '../deps.js';
-import { candidateContactId, type IdentityKey, identityKeys, leadIdFor, sha256Hex } from '../lead/identity.js';
+import {
+  candidateContactId,
+  type IdentityKey,
+  identityKeys,
+  leadIdFor,
+  sha256Hex,
+} from '../lead/identity.js';
 import type { Lead } from '../lead/model.js';
 import { normaliseLead } from '../lead/normalise.js';
 import type { CaptureMessage, ConsentRecord, ContactProfile, LeadStore, StoredLead } from '../ports.js';
@@ -33,7 +39,8 @@ export async function capture(deps: HubDeps, message: CaptureMessage): Promise<C
       (raw.attribution.formId && deps.config.forms[raw.attribution.formId]?.phoneCountry) ||
       deps.config.defaults.phoneCountry;
     const normalised = normaliseLead(raw, { leadId, receivedAt: receipt.receivedAt }, { defaultCountry });
-    if (!normalised.ok) throw new PermanentSourceError(`invalid lead: ${normalised.issues.map((i) => i.field).join(', ')}`);
+    if (!normalised.ok)
+      throw new PermanentSourceError(`invalid lead: ${normalised.issues.map((i) => i.field).join(', ')}`);
     lead = normalised.lead;
   } catch (error) {
     if (!(error instanceof PermanentSourceError)) throw error;
@@ -133,7 +140,18 @@ function consentRecords(lead: StoredLead): ConsentRecord[] {
 export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentRecord[]): LeadCapturedV1 {
   const contact = Object.fromEntries(
     (
-      ['email', 'phone', 'fullName', 'firstName', 'lastName', 'company', 'jobTitle', 'country', 'city', 'postalCode'] as const
+      [
+        'email',
+        'phone',
+        'fullName',
+        'firstName',
+        'lastName',
+        'company',
+        'jobTitle',
+        'country',
+        'city',
+        'postalCode',
+      ] as const
     )
       .filter((f) => lead[f] !== undefined)
       .map((f) => [f, lead[f]]),

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { LeadCapturedV1Schema } from '../../events/contracts.js';
+import type { HubDeps } from '../../lib/deps.js';
 import { createCaptureWorker } from '../../lib/handlers/capture-worker.js';
 import { identityKeyHash } from '../../lib/lead/identity.js';
 import type { RawLead } from '../../lib/lead/model.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
-import type { HubDeps } from '../../lib/deps.js';
 import { fakeDeps, recordingBus, recordingQueue } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
 
@@ -22,8 +22,22 @@ function rawLead(id: string, overrides: Partial<RawLead> = {}): RawLead {
     answers: [{ key: 'budget', values: ['10k+'] }],
     attribution: { source: 'form', formId: 'contact', utm: { source: 'google' } },
     consents: [
-      { purpose: 'marketing_email', key: 'news', noticeText: 'Send me news', noticeVersion: 'v1', granted: true, method: 'web_checkbox' },
-      { purpose: 'phone_sms', key: 'sms', noticeText: 'Text me', noticeVersion: 'v1', granted: false, method: 'web_checkbox' },
+      {
+        purpose: 'marketing_email',
+        key: 'news',
+        noticeText: 'Send me news',
+        noticeVersion: 'v1',
+        granted: true,
+        method: 'web_checkbox',
+      },
+      {
+        purpose: 'phone_sms',
+        key: 'sms',
+        noticeText: 'Text me',
+        noticeVersion: 'v1',
+        granted: false,
+        method: 'web_checkbox',
+      },
     ],
     context: { ip: '203.0.113.7', userAgent: 'ua' },
     ...overrides,
@@ -107,8 +121,14 @@ describe('capture', () => {
 
   it('gives two submissions of one person the same contact, whatever the email case', async () => {
     const { deps, store, receive } = await setup();
-    const first = await capture(deps, await receive(rawLead('b1', { email: 'Jane@ACME.io', phone: undefined })));
-    const second = await capture(deps, await receive(rawLead('b2', { email: ' jane@acme.IO ', phone: undefined })));
+    const first = await capture(
+      deps,
+      await receive(rawLead('b1', { email: 'Jane@ACME.io', phone: undefined })),
+    );
+    const second = await capture(
+      deps,
+      await receive(rawLead('b2', { email: ' jane@acme.IO ', phone: undefined })),
+    );
     expect(first.status).toBe('captured');
     if (first.status !== 'captured' || second.status !== 'captured') throw new Error('not captured');
     expect(second.contactId).toBe(first.contactId);
@@ -156,8 +176,13 @@ describe('capture', () => {
     const { deps, store, receive, doc, tableName } = await setup();
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     const hash = identityKeyHash('test-pepper', 'email', 'gone@acme.io');
-    await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' } }));
-    const outcome = await capture(deps, await receive(rawLead('f1', { email: 'GONE@acme.io', phone: undefined })));
+    await doc.send(
+      new PutCommand({ TableName: tableName, Item: { pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' } }),
+    );
+    const outcome = await capture(
+      deps,
+      await receive(rawLead('f1', { email: 'GONE@acme.io', phone: undefined })),
+    );
     expect(outcome.status).toBe('suppressed');
     expect((await store.listLeads(10)).leads).toHaveLength(0);
     expect((await store.getReceipt({ source: 'form', platformLeadId: 'f1' }))?.status).toBe('suppressed');
@@ -181,7 +206,10 @@ describe('capture', () => {
     const { deps, receive } = await setup();
     const good = await receive(rawLead('h1'));
     const worker = createCaptureWorker(deps);
-    const failingBus: HubDeps = { ...deps, bus: { publish: async () => Promise.reject(new Error('bus down')) } };
+    const failingBus: HubDeps = {
+      ...deps,
+      bus: { publish: async () => Promise.reject(new Error('bus down')) },
+    };
     const ok = await worker(sqsEvent([JSON.stringify(good), 'not json', JSON.stringify({ source: 'x' })]));
     expect(ok.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
     const another = await receive(rawLead('h2'));

@@ -10,7 +10,11 @@ async function setup() {
   const { store } = await freshStore(() => new Date('2026-11-30T12:00:00.000Z'));
   const deps = fakeDeps({ store });
   const handler = createAdminHttpHandler(deps);
-  const get = (routeKey: string, path: string, options: { token?: string; pathParameters?: Record<string, string>; query?: Record<string, string> } = {}) =>
+  const get = (
+    routeKey: string,
+    path: string,
+    options: { token?: string; pathParameters?: Record<string, string>; query?: Record<string, string> } = {},
+  ) =>
     handler(
       httpEvent({
         method: 'GET',
@@ -28,7 +32,16 @@ async function setup() {
       platformCreatedAt: '2026-11-30T10:00:00.000Z',
       email,
       attribution: { source: 'form', formId: 'contact' },
-      consents: [{ purpose: 'marketing_email', key: 'news', noticeText: 't', noticeVersion: 'v1', granted: true, method: 'web_checkbox' }],
+      consents: [
+        {
+          purpose: 'marketing_email',
+          key: 'news',
+          noticeText: 't',
+          noticeVersion: 'v1',
+          granted: true,
+          method: 'web_checkbox',
+        },
+      ],
     };
     await ingest(deps, { source: 'form', platformLeadId: id, payload: raw });
     const outcome = await capture(deps, { source: 'form', platformLeadId: id });
@@ -65,7 +78,10 @@ describe('admin read API', () => {
     expect(page.statusCode).toBe(200);
     const first = json(page.body);
     expect(first.leads).toHaveLength(1);
-    const next = await get('GET /api/leads', '/api/leads', { token: 'admin-token', query: { limit: '5', cursor: first.cursor } });
+    const next = await get('GET /api/leads', '/api/leads', {
+      token: 'admin-token',
+      query: { limit: '5', cursor: first.cursor },
+    });
     const ids = [first.leads[0].leadId, ...json(next.body).leads.map((l: { leadId: string }) => l.leadId)];
     expect(new Set(ids)).toEqual(new Set([a.leadId, b.leadId]));
   });
@@ -84,7 +100,10 @@ describe('admin read API', () => {
   it('returns one lead, and one contact with touches and consent', async () => {
     const { get, addLead } = await setup();
     const { leadId, contactId } = await addLead('y1', 'c@acme.io');
-    const lead = await get('GET /api/leads/{leadId}', `/api/leads/${leadId}`, { token: 'admin-token', pathParameters: { leadId } });
+    const lead = await get('GET /api/leads/{leadId}', `/api/leads/${leadId}`, {
+      token: 'admin-token',
+      pathParameters: { leadId },
+    });
     expect(lead.statusCode).toBe(200);
     expect(json(lead.body)).toMatchObject({ leadId, contactId, email: 'c@acme.io' });
     const contact = await get('GET /api/contacts/{contactId}', `/api/contacts/${contactId}`, {
@@ -100,9 +119,15 @@ describe('admin read API', () => {
 
   it('answers 404 for unknown ids and 400 for malformed ones', async () => {
     const { get } = await setup();
-    const missing = await get('GET /api/leads/{leadId}', '/api/leads/ld_nope', { token: 'admin-token', pathParameters: { leadId: 'ld_nope' } });
+    const missing = await get('GET /api/leads/{leadId}', '/api/leads/ld_nope', {
+      token: 'admin-token',
+      pathParameters: { leadId: 'ld_nope' },
+    });
     expect(missing.statusCode).toBe(404);
-    const bad = await get('GET /api/contacts/{contactId}', '/api/contacts/x', { token: 'admin-token', pathParameters: { contactId: 'a b/c' } });
+    const bad = await get('GET /api/contacts/{contactId}', '/api/contacts/x', {
+      token: 'admin-token',
+      pathParameters: { contactId: 'a b/c' },
+    });
     expect(bad.statusCode).toBe(400);
   });
 
@@ -112,7 +137,10 @@ describe('admin read API', () => {
     const event = httpEvent({ method: 'GET', routeKey: 'GET /api/leads', path: '/api/leads' });
     const withIam = {
       ...event,
-      requestContext: { ...event.requestContext, authorizer: { iam: { userArn: 'arn:aws:iam::1:user/ops', callerId: 'AID' } } },
+      requestContext: {
+        ...event.requestContext,
+        authorizer: { iam: { userArn: 'arn:aws:iam::1:user/ops', callerId: 'AID' } },
+      },
     };
     expect((await handler(withIam as typeof event)).statusCode).toBe(200);
   });

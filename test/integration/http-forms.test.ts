@@ -22,7 +22,13 @@ const config: HubConfig = testConfig({
       required: ['email'],
       consents: [
         { field: 'news', purpose: 'marketing_email', text: 'Send me news', version: 'v1' },
-        { field: 'terms', purpose: 'privacy_policy', text: 'I accept the notice', version: 'v2', required: true },
+        {
+          field: 'terms',
+          purpose: 'privacy_policy',
+          text: 'I accept the notice',
+          version: 'v2',
+          required: true,
+        },
       ],
       honeypot: 'website',
       maxBodyBytes: 2048,
@@ -58,7 +64,13 @@ async function setup(overrides: { store?: LeadStore } = {}) {
 }
 
 const body = (b: unknown) => JSON.parse(String(b));
-const valid = { email: 'Jane@Example.com', name: 'jane doe', tel: '020 7946 0958', terms: 'on', interests: ['a', 'b'] };
+const valid = {
+  email: 'Jane@Example.com',
+  name: 'jane doe',
+  tel: '020 7946 0958',
+  terms: 'on',
+  interests: ['a', 'b'],
+};
 
 describe('POST /forms/{formId}', () => {
   it('stores a receipt, queues it for capture and answers 202', async () => {
@@ -77,7 +89,7 @@ describe('POST /forms/{formId}', () => {
       answers: [{ key: 'interests', values: ['a', 'b'] }],
       context: { ip: '203.0.113.7', userAgent: 'test-agent/1.0' },
     });
-    const consents = (receipt?.payload as { consents: { purpose: string; granted: boolean }[] }).consents;
+    const { consents } = (receipt as { payload: { consents: { purpose: string; granted: boolean }[] } }).payload;
     expect(consents.map((c) => [c.purpose, c.granted])).toEqual([
       ['marketing_email', false],
       ['privacy_policy', true],
@@ -117,7 +129,9 @@ describe('POST /forms/{formId}', () => {
   it('uses submission_id or Idempotency-Key as the dedupe key when given', async () => {
     const { post } = await setup();
     const a = await post('contact', JSON.stringify({ ...valid, submission_id: 'abc-1' }));
-    const b = await post('contact', JSON.stringify({ ...valid, name: 'Other' }), { 'idempotency-key': 'abc-1' });
+    const b = await post('contact', JSON.stringify({ ...valid, name: 'Other' }), {
+      'idempotency-key': 'abc-1',
+    });
     expect(body(a.body).submissionId).toBe('s_abc-1');
     expect(body(b.body)).toMatchObject({ submissionId: 's_abc-1', duplicate: true });
   });
@@ -142,9 +156,14 @@ describe('POST /forms/{formId}', () => {
 
   it('answers 400 listing each invalid field, and queues nothing', async () => {
     const { post, captureQueue } = await setup();
-    const res = await post('contact', JSON.stringify({ email: 'not-an-email', tel: '12', country: 'Narnia' }));
+    const res = await post(
+      'contact',
+      JSON.stringify({ email: 'not-an-email', tel: '12', country: 'Narnia' }),
+    );
     expect(res.statusCode).toBe(400);
-    const fields = body(res.body).fields.map((f: { field: string }) => f.field).sort();
+    const fields = body(res.body)
+      .fields.map((f: { field: string }) => f.field)
+      .sort();
     expect(fields).toEqual(['country', 'email', 'phone', 'terms']);
     expect(captureQueue.sent).toHaveLength(0);
   });
@@ -192,7 +211,9 @@ describe('POST /forms/{formId}', () => {
     expect((await post('partner', raw, { 'x-leadhub-signature': sign(raw) })).statusCode).toBe(202);
     // An optional signature that is present must still be right.
     const contact = JSON.stringify(valid);
-    expect((await post('contact', contact, { 'x-leadhub-signature': sign(contact, 'bad') })).statusCode).toBe(401);
+    expect((await post('contact', contact, { 'x-leadhub-signature': sign(contact, 'bad') })).statusCode).toBe(
+      401,
+    );
   });
 
   it('honours CORS: preflight and posts from allowed origins only', async () => {

@@ -48,7 +48,10 @@ describe('DynamoDB lead store (dynalite)', () => {
   it('updates receipt status and refuses to update a receipt that does not exist', async () => {
     const { store } = await freshStore();
     await store.putReceipt(receipt('r3'));
-    await store.updateReceipt({ source: 'form', platformLeadId: 'r3' }, { status: 'captured', leadId: 'ld_x' });
+    await store.updateReceipt(
+      { source: 'form', platformLeadId: 'r3' },
+      { status: 'captured', leadId: 'ld_x' },
+    );
     const stored = await store.getReceipt({ source: 'form', platformLeadId: 'r3' });
     expect(stored).toMatchObject({ status: 'captured', leadId: 'ld_x' });
     await expect(
@@ -76,7 +79,7 @@ describe('DynamoDB lead store (dynalite)', () => {
       lead({ leadId: 'ld_c', receivedAt: '2026-11-30T11:00:00.000Z' }),
     ];
     for (const l of leads) await store.putLead(l);
-    await store.putLead({ ...leads[0]!, company: 'overwritten?' } as StoredLead);
+    await store.putLead({ ...(leads[0] as StoredLead), company: 'overwritten?' });
     expect((await store.getLead('ld_a'))?.company).toBeUndefined();
     expect(await store.getLead('ld_missing')).toBeUndefined();
 
@@ -132,7 +135,14 @@ describe('DynamoDB lead store (dynalite)', () => {
     const { store } = await freshStore();
     const l = lead({ leadId: 'ld_s', contactId: 'ct_s' });
     await store.putLead(l);
-    const base = { contactId: 'ct_s', createdAt: l.capturedAt, updatedAt: l.capturedAt, lastLeadAt: l.capturedAt, leadCount: 1, sources: ['form' as const] };
+    const base = {
+      contactId: 'ct_s',
+      createdAt: l.capturedAt,
+      updatedAt: l.capturedAt,
+      lastLeadAt: l.capturedAt,
+      leadCount: 1,
+      sources: ['form' as const],
+    };
     await store.upsertContact(base, 'ld_s');
     const score = (n: number, stage: string) => ({
       score: n,
@@ -145,7 +155,10 @@ describe('DynamoDB lead store (dynalite)', () => {
     await store.saveScore(l, score(70, 'sales_development'));
     await store.saveScore(l, score(40, 'nurture'));
     expect((await store.getLead('ld_s'))?.scoring?.score).toBe(40);
-    expect((await store.getContact('ct_s'))?.profile).toMatchObject({ bestScore: 70, lifecycleStage: 'sales_development' });
+    expect((await store.getContact('ct_s'))?.profile).toMatchObject({
+      bestScore: 70,
+      lifecycleStage: 'sales_development',
+    });
   });
 
   it('gives an alert to exactly one of many concurrent claimers, and again only after a failure', async () => {
@@ -157,7 +170,10 @@ describe('DynamoDB lead store (dynalite)', () => {
     await store.completeAlert('ld_al', { status: 'failed', at });
     expect(await store.claimAlert('ld_al', at)).toEqual({ claimed: true });
     await store.completeAlert('ld_al', { status: 'sent', at });
-    expect(await store.claimAlert('ld_al', '2026-12-30T10:00:00.000Z')).toEqual({ claimed: false, status: 'sent' });
+    expect(await store.claimAlert('ld_al', '2026-12-30T10:00:00.000Z')).toEqual({
+      claimed: false,
+      status: 'sent',
+    });
   });
 
   it('reclaims an alert whose sender died after its lease ran out', async () => {

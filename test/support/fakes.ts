@@ -22,7 +22,12 @@ export function fixedSecrets(values: Partial<Record<SecretName, string>>): Secre
 
 export function fixedClock(iso = '2026-11-30T10:00:00.000Z'): Clock & { set(iso: string): void } {
   let now = new Date(iso);
-  return { now: () => new Date(now), set: (next) => void (now = new Date(next)) };
+  return {
+    now: () => new Date(now),
+    set: (next) => {
+      now = new Date(next);
+    },
+  };
 }
 
 export const testConfig = (raw: unknown = {}): HubConfig => parseHubConfig(raw, 'test');

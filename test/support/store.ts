@@ -10,5 +10,10 @@ export async function freshStore(now?: () => Date) {
   const clients = createDynamoClients({ endpoint, region: 'us-east-1' });
   const tableName = `leadhub-test-${randomUUID().slice(0, 8)}`;
   await ensureTable(clients.client, tableName);
-  return { ...clients, tableName, endpoint, store: createDynamoDbLeadStore({ doc: clients.doc, tableName, now }) };
+  return {
+    ...clients,
+    tableName,
+    endpoint,
+    store: createDynamoDbLeadStore({ doc: clients.doc, tableName, now }),
+  };
 }

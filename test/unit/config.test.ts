@@ -15,7 +15,11 @@ describe('hub config', () => {
     const config = parseHubConfig({});
     expect(config.defaults.phoneCountry).toBe('US');
     expect(config.forms).toEqual({});
-    expect(config.scoring.stages.map((s) => s.stage)).toEqual(['nurture', 'sales_development', 'account_executive']);
+    expect(config.scoring.stages.map((s) => s.stage)).toEqual([
+      'nurture',
+      'sales_development',
+      'account_executive',
+    ]);
   });
 
   it('fills form defaults: 64 KiB body cap, email required', () => {
@@ -47,7 +51,9 @@ describe('hub config', () => {
   });
 
   it('rejects an unknown key inside a form, naming it', () => {
-    expect(() => parseHubConfig({ forms: { contact: { honeyPot: 'x' } } })).toThrow(/forms\.contact.*honeyPot/);
+    expect(() => parseHubConfig({ forms: { contact: { honeyPot: 'x' } } })).toThrow(
+      /forms\.contact.*honeyPot/,
+    );
   });
 
   it('reports unreadable files and invalid JSON clearly', () => {

@@ -12,13 +12,13 @@ import {
   type ConsentRecord,
   type ContactProfile,
   type ContactView,
+  InvalidCursorError,
   type LeadPage,
   type LeadScore,
   type LeadStore,
   type Receipt,
   type ReceiptKey,
   type StoredLead,
-  InvalidCursorError,
 } from '../../ports.js';
 import { TableDesign } from './table-design.js';
 
@@ -134,7 +134,9 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async getReceipt(k) {
-      const { Item } = await doc.send(new GetCommand({ TableName, Key: key.receipt(k), ConsistentRead: true }));
+      const { Item } = await doc.send(
+        new GetCommand({ TableName, Key: key.receipt(k), ConsistentRead: true }),
+      );
       if (!Item) return undefined;
       const { pk: _pk, sk: _sk, type: _type, expiresAt: _exp, ...receipt } = Item;
       return receipt as Receipt;
@@ -344,7 +346,10 @@ export function createDynamoDbLeadStore(options: {
           for (const item of page.Items ?? []) leads.push(item.lead as StoredLead);
           startKey = page.LastEvaluatedKey;
           if (leads.length >= limit) {
-            return { leads, cursor: encodeCursor(startKey ? { day, key: startKey } : { day: previousDay(day) }) };
+            return {
+              leads,
+              cursor: encodeCursor(startKey ? { day, key: startKey } : { day: previousDay(day) }),
+            };
           }
         } while (startKey);
         day = previousDay(day);
@@ -361,12 +366,17 @@ export function createDynamoDbLeadStore(options: {
       if (!profileItem) return undefined;
       const { pk: _pk, sk: _sk, type: _type, leadIds: _leadIds, sources, ...profile } = profileItem;
       const view: ContactView = {
-        profile: { ...(profile as Omit<ContactProfile, 'sources'>), sources: [...((sources as Set<string>) ?? [])].sort() } as ContactProfile,
+        profile: {
+          ...(profile as Omit<ContactProfile, 'sources'>),
+          sources: [...((sources as Set<string>) ?? [])].sort(),
+        } as ContactProfile,
         leads: items
           .filter((i) => String(i.sk).startsWith('LEAD#'))
           .map((i) => i.lead as StoredLead)
           .reverse(),
-        consents: items.filter((i) => String(i.sk).startsWith('CONSENT#')).map((i) => i.record as ConsentRecord),
+        consents: items
+          .filter((i) => String(i.sk).startsWith('CONSENT#'))
+          .map((i) => i.record as ConsentRecord),
       };
       return view;
     },
@@ -393,7 +403,9 @@ export function createDynamoDbLeadStore(options: {
         ),
       );
       if (claimed) return { claimed: true };
-      const { Item } = await doc.send(new GetCommand({ TableName, Key: key.alert(leadId), ConsistentRead: true }));
+      const { Item } = await doc.send(
+        new GetCommand({ TableName, Key: key.alert(leadId), ConsistentRead: true }),
+      );
       return { claimed: false, status: String(Item?.status ?? 'unknown') };
     },
 
@@ -404,8 +416,16 @@ export function createDynamoDbLeadStore(options: {
           Key: key.alert(leadId),
           UpdateExpression: 'SET #status = :status, #completedAt = :at, #detail = :detail',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status', '#completedAt': 'completedAt', '#detail': 'detail' },
-          ExpressionAttributeValues: { ':status': update.status, ':at': update.at, ':detail': update.detail ?? null },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#completedAt': 'completedAt',
+            '#detail': 'detail',
+          },
+          ExpressionAttributeValues: {
+            ':status': update.status,
+            ':at': update.at,
+            ':detail': update.detail ?? null,
+          },
         }),
       );
     },

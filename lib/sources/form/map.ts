@@ -59,7 +59,10 @@ export function contentHashId(formId: string, fields: FormFields, honeypot: stri
     .filter((name) => name !== honeypot)
     .sort()
     .map((name) => [name, fields[name]]);
-  return `h_${createHash('sha256').update(JSON.stringify([formId, canonical])).digest('hex').slice(0, 40)}`;
+  return `h_${createHash('sha256')
+    .update(JSON.stringify([formId, canonical]))
+    .digest('hex')
+    .slice(0, 40)}`;
 }
 
 /** Maps a posted form onto the canonical raw lead, per the form's declared mapping and consents. */
@@ -98,7 +101,8 @@ export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: Fo
     required: c.required,
   }));
   for (const consent of consents) {
-    if (consent.required && !consent.granted) issues.push({ field: consent.key, message: 'must be accepted' });
+    if (consent.required && !consent.granted)
+      issues.push({ field: consent.key, message: 'must be accepted' });
   }
   const consentFields = new Set(form.consents.map((c) => c.field));
 

@@ -33,7 +33,12 @@ export function parseFormBody(contentType: string | undefined, body: Buffer): Pa
       return { ok: false, status: 400, error: 'malformed_body', message: 'Body is not valid JSON' };
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return { ok: false, status: 400, error: 'malformed_body', message: 'Body must be a JSON object of fields' };
+      return {
+        ok: false,
+        status: 400,
+        error: 'malformed_body',
+        message: 'Body must be a JSON object of fields',
+      };
     }
     for (const [name, value] of Object.entries(parsed)) {
       const values = Array.isArray(value) ? value : [value];

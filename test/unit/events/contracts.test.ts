@@ -30,7 +30,9 @@ describe('event contracts', () => {
 
   it('requires ids and attribution in the published schema', () => {
     const schema = JSON.parse(jsonSchemaFiles()['schemas/LeadCaptured.v1.json'] as string);
-    expect(schema.required).toEqual(expect.arrayContaining(['version', 'leadId', 'contactId', 'attribution', 'timings']));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['version', 'leadId', 'contactId', 'attribution', 'timings']),
+    );
   });
 
   it('routes on source leadhub and the detail-type', () => {

@@ -59,8 +59,16 @@ describe('names', () => {
       firstName: 'Jane',
       lastName: 'Van Der Berg',
     });
-    expect(splitName(undefined, 'Ana', 'Lopez')).toEqual({ fullName: 'Ana Lopez', firstName: 'Ana', lastName: 'Lopez' });
-    expect(splitName('Cher', undefined, undefined)).toEqual({ fullName: 'Cher', firstName: 'Cher', lastName: undefined });
+    expect(splitName(undefined, 'Ana', 'Lopez')).toEqual({
+      fullName: 'Ana Lopez',
+      firstName: 'Ana',
+      lastName: 'Lopez',
+    });
+    expect(splitName('Cher', undefined, undefined)).toEqual({
+      fullName: 'Cher',
+      firstName: 'Cher',
+      lastName: undefined,
+    });
   });
 });
 
@@ -88,7 +96,14 @@ describe('normaliseLead', () => {
         jobTitle: 'VP Sales',
         answers: [{ key: 'interests', values: ['CRM', 'Email'] }],
         consents: [
-          { purpose: 'marketing_email', key: 'opt', noticeText: 'n', noticeVersion: 'v1', granted: true, method: 'web_checkbox' },
+          {
+            purpose: 'marketing_email',
+            key: 'opt',
+            noticeText: 'n',
+            noticeVersion: 'v1',
+            granted: true,
+            method: 'web_checkbox',
+          },
         ],
       }),
       ids,
@@ -112,14 +127,19 @@ describe('normaliseLead', () => {
   });
 
   it('lists every bad field at once', () => {
-    const result = normaliseLead(raw({ email: 'nope', phone: 'x', country: 'Narnia' }), ids, { defaultCountry: 'US' });
+    const result = normaliseLead(raw({ email: 'nope', phone: 'x', country: 'Narnia' }), ids, {
+      defaultCountry: 'US',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => i.field).sort()).toEqual(['country', 'email', 'phone']);
   });
 
   it('enforces required fields, without repeating a field already flagged invalid', () => {
-    const result = normaliseLead(raw({ email: 'bad' }), ids, { defaultCountry: 'US', required: ['email', 'company'] });
+    const result = normaliseLead(raw({ email: 'bad' }), ids, {
+      defaultCountry: 'US',
+      required: ['email', 'company'],
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual([

@@ -3,7 +3,7 @@ import { parseHubConfig } from '../../../lib/config.js';
 import { contentHashId, honeypotFilled, mapFormSubmission } from '../../../lib/sources/form/map.js';
 import { parseFormBody } from '../../../lib/sources/form/parse.js';
 
-const form = parseHubConfig({
+const { forms } = parseHubConfig({
   forms: {
     f: {
       fields: { mail: 'email', org: 'company' },
@@ -11,12 +11,16 @@ const form = parseHubConfig({
       honeypot: 'hp',
     },
   },
-}).forms.f!;
+});
+const form = forms.f as NonNullable<typeof forms.f>;
 const meta = { formId: 'f', receivedAt: '2026-11-30T10:00:00.000Z', signed: false };
 
 describe('parseFormBody', () => {
   it('flattens JSON scalars and lists to string lists', () => {
-    const r = parseFormBody('application/json; charset=utf-8', Buffer.from('{"a":1,"b":true,"c":["x","y"],"d":null}'));
+    const r = parseFormBody(
+      'application/json; charset=utf-8',
+      Buffer.from('{"a":1,"b":true,"c":["x","y"],"d":null}'),
+    );
     expect(r).toEqual({ ok: true, fields: { a: ['1'], b: ['true'], c: ['x', 'y'] } });
   });
   it('merges name[] with name in urlencoded bodies', () => {
@@ -41,9 +45,22 @@ describe('mapFormSubmission', () => {
       meta,
     );
     expect(issues).toEqual([]);
-    expect(lead).toMatchObject({ email: 'a@b.io', company: 'Acme', jobTitle: 'CTO', answers: [{ key: 'topics', values: ['x', 'y'] }] });
+    expect(lead).toMatchObject({
+      email: 'a@b.io',
+      company: 'Acme',
+      jobTitle: 'CTO',
+      answers: [{ key: 'topics', values: ['x', 'y'] }],
+    });
     expect(lead.consents).toEqual([
-      { purpose: 'marketing_email', key: 'optin', noticeText: 'News please', noticeVersion: '3', granted: true, method: 'web_checkbox', required: false },
+      {
+        purpose: 'marketing_email',
+        key: 'optin',
+        noticeText: 'News please',
+        noticeVersion: '3',
+        granted: true,
+        method: 'web_checkbox',
+        required: false,
+      },
     ]);
   });
 
@@ -75,17 +92,27 @@ describe('mapFormSubmission', () => {
   });
 
   it('ignores a non-http landing URL', () => {
-    const { lead } = mapFormSubmission(form, { mail: ['a@b.io'], landing_url: ['javascript:alert(1)'] }, meta);
+    const { lead } = mapFormSubmission(
+      form,
+      { mail: ['a@b.io'], landing_url: ['javascript:alert(1)'] },
+      meta,
+    );
     expect(lead.attribution.landingUrl).toBeUndefined();
   });
 
   it('lets only signed posts mark themselves as test leads', () => {
     expect(mapFormSubmission(form, { mail: ['a@b.io'], is_test: ['true'] }, meta).lead.isTest).toBe(false);
-    expect(mapFormSubmission(form, { mail: ['a@b.io'], is_test: ['true'] }, { ...meta, signed: true }).lead.isTest).toBe(true);
+    expect(
+      mapFormSubmission(form, { mail: ['a@b.io'], is_test: ['true'] }, { ...meta, signed: true }).lead.isTest,
+    ).toBe(true);
   });
 
   it('flags an over-long value and a malformed submission id', () => {
-    const { issues } = mapFormSubmission(form, { mail: ['a@b.io'], note: ['x'.repeat(10_001)], submission_id: ['bad id'] }, meta);
+    const { issues } = mapFormSubmission(
+      form,
+      { mail: ['a@b.io'], note: ['x'.repeat(10_001)], submission_id: ['bad id'] },
+      meta,
+    );
     expect(issues.map((i) => i.field).sort()).toEqual(['note', 'submission_id']);
   });
 

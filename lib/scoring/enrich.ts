@@ -1,0 +1,66 @@
+import freeEmailDomains from 'free-email-domains';
+import mailchecker from 'mailchecker';
+import type { Enrichment } from '../../events/contracts.js';
+import { normalisePhone, phoneLineType } from '../lead/normalise.js';
+import type { EmailDomainOptions } from './config.js';
+
+export type EmailType = NonNullable<Enrichment['emailType']>;
+
+const FREE = new Set(freeEmailDomains.map((d) => d.toLowerCase()));
+const DISPOSABLE = mailchecker.blacklist();
+const NO_EXTRAS: EmailDomainOptions = { extraFreeDomains: [], extraDisposableDomains: [] };
+
+/** The part after the last @, lower-cased; undefined when there is none. */
+export function emailDomain(email: string | undefined): string | undefined {
+  const at = email?.lastIndexOf('@') ?? -1;
+  if (!email || at < 1) return undefined;
+  const domain = email
+    .slice(at + 1)
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '');
+  return domain.includes('.') ? domain : undefined;
+}
+
+/**
+ * Disposable is checked first: the free-mail list also contains disposable domains. Disposable
+ * services hand out subdomains, so parent domains count too (x.mailinator.com).
+ */
+export function classifyEmailDomain(domain: string, options: EmailDomainOptions = NO_EXTRAS): EmailType {
+  const d = domain.toLowerCase();
+  const extraDisposable = new Set(options.extraDisposableDomains.map((x) => x.toLowerCase()));
+  for (let candidate = d; candidate.includes('.'); candidate = candidate.slice(candidate.indexOf('.') + 1)) {
+    if (DISPOSABLE.has(candidate) || extraDisposable.has(candidate)) return 'disposable';
+  }
+  if (FREE.has(d) || options.extraFreeDomains.some((x) => x.toLowerCase() === d)) return 'free';
+  return 'corporate';
+}
+
+/**
+ * Facts derived from the contact details alone (no network calls): email domain class and, for a
+ * corporate address, the company domain; phone country and line type from libphonenumber's 'max' metadata.
+ */
+export function enrichContact(
+  contact: { email?: string; phone?: string },
+  options: EmailDomainOptions = NO_EXTRAS,
+): Enrichment {
+  const enrichment: Enrichment = {};
+  const domain = emailDomain(contact.email);
+  if (domain) {
+    const type = classifyEmailDomain(domain, options);
+    enrichment.emailDomain = domain;
+    enrichment.emailType = type;
+    // Without a public-suffix list the whole domain is the best guess (mail.acme.com stays as is).
+    if (type === 'corporate') enrichment.companyDomain = domain;
+  }
+  // Captured phones are E.164; anything else has no country to go by, so it is not guessed.
+  if (contact.phone?.startsWith('+')) {
+    const parsed = normalisePhone(contact.phone, 'US');
+    if (parsed.value) {
+      if (parsed.country) enrichment.phoneCountry = parsed.country;
+      const type = phoneLineType(parsed.value);
+      if (type) enrichment.phoneLineType = type;
+    }
+  }
+  return enrichment;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { classifyEmailDomain, emailDomain, enrichContact } from '../../../lib/scoring/enrich.js';
+
+describe('enrichContact: email', () => {
+  it('classifies free mail and gives no company domain', () => {
+    expect(enrichContact({ email: 'jane@gmail.com' })).toEqual({
+      emailDomain: 'gmail.com',
+      emailType: 'free',
+    });
+    expect(enrichContact({ email: 'Jane@Outlook.COM' }).emailType).toBe('free');
+  });
+
+  it('classifies disposable domains before free ones, including their subdomains', () => {
+    expect(enrichContact({ email: 'x@mailinator.com' })).toEqual({
+      emailDomain: 'mailinator.com',
+      emailType: 'disposable',
+    });
+    expect(enrichContact({ email: 'x@yopmail.com' }).emailType).toBe('disposable');
+    expect(classifyEmailDomain('inbox.guerrillamail.com')).toBe('disposable');
+  });
+
+  it('treats any other domain as corporate and keeps it as the company domain', () => {
+    expect(enrichContact({ email: 'jane.smith@acme-widgets.com' })).toEqual({
+      emailDomain: 'acme-widgets.com',
+      emailType: 'corporate',
+      companyDomain: 'acme-widgets.com',
+    });
+  });
+
+  it('honours extra free and disposable domains from the config', () => {
+    const options = { extraFreeDomains: ['Freebie.example'], extraDisposableDomains: ['burner.example'] };
+    expect(classifyEmailDomain('freebie.example', options)).toBe('free');
+    expect(classifyEmailDomain('a.burner.example', options)).toBe('disposable');
+    expect(classifyEmailDomain('freebie.example')).toBe('corporate');
+  });
+
+  it('adds nothing without a usable email', () => {
+    expect(enrichContact({})).toEqual({});
+    expect(enrichContact({ email: 'not-an-email' })).toEqual({});
+    expect(enrichContact({ email: '@acme.com' })).toEqual({});
+    expect(emailDomain('jane@localhost')).toBeUndefined();
+  });
+});
+
+describe('enrichContact: phone', () => {
+  it('gives country and line type of an E.164 mobile', () => {
+    expect(enrichContact({ phone: '+447400123456' })).toEqual({
+      phoneCountry: 'GB',
+      phoneLineType: 'MOBILE',
+    });
+  });
+
+  it('tells a fixed line from a mobile', () => {
+    expect(enrichContact({ phone: '+442079460000' })).toEqual({
+      phoneCountry: 'GB',
+      phoneLineType: 'FIXED_LINE',
+    });
+  });
+
+  it('combines with email enrichment', () => {
+    const e = enrichContact({ email: 'a@gmail.com', phone: '+4915123456789' });
+    expect(e).toMatchObject({ emailType: 'free', phoneCountry: 'DE', phoneLineType: 'MOBILE' });
+  });
+
+  it('does not guess for a number without a country code or an invalid one', () => {
+    expect(enrichContact({ phone: '07911 123456' })).toEqual({});
+    expect(enrichContact({ phone: '+1' })).toEqual({});
+  });
+});

@@ -1,0 +1,215 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { LeadCapturedV1, LeadScoredV1 } from '../../../events/contracts.js';
+import { parseEnv, parseHubConfig } from '../../../lib/config.js';
+import type { HubDeps } from '../../../lib/deps.js';
+import type {
+  AlertClaim,
+  BusEvent,
+  EventBus,
+  LeadScore,
+  LeadStore,
+  Notifier,
+  SlackMessage,
+  StoredLead,
+} from '../../../lib/ports.js';
+
+type Overrides = Partial<Omit<LeadCapturedV1, 'contact' | 'attribution' | 'timings'>> & {
+  contact?: LeadCapturedV1['contact'];
+  attribution?: Partial<LeadCapturedV1['attribution']>;
+  timings?: Partial<LeadCapturedV1['timings']>;
+};
+
+/** A valid LeadCaptured v1 detail; `contact` replaces the default contact wholesale. */
+export function capturedLead(overrides: Overrides = {}): LeadCapturedV1 {
+  const { contact, attribution, timings, ...rest } = overrides;
+  return {
+    version: '1',
+    leadId: 'lead-1',
+    contactId: 'contact-1',
+    source: 'form',
+    platformLeadId: 'p-1',
+    isTest: false,
+    answers: [],
+    consents: [],
+    ...rest,
+    attribution: { source: rest.source ?? 'form', utm: {}, ...attribution },
+    contact: contact ?? {
+      email: 'jane.smith@acme-widgets.com',
+      fullName: 'Jane Smith',
+      firstName: 'Jane',
+      lastName: 'Smith',
+    },
+    timings: {
+      platformCreatedAt: '2026-01-05T10:00:00.000Z',
+      receivedAt: '2026-01-05T10:00:01.000Z',
+      capturedAt: '2026-01-05T10:00:02.000Z',
+      ...timings,
+    },
+  };
+}
+
+/** A valid LeadScored v1 detail built on capturedLead(). */
+export function scoredLead(overrides: Overrides = {}, scored: Partial<LeadScoredV1> = {}): LeadScoredV1 {
+  const captured = capturedLead(overrides);
+  return {
+    ...captured,
+    timings: { ...captured.timings, scoredAt: '2026-01-05T10:00:03.000Z' },
+    score: 72,
+    grade: 'B',
+    stage: 'sales_development',
+    breakdown: {
+      fit: 45,
+      intent: 20,
+      negative: 0,
+      completeness: 7,
+      reasons: [
+        { category: 'fit', rule: 'corporate-email', points: 15, reason: 'Corporate email domain' },
+        { category: 'intent', rule: 'budget', points: 20, reason: 'Stated a qualifying budget' },
+        { category: 'fit', rule: 'seniority-executive', points: 25, reason: 'Executive or owner job title' },
+        { category: 'completeness', rule: 'has-name', points: 5, reason: 'Full name given' },
+      ],
+    },
+    enrichment: {
+      emailDomain: 'acme-widgets.com',
+      emailType: 'corporate',
+      companyDomain: 'acme-widgets.com',
+    },
+    ...scored,
+  };
+}
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  attrs: unknown[];
+}
+
+/** A Logger stand-in that keeps every call, so tests can check what was (and was not) logged. */
+export function fakeLogger(): { logger: Logger; entries: LogEntry[]; text: () => string } {
+  const entries: LogEntry[] = [];
+  const at =
+    (level: LogEntry['level']) =>
+    (message: string, ...attrs: unknown[]) => {
+      entries.push({ level, message, attrs });
+    };
+  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    logger: logger as unknown as Logger,
+    entries,
+    text: () =>
+      JSON.stringify(entries, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v)),
+  };
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export interface AlertRecord {
+  status: string;
+  claimedAt: string;
+  completedAt?: string;
+  detail?: string;
+}
+
+/**
+ * In-memory LeadStore covering what enrich-score and notify use. claimAlert yields first (like a network
+ * round trip) and then checks and sets in one synchronous step, which makes it atomic in JavaScript.
+ */
+export class FakeStore implements LeadStore {
+  readonly scores: {
+    lead: Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>;
+    score: LeadScore;
+  }[] = [];
+  readonly alerts = new Map<string, AlertRecord>();
+  readonly completions: { leadId: string; status: string; detail?: string }[] = [];
+  failSaveScore = false;
+
+  async saveScore(lead: Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>, score: LeadScore) {
+    await tick();
+    if (this.failSaveScore) throw new Error('store unavailable');
+    this.scores.push({ lead, score });
+  }
+
+  async claimAlert(leadId: string, at: string): Promise<AlertClaim> {
+    await tick();
+    const current = this.alerts.get(leadId);
+    if (!current || current.status === 'failed') {
+      this.alerts.set(leadId, { status: 'sending', claimedAt: at });
+      return { claimed: true };
+    }
+    return { claimed: false, status: current.status };
+  }
+
+  async completeAlert(
+    leadId: string,
+    update: { status: 'sent' | 'skipped' | 'failed'; at: string; detail?: string },
+  ) {
+    await tick();
+    const current = this.alerts.get(leadId);
+    if (!current) throw new Error(`no alert claim for ${leadId}`);
+    this.alerts.set(leadId, {
+      ...current,
+      status: update.status,
+      completedAt: update.at,
+      detail: update.detail,
+    });
+    this.completions.push({ leadId, status: update.status, detail: update.detail });
+  }
+
+  putReceipt = unused;
+  getReceipt = unused;
+  updateReceipt = unused;
+  isSuppressed = unused;
+  getIdentity = unused;
+  claimIdentity = unused;
+  upsertContact = unused;
+  putLead = unused;
+  putConsent = unused;
+  getLead = unused;
+  listLeads = unused;
+  getContact = unused;
+}
+
+async function unused(): Promise<never> {
+  throw new Error('not used by this test');
+}
+
+export class FakeBus implements EventBus {
+  readonly published: BusEvent[] = [];
+  fail = false;
+  async publish(events: readonly BusEvent[]) {
+    await tick();
+    if (this.fail) throw new Error('bus unavailable');
+    this.published.push(...events);
+  }
+}
+
+/** Records posts; the first `failures` posts throw (with a status, like the webhook notifier). */
+export class FakeNotifier implements Notifier {
+  readonly posts: SlackMessage[] = [];
+  constructor(public failures = 0) {}
+  async post(message: SlackMessage) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (this.failures > 0) {
+      this.failures--;
+      throw Object.assign(new Error('Slack webhook responded 503'), { status: 503 });
+    }
+    this.posts.push(message);
+  }
+}
+
+export const fixedClock = (iso = '2026-01-05T10:07:30.000Z') => ({ now: () => new Date(iso) });
+
+/** HubDeps with fakes; override any port. */
+export function fakeDeps(overrides: Partial<HubDeps> = {}): HubDeps & { store: FakeStore; bus: FakeBus } {
+  return {
+    env: parseEnv({}),
+    config: parseHubConfig({}),
+    store: new FakeStore(),
+    bus: new FakeBus(),
+    captureQueue: { send: unused },
+    secrets: { get: async () => undefined },
+    clock: fixedClock(),
+    logger: fakeLogger().logger,
+    ...overrides,
+  } as HubDeps & { store: FakeStore; bus: FakeBus };
+}
