@@ -89,7 +89,8 @@ describe('POST /forms/{formId}', () => {
       answers: [{ key: 'interests', values: ['a', 'b'] }],
       context: { ip: '203.0.113.7', userAgent: 'test-agent/1.0' },
     });
-    const { consents } = (receipt as { payload: { consents: { purpose: string; granted: boolean }[] } }).payload;
+    const { consents } = (receipt as { payload: { consents: { purpose: string; granted: boolean }[] } })
+      .payload;
     expect(consents.map((c) => [c.purpose, c.granted])).toEqual([
       ['marketing_email', false],
       ['privacy_policy', true],
