@@ -31,7 +31,7 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
       {
         id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
         reason:
-          'The grant covers the GSIs of the LeadHub table only (byId, byDay): queries by lead id and by day ' +
+          'The grant covers the GSIs of the LeadHub table only (byId, byMonth): queries by lead id and by month ' +
           'must read them. No other table is reachable.',
       },
     );

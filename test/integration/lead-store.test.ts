@@ -74,7 +74,7 @@ describe('DynamoDB lead store (dynalite)', () => {
   it('stores a lead once, finds it by id and lists leads newest first with a cursor', async () => {
     const { store } = await freshStore(() => new Date('2026-11-30T12:00:00Z'));
     const leads = [
-      lead({ leadId: 'ld_a', receivedAt: '2026-11-28T09:00:00.000Z' }),
+      lead({ leadId: 'ld_a', receivedAt: '2026-09-28T09:00:00.000Z' }),
       lead({ leadId: 'ld_b', receivedAt: '2026-11-30T09:00:00.000Z' }),
       lead({ leadId: 'ld_c', receivedAt: '2026-11-30T11:00:00.000Z' }),
     ];

@@ -14,7 +14,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const { byId, byDay } = TableDesign.indexes;
+  const { byId, byMonth } = TableDesign.indexes;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -24,14 +24,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         { AttributeName: TableDesign.sortKey, AttributeType: 'S' },
         { AttributeName: byId.partitionKey, AttributeType: 'S' },
         { AttributeName: byId.sortKey, AttributeType: 'S' },
-        { AttributeName: byDay.partitionKey, AttributeType: 'S' },
-        { AttributeName: byDay.sortKey, AttributeType: 'S' },
+        { AttributeName: byMonth.partitionKey, AttributeType: 'S' },
+        { AttributeName: byMonth.sortKey, AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: TableDesign.partitionKey, KeyType: 'HASH' },
         { AttributeName: TableDesign.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [byId, byDay].map((index) => ({
+      GlobalSecondaryIndexes: [byId, byMonth].map((index) => ({
         IndexName: index.name,
         KeySchema: [
           { AttributeName: index.partitionKey, KeyType: 'HASH' as const },

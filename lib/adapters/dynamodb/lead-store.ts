@@ -26,8 +26,8 @@ import { TableDesign } from './table-design.js';
 const RECEIPT_TTL_SECONDS = 30 * 24 * 3600;
 /** A claimed alert whose sender died is claimable again after this lease. */
 const ALERT_LEASE_MS = 60_000;
-/** How far back GET /api/leads walks the day buckets looking for leads. */
-const LIST_MAX_DAYS_BACK = 366;
+/** How far back GET /api/leads walks the month buckets looking for leads. */
+const LIST_MAX_MONTHS_BACK = 36;
 
 const key = {
   receipt: (k: ReceiptKey) => ({ pk: `RECEIPT#${k.source}#${k.platformLeadId}`, sk: 'RECEIPT' }),
@@ -45,7 +45,7 @@ const key = {
   alert: (leadId: string) => ({ pk: `ALERT#${leadId}`, sk: 'ALERT' }),
 };
 
-const dayOf = (iso: string) => iso.slice(0, 10);
+const monthOf = (iso: string) => iso.slice(0, 7);
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
@@ -63,7 +63,7 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
 }
 
 interface Cursor {
-  day: string;
+  month: string;
   key?: Record<string, unknown>;
 }
 
@@ -72,17 +72,17 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('bas
 function decodeCursor(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c.day)) throw new Error('day');
+    if (typeof c.month !== 'string' || !/^\d{4}-\d{2}$/.test(c.month)) throw new Error('month');
     return c;
   } catch {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
 }
 
-function previousDay(day: string): string {
-  const d = new Date(`${day}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
+function previousMonth(month: string): string {
+  const d = new Date(`${month}-01T00:00:00.000Z`);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return monthOf(d.toISOString());
 }
 
 /**
@@ -262,7 +262,7 @@ export function createDynamoDbLeadStore(options: {
               type: 'lead',
               gsi1pk: `LEAD#${lead.leadId}`,
               gsi1sk: 'LEAD',
-              gsi2pk: `DAY#${dayOf(lead.receivedAt)}`,
+              gsi2pk: `MONTH#${monthOf(lead.receivedAt)}`,
               gsi2sk: `${lead.receivedAt}#${lead.leadId}`,
               lead,
             },
@@ -325,19 +325,19 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async listLeads(limit, rawCursor): Promise<LeadPage> {
-      const start = rawCursor ? decodeCursor(rawCursor) : { day: dayOf(now().toISOString()) };
+      const start = rawCursor ? decodeCursor(rawCursor) : { month: monthOf(now().toISOString()) };
       const leads: StoredLead[] = [];
-      let day = start.day;
+      let month = start.month;
       let startKey = start.key;
-      for (let walked = 0; walked < LIST_MAX_DAYS_BACK; walked++) {
+      for (let walked = 0; walked < LIST_MAX_MONTHS_BACK; walked++) {
         do {
           const page = await doc.send(
             new QueryCommand({
               TableName,
-              IndexName: TableDesign.indexes.byDay.name,
+              IndexName: TableDesign.indexes.byMonth.name,
               KeyConditionExpression: '#pk = :pk',
-              ExpressionAttributeNames: { '#pk': TableDesign.indexes.byDay.partitionKey },
-              ExpressionAttributeValues: { ':pk': `DAY#${day}` },
+              ExpressionAttributeNames: { '#pk': TableDesign.indexes.byMonth.partitionKey },
+              ExpressionAttributeValues: { ':pk': `MONTH#${month}` },
               ScanIndexForward: false,
               Limit: limit - leads.length,
               ExclusiveStartKey: startKey,
@@ -346,13 +346,11 @@ export function createDynamoDbLeadStore(options: {
           for (const item of page.Items ?? []) leads.push(item.lead as StoredLead);
           startKey = page.LastEvaluatedKey;
           if (leads.length >= limit) {
-            return {
-              leads,
-              cursor: encodeCursor(startKey ? { day, key: startKey } : { day: previousDay(day) }),
-            };
+            const next = startKey ? { month, key: startKey } : { month: previousMonth(month) };
+            return { leads, cursor: encodeCursor(next) };
           }
         } while (startKey);
-        day = previousDay(day);
+        month = previousMonth(month);
       }
       return { leads };
     },

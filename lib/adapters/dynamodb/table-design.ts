@@ -5,7 +5,7 @@
  *   IDENTITY#{hmac}                   / IDENTITY
  *   SUPPRESS#{hmac}                   / SUPPRESS
  *   CONTACT#{contactId}               / PROFILE
- *   CONTACT#{contactId}               / LEAD#{platformCreatedAt}#{leadId}   (byId, byDay)
+ *   CONTACT#{contactId}               / LEAD#{platformCreatedAt}#{leadId}   (byId, byMonth)
  *   CONTACT#{contactId}               / CONSENT#{at}#{purpose}#{leadId}
  *   ALERT#{leadId}                    / ALERT
  */
@@ -16,7 +16,11 @@ export const TableDesign = {
   indexes: {
     /** Lead by id: gsi1pk = LEAD#{leadId}. */
     byId: { name: 'byId', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Leads by day, newest first: gsi2pk = DAY#{yyyy-mm-dd of receivedAt}, gsi2sk = {receivedAt}#{leadId}. */
-    byDay: { name: 'byDay', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /**
+     * Leads newest first: gsi2pk = MONTH#{yyyy-mm of receivedAt}, gsi2sk = {receivedAt}#{leadId}. Month
+     * buckets keep a listing to a few queries however sparse the leads; a month of leads is far below
+     * one GSI partition's write limit.
+     */
+    byMonth: { name: 'byMonth', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
 } as const;

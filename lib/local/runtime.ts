@@ -1,0 +1,310 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { Patterns } from '../../events/patterns.js';
+import type { DynamoClients } from '../adapters/dynamodb/client.js';
+import { createDynamoClients } from '../adapters/dynamodb/client.js';
+import { ensureTable } from '../adapters/dynamodb/create-table.js';
+import { type Env, type HubConfig, loadHubConfig, parseEnv, parseHubConfig } from '../config.js';
+import type { HubDeps } from '../deps.js';
+import type { CaptureMessage, LeadStore, Notifier } from '../ports.js';
+import { systemClock } from '../ports.js';
+import { type HttpFunctionName, HttpRoutes } from '../routes.js';
+import { type LocalDynamo, startDynalite } from './dynalite.js';
+import { createEnvSecrets } from './env-secrets.js';
+import { type HttpHandler, type LocalHttpServer, startHttpServer } from './http-server.js';
+import { type BusDeadLetter, InProcessBus, type RetryPolicy } from './in-process-bus.js';
+import { InProcessQueue, type QueueDeadLetter, type SqsHandler } from './in-process-queue.js';
+import { LineLogger } from './line-logger.js';
+import { type PepperOrigin, resolvePepper } from './pepper.js';
+
+export type SlackNotifierHandler = (event: EventBridgeEvent<'LeadScored', unknown>) => Promise<void>;
+
+/** The factories the runtime wires; the defaults are the real handlers and adapters. */
+export interface HubFactories {
+  leadStore(options: { doc: DynamoClients['doc']; tableName: string }): LeadStore;
+  webhookNotifier(url: string): Notifier;
+  consoleNotifier(write?: (text: string) => void): Notifier;
+  formsHttp(deps: HubDeps): HttpHandler;
+  adminHttp(deps: HubDeps): HttpHandler;
+  captureWorker(deps: HubDeps): SqsHandler;
+  enrichWorker(deps: HubDeps): SqsHandler;
+  slackNotifier(deps: HubDeps): SlackNotifierHandler;
+}
+
+/** Queue and retry timings; the defaults are short so that local failures show up quickly. */
+export interface HubTuning {
+  batchSize?: number;
+  batchWindowMs?: number;
+  visibilityTimeoutMs?: number;
+  maxVisibilityTimeoutMs?: number;
+  maxReceiveCount?: number;
+  /** Retries of bus targets (the Slack notifier). */
+  retry?: RetryPolicy;
+  /** Request body cap of the HTTP server. */
+  maxBodyBytes?: number;
+}
+
+export interface StartHubOptions {
+  /** Environment to read (default process.env); see lib/config.ts for the names. */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides PORT (0 picks a free port). */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Receives every log line (default stdout). */
+  log?: (line: string) => void;
+  /** A config object instead of the LEADHUB_CONFIG file. */
+  config?: unknown;
+  /** Replace some of the real handlers or adapters (tests). */
+  factories?: Partial<HubFactories>;
+  tuning?: HubTuning;
+}
+
+export interface HubDeadLetters {
+  capture: readonly QueueDeadLetter[];
+  enrich: readonly QueueDeadLetter[];
+  slack: readonly BusDeadLetter[];
+}
+
+export interface RunningHub {
+  url: string;
+  deps: HubDeps;
+  /** Where the data lives: a directory, 'memory', or the DYNAMODB_ENDPOINT used. */
+  database: string;
+  pepperOrigin: PepperOrigin;
+  /** Resolves once no request, queue message or bus delivery is pending anywhere. */
+  drain(): Promise<void>;
+  /** Stops accepting requests, drains in-flight work, then closes queues, bus and database. */
+  stop(): Promise<void>;
+  deadLetters(): HubDeadLetters;
+}
+
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/** Starts the whole hub in this process: database, queues, bus, workers and the HTTP server. */
+export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
+  const env = parseEnv(options.env ?? process.env);
+  const config = resolveConfig(env, options);
+  const logger = new LineLogger(options.log, { serviceName: 'leadhub' });
+  const tuning = options.tuning ?? {};
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const memory = env.LEADHUB_DB === 'memory';
+  const dataDir = resolve(env.LEADHUB_DATA_DIR);
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      await fn().catch(() => undefined);
+    }
+  };
+
+  try {
+    const factories = await loadFactories(options.factories ?? {});
+
+    let dynamo: LocalDynamo | undefined;
+    let endpoint = env.DYNAMODB_ENDPOINT;
+    if (!endpoint) {
+      dynamo = await startDynalite(memory ? {} : { path: join(dataDir, 'db') });
+      cleanups.push(() => (dynamo as LocalDynamo).close());
+      endpoint = dynamo.endpoint;
+    }
+    const clients = createDynamoClients({ endpoint, region });
+    cleanups.push(async () => clients.client.destroy());
+    await ensureTable(clients.client, env.TABLE_NAME).catch((error: unknown) => {
+      throw new Error(
+        `Cannot set up table ${env.TABLE_NAME} at ${dynamo?.path ?? endpoint}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    });
+
+    const { pepper, origin: pepperOrigin } = await resolvePepper({
+      configured: env.LEADHUB_PEPPER,
+      dataDir,
+      persist: !memory,
+    });
+
+    const queueOptions = {
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      logger,
+      batchSize: tuning.batchSize,
+      batchWindowMs: tuning.batchWindowMs,
+      visibilityTimeoutMs: tuning.visibilityTimeoutMs,
+      maxVisibilityTimeoutMs: tuning.maxVisibilityTimeoutMs,
+      maxReceiveCount: tuning.maxReceiveCount,
+    };
+    const captureQueue = new InProcessQueue<CaptureMessage>({ ...queueOptions, name: 'leadhub-capture' });
+    const enrichQueue = new InProcessQueue({ ...queueOptions, name: 'leadhub-enrich' });
+    const bus = new InProcessBus({
+      name: env.EVENT_BUS_NAME,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      logger,
+      ...(tuning.retry ? { retry: tuning.retry } : {}),
+    });
+    cleanups.push(() => captureQueue.stop());
+    cleanups.push(() => enrichQueue.stop());
+    cleanups.push(() => bus.stop());
+
+    const deps: HubDeps = {
+      env,
+      config,
+      store: factories.leadStore({ doc: clients.doc, tableName: env.TABLE_NAME }),
+      captureQueue,
+      bus,
+      secrets: createEnvSecrets(env, { LEADHUB_PEPPER: pepper }),
+      clock: systemClock,
+      logger,
+      notifier: env.SLACK_WEBHOOK_URL
+        ? factories.webhookNotifier(env.SLACK_WEBHOOK_URL)
+        : factories.consoleNotifier(
+            options.log ? (text) => options.log?.(text.replace(/\n$/, '')) : undefined,
+          ),
+      ...(env.SLACK_TEST_WEBHOOK_URL
+        ? { testNotifier: factories.webhookNotifier(env.SLACK_TEST_WEBHOOK_URL) }
+        : {}),
+    };
+
+    captureQueue.attach(factories.captureWorker(deps));
+    enrichQueue.attach(factories.enrichWorker(deps));
+    const slack = factories.slackNotifier(deps);
+    bus.addRule({
+      name: 'lead-captured-to-enrich',
+      pattern: Patterns.leadCapturedToEnrich,
+      target: { kind: 'queue', queue: enrichQueue },
+    });
+    bus.addRule({
+      name: 'lead-scored-to-slack',
+      pattern: Patterns.leadScoredToSlack,
+      target: {
+        kind: 'function',
+        invoke: (event) => slack(event as EventBridgeEvent<'LeadScored', unknown>),
+      },
+    });
+
+    const handlers: Record<HttpFunctionName, HttpHandler> = {
+      'http-forms': factories.formsHttp(deps),
+      'http-admin': factories.adminHttp(deps),
+    };
+    const http: LocalHttpServer = await startHttpServer({
+      routes: HttpRoutes.map((route) => ({
+        method: route.method,
+        path: route.path,
+        handler: handlers[route.fn],
+      })),
+      port: options.port ?? env.PORT,
+      host: options.host ?? '127.0.0.1',
+      logger,
+      ...(tuning.maxBodyBytes ? { maxBodyBytes: tuning.maxBodyBytes } : {}),
+    });
+    cleanups.push(() => http.close());
+
+    const database = env.DYNAMODB_ENDPOINT ?? (memory ? 'memory' : join(dataDir, 'db'));
+    logger.info('LeadHub started', {
+      url: http.url,
+      database,
+      forms: Object.keys(config.forms),
+      pepper: pepperOrigin,
+      slack: env.SLACK_WEBHOOK_URL ? 'webhook' : 'console',
+    });
+
+    // Work moves between parts (HTTP → capture queue → bus → enrich queue → bus → Slack), so one pass
+    // over them is not enough: repeat until a whole pass finds every part idle.
+    const parts = [http, captureQueue, bus, enrichQueue];
+    const idle = () => http.inFlight() === 0 && captureQueue.isIdle() && bus.isIdle() && enrichQueue.isIdle();
+    const drain = async () => {
+      do {
+        for (const part of parts) await part.drain();
+      } while (!idle());
+    };
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        logger.info('LeadHub stopping');
+        await http.close();
+        await drain();
+        await cleanup();
+        logger.info('LeadHub stopped');
+      })();
+      return stopping;
+    };
+
+    return {
+      url: http.url,
+      deps,
+      database,
+      pepperOrigin,
+      drain,
+      stop,
+      deadLetters: () => ({
+        capture: captureQueue.deadLetters(),
+        enrich: enrichQueue.deadLetters(),
+        slack: bus.deadLetters(),
+      }),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/**
+ * The config: an object given by the caller, else the LEADHUB_CONFIG file. When that variable is unset
+ * and its default file is missing, the hub starts with no forms (and says so) rather than not at all.
+ */
+function resolveConfig(env: Env, options: StartHubOptions): HubConfig {
+  if (options.config !== undefined) return parseHubConfig(options.config, 'the config given to startHub');
+  const explicit = Boolean((options.env ?? process.env).LEADHUB_CONFIG);
+  if (!explicit && !existsSync(env.LEADHUB_CONFIG)) return parseHubConfig({});
+  return loadHubConfig(env.LEADHUB_CONFIG);
+}
+
+/** Imports the real factories lazily, only those not replaced, so tests need none of them. */
+async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFactories> {
+  const pick = async <K extends keyof HubFactories>(
+    key: K,
+    load: () => Promise<HubFactories[K]>,
+  ): Promise<HubFactories[K]> => overrides[key] ?? (await load());
+  const [
+    leadStore,
+    webhookNotifier,
+    consoleNotifier,
+    formsHttp,
+    adminHttp,
+    captureWorker,
+    enrichWorker,
+    slackNotifier,
+  ] = await Promise.all([
+    pick(
+      'leadStore',
+      async () => (await import('../adapters/dynamodb/lead-store.js')).createDynamoDbLeadStore,
+    ),
+    pick(
+      'webhookNotifier',
+      async () => (await import('../adapters/slack/webhook-notifier.js')).createWebhookNotifier,
+    ),
+    pick(
+      'consoleNotifier',
+      async () => (await import('../adapters/slack/console-notifier.js')).createConsoleNotifier,
+    ),
+    pick('formsHttp', async () => (await import('../handlers/http-forms.js')).createFormsHttpHandler),
+    pick('adminHttp', async () => (await import('../handlers/http-admin.js')).createAdminHttpHandler),
+    pick('captureWorker', async () => (await import('../handlers/capture-worker.js')).createCaptureWorker),
+    pick('enrichWorker', async () => (await import('../handlers/enrich-worker.js')).createEnrichWorker),
+    pick('slackNotifier', async () => (await import('../handlers/slack-notifier.js')).createSlackNotifier),
+  ]);
+  return {
+    leadStore,
+    webhookNotifier,
+    consoleNotifier,
+    formsHttp,
+    adminHttp,
+    captureWorker,
+    enrichWorker,
+    slackNotifier,
+  };
+}

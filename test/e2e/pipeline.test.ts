@@ -1,0 +1,141 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FORM_SECRET, startFakeSlack, startTestHub } from './support.js';
+
+type Hub = Awaited<ReturnType<typeof startTestHub>>;
+type Slack = Awaited<ReturnType<typeof startFakeSlack>>;
+
+const lead = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    email: 'Maria.Garcia@Acme-Robotics.com',
+    name: 'maria garcia',
+    phone: '+1 415 555 2671',
+    company: 'Acme Robotics',
+    job_title: 'VP Sales',
+    privacy_accepted: 'on',
+    marketing_opt_in: 'on',
+    team_size: '51-200',
+    utm_source: 'google',
+    utm_medium: 'cpc',
+    ...overrides,
+  });
+
+describe('the whole pipeline on the local runtime', () => {
+  let slack: Slack;
+  let t: Hub;
+
+  beforeEach(async () => {
+    slack = await startFakeSlack();
+    t = await startTestHub(slack.url);
+  });
+  afterEach(async () => {
+    await t.hub.stop();
+    await slack.close();
+  });
+
+  it('takes a form lead through capture, scoring and the bus into Slack, once', async () => {
+    const res = await t.postForm('contact', lead());
+    expect(res.status).toBe(202);
+    const { submissionId } = (await res.json()) as { submissionId: string };
+    expect(submissionId).toMatch(/^h_/);
+    await t.hub.drain();
+
+    expect(slack.posts).toHaveLength(1);
+    const alert = JSON.stringify(slack.posts[0]?.body);
+    expect(alert).toContain('Maria Garcia');
+    expect(alert).toContain('Acme Robotics');
+
+    const list = await t.admin('/api/leads?limit=10');
+    const leads = list.body.leads as {
+      leadId: string;
+      contactId: string;
+      scoring?: { score: number; grade: string };
+    }[];
+    expect(leads).toHaveLength(1);
+    const [stored] = leads;
+    expect(stored?.scoring?.score).toBeGreaterThan(50);
+
+    const contact = await t.admin(`/api/contacts/${stored?.contactId}`);
+    expect(contact.status).toBe(200);
+    const consents = contact.body.consents as { purpose: string; granted: boolean; ip?: string }[];
+    expect(consents.map((c) => [c.purpose, c.granted]).sort()).toEqual([
+      ['marketing_email', true],
+      ['privacy_policy', true],
+    ]);
+    expect(consents[0]?.ip).toBe('127.0.0.1');
+    expect(t.logs.join('\n')).not.toContain('maria.garcia@acme-robotics.com');
+  });
+
+  it('makes one lead and one alert from ten concurrent duplicates', async () => {
+    const body = lead({ submission_id: 'dup-123' });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.postForm('contact', body)));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(202));
+    await t.hub.drain();
+    expect(((await t.admin('/api/leads?limit=10')).body.leads as unknown[]).length).toBe(1);
+    expect(slack.posts).toHaveLength(1);
+  });
+
+  it('makes one contact from two submissions whose emails differ only in case', async () => {
+    expect((await t.postForm('contact', lead({ email: 'SAM@Example-Corp.com', phone: '' }))).status).toBe(
+      202,
+    );
+    expect(
+      (await t.postForm('contact', lead({ email: 'sam@example-corp.com', phone: '', team_size: '1-10' })))
+        .status,
+    ).toBe(202);
+    await t.hub.drain();
+    const leads = (await t.admin('/api/leads?limit=10')).body.leads as { contactId: string }[];
+    expect(leads).toHaveLength(2);
+    expect(new Set(leads.map((l) => l.contactId)).size).toBe(1);
+    const contact = await t.admin(`/api/contacts/${leads[0]?.contactId}`);
+    expect((contact.body.profile as { leadCount: number }).leadCount).toBe(2);
+  });
+
+  it('stores nothing for forged, malformed, oversize, unknown-form and honeypot requests', async () => {
+    const signed = lead();
+    const forged = createHmac('sha256', 'not-the-secret').update(signed).digest('hex');
+    const cases: [Promise<Response>, number][] = [
+      [t.postForm('contact', signed, { 'x-leadhub-signature': `sha256=${forged}` }), 401],
+      [t.postForm('contact', '{"email": "broken'), 400],
+      [t.postForm('contact', lead({ email: 'not-an-email' })), 400],
+      [t.postForm('contact', lead({ privacy_accepted: '' })), 400],
+      [t.postForm('contact', lead({ note: 'x'.repeat(70 * 1024) })), 413],
+      [t.postForm('nope', lead()), 404],
+      [t.postForm('contact', lead(), { 'content-type': 'text/plain' }), 415],
+      [t.postForm('contact', lead({ website: 'http://spam.example' })), 202],
+    ];
+    for (const [response, status] of cases) {
+      const res = await response;
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/json');
+    }
+    await t.hub.drain();
+    expect(((await t.admin('/api/leads?limit=10')).body.leads as unknown[]).length).toBe(0);
+    expect(slack.posts).toHaveLength(0);
+  });
+
+  it('accepts a correctly signed server-to-server post', async () => {
+    const body = lead({ email: 'partner@example-corp.com' });
+    const signature = createHmac('sha256', FORM_SECRET).update(body).digest('hex');
+    const res = await t.postForm('contact', body, { 'x-leadhub-signature': `sha256=${signature}` });
+    expect(res.status).toBe(202);
+    await t.hub.drain();
+    expect(slack.posts).toHaveLength(1);
+  });
+
+  it('retries a failed Slack post and still alerts once', async () => {
+    slack.failNextPosts(1);
+    expect((await t.postForm('contact', lead())).status).toBe(202);
+    await t.hub.drain();
+    expect(slack.posts).toHaveLength(1);
+    expect(t.hub.deadLetters().slack).toHaveLength(0);
+  });
+
+  it('serves /health, refuses the admin API without a token and answers unknown paths with 404 JSON', async () => {
+    expect((await fetch(`${t.hub.url}/health`)).status).toBe(200);
+    expect((await fetch(`${t.hub.url}/api/leads`)).status).toBe(401);
+    const missing = await fetch(`${t.hub.url}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toBe('not_found');
+  });
+});
