@@ -1,22 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ContactFieldSchema } from './lead/model.js';
 import { ScoringConfigSchema } from './scoring/config.js';
 
 const FORM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const CANONICAL_FIELDS = [
-  'email',
-  'phone',
-  'fullName',
-  'firstName',
-  'lastName',
-  'company',
-  'jobTitle',
-  'country',
-  'city',
-  'postalCode',
-] as const;
-export const CanonicalFieldSchema = z.enum(CANONICAL_FIELDS);
-export type CanonicalField = z.infer<typeof CanonicalFieldSchema>;
 
 export const FormConsentSchema = z
   .object({
@@ -37,9 +24,9 @@ export const FormConfigSchema = z
     /** Browser origins allowed to post (CORS). Empty: server-to-server only. */
     allowedOrigins: z.array(z.url()).default([]),
     /** Posted field name → canonical field. Unmapped fields are kept verbatim as answers. */
-    fields: z.record(z.string().min(1), CanonicalFieldSchema).default({}),
+    fields: z.record(z.string().min(1), ContactFieldSchema).default({}),
     /** Canonical fields that must be present and valid. */
-    required: z.array(CanonicalFieldSchema).default(['email']),
+    required: z.array(ContactFieldSchema).default(['email']),
     consents: z.array(FormConsentSchema).default([]),
     /** A hidden field that only bots fill in. */
     honeypot: z.string().min(1).optional(),

@@ -6,6 +6,31 @@ export type Source = z.infer<typeof SourceSchema>;
 
 const optionalText = z.string().min(1).optional();
 
+/** The person's fields every source maps onto; forms, scoring rules and profiles all name them so. */
+export const CONTACT_FIELDS = [
+  'email',
+  'phone',
+  'fullName',
+  'firstName',
+  'lastName',
+  'company',
+  'jobTitle',
+  'country',
+  'city',
+  'postalCode',
+] as const;
+export const ContactFieldSchema = z.enum(CONTACT_FIELDS);
+export type ContactField = z.infer<typeof ContactFieldSchema>;
+
+/** The contact fields a record carries, without the ones it lacks. */
+export function pickContactFields(
+  record: Partial<Record<ContactField, string>>,
+): Partial<Record<ContactField, string>> {
+  const picked: Partial<Record<ContactField, string>> = {};
+  for (const field of CONTACT_FIELDS) if (record[field] !== undefined) picked[field] = record[field];
+  return picked;
+}
+
 export const UtmSchema = z
   .object({
     source: optionalText,

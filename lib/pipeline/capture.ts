@@ -7,7 +7,7 @@ import {
   leadIdFor,
   sha256Hex,
 } from '../lead/identity.js';
-import type { Lead } from '../lead/model.js';
+import { type Lead, pickContactFields } from '../lead/model.js';
 import { normaliseLead } from '../lead/normalise.js';
 import type { CaptureMessage, ConsentRecord, ContactProfile, LeadStore, StoredLead } from '../ports.js';
 import { PermanentSourceError } from '../sources/errors.js';
@@ -104,16 +104,7 @@ function profileFrom(lead: StoredLead): ContactProfile {
     lastLeadAt: lead.platformCreatedAt,
     leadCount: 1,
     sources: [lead.source],
-    email: lead.email,
-    phone: lead.phone,
-    fullName: lead.fullName,
-    firstName: lead.firstName,
-    lastName: lead.lastName,
-    company: lead.company,
-    jobTitle: lead.jobTitle,
-    country: lead.country,
-    city: lead.city,
-    postalCode: lead.postalCode,
+    ...pickContactFields(lead),
   };
 }
 
@@ -138,24 +129,6 @@ function consentRecords(lead: StoredLead): ConsentRecord[] {
 }
 
 export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentRecord[]): LeadCapturedV1 {
-  const contact = Object.fromEntries(
-    (
-      [
-        'email',
-        'phone',
-        'fullName',
-        'firstName',
-        'lastName',
-        'company',
-        'jobTitle',
-        'country',
-        'city',
-        'postalCode',
-      ] as const
-    )
-      .filter((f) => lead[f] !== undefined)
-      .map((f) => [f, lead[f]]),
-  );
   return {
     version: '1',
     leadId: lead.leadId,
@@ -164,7 +137,7 @@ export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentR
     platformLeadId: lead.platformLeadId,
     isTest: lead.isTest,
     attribution: lead.attribution,
-    contact,
+    contact: pickContactFields(lead),
     answers: lead.answers,
     consents: consents.map((c) => ({
       purpose: c.purpose,

@@ -1,19 +1,7 @@
 import { z } from 'zod';
+import { ContactFieldSchema } from '../lead/model.js';
 
-/** Contact fields a rule can look at (the event's `contact` object). */
-export const ContactFieldSchema = z.enum([
-  'email',
-  'phone',
-  'fullName',
-  'firstName',
-  'lastName',
-  'company',
-  'jobTitle',
-  'country',
-  'city',
-  'postalCode',
-]);
-export type ContactField = z.infer<typeof ContactFieldSchema>;
+export { type ContactField, ContactFieldSchema } from '../lead/model.js';
 
 export const ScoreCategorySchema = z.enum(['fit', 'intent', 'negative', 'completeness']);
 

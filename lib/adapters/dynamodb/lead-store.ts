@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CONTACT_FIELDS } from '../../lead/model.js';
 import {
   type AlertClaim,
   type ConsentRecord,
@@ -192,18 +193,6 @@ export function createDynamoDbLeadStore(options: {
 
     async upsertContact(profile, leadId) {
       // Latest lead wins for each field it carries; counters move once per lead (leadIds guards re-runs).
-      const fields = [
-        'email',
-        'phone',
-        'fullName',
-        'firstName',
-        'lastName',
-        'company',
-        'jobTitle',
-        'country',
-        'city',
-        'postalCode',
-      ] as const satisfies readonly (keyof ContactProfile)[];
       const names: Record<string, string> = {
         '#createdAt': 'createdAt',
         '#updatedAt': 'updatedAt',
@@ -232,7 +221,7 @@ export function createDynamoDbLeadStore(options: {
         '#contactId = :contactId',
         '#type = :type',
       ];
-      for (const field of fields) {
+      for (const field of CONTACT_FIELDS) {
         if (profile[field] === undefined) continue;
         names[`#${field}`] = field;
         values[`:${field}`] = profile[field];

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { CanonicalField, FormConfig } from '../../config.js';
-import type { Answer, ConsentChoice, FieldIssue, RawLead, Utm } from '../../lead/model.js';
+import type { FormConfig } from '../../config.js';
+import {
+  type Answer,
+  CONTACT_FIELDS,
+  type ConsentChoice,
+  type ContactField,
+  type FieldIssue,
+  type RawLead,
+  type Utm,
+} from '../../lead/model.js';
 import type { FormFields } from './parse.js';
 
 /** Fields with a meaning of their own in every form; they are not kept as answers. */
@@ -74,7 +82,7 @@ export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: Fo
     }
   }
 
-  const canonical: Partial<Record<CanonicalField, string>> = {};
+  const canonical: Partial<Record<ContactField, string>> = {};
   const mapped = new Set<string>();
   for (const [formField, target] of Object.entries(form.fields)) {
     mapped.add(formField);
@@ -82,11 +90,11 @@ export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: Fo
     if (value !== undefined && canonical[target] === undefined) canonical[target] = value;
   }
   // A field already named like a canonical field needs no mapping entry.
-  for (const name of Object.keys(canonicalFieldNames)) {
-    if (mapped.has(name) || canonical[name as CanonicalField] !== undefined) continue;
+  for (const name of CONTACT_FIELDS) {
+    if (mapped.has(name) || canonical[name] !== undefined) continue;
     const value = first(fields, name);
     if (value !== undefined) {
-      canonical[name as CanonicalField] = value;
+      canonical[name] = value;
       mapped.add(name);
     }
   }
@@ -158,19 +166,6 @@ export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: Fo
   };
   return { lead, issues };
 }
-
-const canonicalFieldNames: Record<CanonicalField, true> = {
-  email: true,
-  phone: true,
-  fullName: true,
-  firstName: true,
-  lastName: true,
-  company: true,
-  jobTitle: true,
-  country: true,
-  city: true,
-  postalCode: true,
-};
 
 /** True when the honeypot field was filled in (only bots see it). */
 export function honeypotFilled(form: FormConfig, fields: FormFields): boolean {
