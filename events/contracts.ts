@@ -13,6 +13,10 @@ export const TimingsSchema = z
     receivedAt: isoTime,
     capturedAt: isoTime.optional(),
     scoredAt: isoTime.optional(),
+    /** When the Slack alert was posted. */
+    alertedAt: isoTime.optional(),
+    /** When a rep claimed the lead in Slack. */
+    claimedAt: isoTime.optional(),
   })
   .strict();
 
@@ -102,10 +106,139 @@ export const LeadScoredV1Schema = LeadCapturedV1Schema.extend({
 }).strict();
 export type LeadScoredV1 = z.infer<typeof LeadScoredV1Schema>;
 
+/** Why a source connection stopped working; each has a fix in words on the event. */
+export const ConnectionFailureReasonSchema = z.enum([
+  'token_expired',
+  'token_invalid',
+  'token_missing',
+  'permission_missing',
+  'lead_not_found',
+  'app_secret_missing',
+  'request_rejected',
+]);
+export type ConnectionFailureReason = z.infer<typeof ConnectionFailureReasonSchema>;
+
+/**
+ * A lead could not be fetched from its platform for a reason retrying will not fix (an expired token, a
+ * missing permission...). The receipt is kept as failed; replay it once the connection is repaired.
+ * Ids and codes only: no PII.
+ */
+export const SourceConnectionFailedV1Schema = z
+  .object({
+    version: z.literal('1'),
+    source: SourceSchema,
+    /** The lead whose retrieval failed (the platform's id, e.g. Meta's leadgen_id). */
+    platformLeadId: z.string(),
+    reason: ConnectionFailureReasonSchema,
+    /** What to do about it, in words. */
+    fix: z.string(),
+    /** Meta: the page whose token or permissions failed. */
+    pageId: z.string().optional(),
+    formId: z.string().optional(),
+    /** The platform's own error identifiers, for support tickets. */
+    platformError: z
+      .object({
+        status: z.number().int().optional(),
+        code: z.string().optional(),
+        subcode: z.string().optional(),
+        type: z.string().optional(),
+        traceId: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    occurredAt: isoTime,
+  })
+  .strict();
+export type SourceConnectionFailedV1 = z.infer<typeof SourceConnectionFailedV1Schema>;
+
+/**
+ * The platform withdrew a lead (LinkedIn `leadAction: DELETED`): a CRM that holds a copy should delete or
+ * anonymise it. `captured` says whether the hub had stored the lead; when false, the hub keeps a tombstone
+ * so that a late creation notice is not captured. Ids only: no PII.
+ */
+export const LeadDeletedV1Schema = z
+  .object({
+    version: z.literal('1'),
+    /** The hub's id for the lead (the same one LeadCaptured carries, or would carry). */
+    leadId: z.string(),
+    /** Present when the lead had been captured. */
+    contactId: z.string().optional(),
+    source: SourceSchema,
+    platformLeadId: z.string(),
+    captured: z.boolean(),
+    formId: z.string().optional(),
+    reason: z.literal('deleted_on_platform'),
+    /** When the platform says the lead was deleted. */
+    deletedAt: isoTime,
+    /** When the hub received the deletion. */
+    receivedAt: isoTime,
+  })
+  .strict();
+export type LeadDeletedV1 = z.infer<typeof LeadDeletedV1Schema>;
+
+/** The lead an alert-loop event is about: ids, grading and attribution, no PII. */
+const AlertedLeadFields = {
+  version: z.literal('1'),
+  leadId: z.string(),
+  contactId: z.string(),
+  source: SourceSchema,
+  platformLeadId: z.string(),
+  isTest: z.boolean(),
+  grade: z.string(),
+  score: z.number().int().min(0).max(100),
+  attribution: AttributionSchema,
+  timings: TimingsSchema,
+};
+
+/** The Slack user who acted (Slack's own id, e.g. U0123ABCD), for mapping to a CRM owner. */
+export const SlackActorSchema = z.object({ slackUserId: z.string() }).strict();
+
+/** A rep claimed the lead in Slack (the first Claim wins); `timings.claimedAt` is set. */
+export const LeadClaimedV1Schema = z
+  .object({
+    ...AlertedLeadFields,
+    claimedBy: SlackActorSchema,
+    claimedAt: isoTime,
+    /** From the platform's created time to the claim. */
+    secondsToClaim: z.number().int().min(0),
+  })
+  .strict();
+export type LeadClaimedV1 = z.infer<typeof LeadClaimedV1Schema>;
+
+/** A rep marked the lead "Not a fit" in Slack before anyone claimed it. */
+export const LeadDisqualifiedV1Schema = z
+  .object({
+    ...AlertedLeadFields,
+    disqualifiedBy: SlackActorSchema,
+    disqualifiedAt: isoTime,
+    reason: z.literal('not_a_fit'),
+  })
+  .strict();
+export type LeadDisqualifiedV1 = z.infer<typeof LeadDisqualifiedV1Schema>;
+
+/** Nobody claimed the lead within its SLA: it was escalated (level 1, then optionally level 2). */
+export const LeadSlaBreachedV1Schema = z
+  .object({
+    ...AlertedLeadFields,
+    level: z.number().int().min(1),
+    slaMinutes: z.number().positive(),
+    dueAt: isoTime,
+    breachedAt: isoTime,
+    /** The Slack channel id the escalation was posted to. */
+    escalatedTo: z.string().optional(),
+  })
+  .strict();
+export type LeadSlaBreachedV1 = z.infer<typeof LeadSlaBreachedV1Schema>;
+
 /** detail-type → schema of the detail. The JSON Schema files in events/schemas/ are generated from this. */
 export const EventContracts = {
   LeadCaptured: LeadCapturedV1Schema,
   LeadScored: LeadScoredV1Schema,
+  LeadClaimed: LeadClaimedV1Schema,
+  LeadDisqualified: LeadDisqualifiedV1Schema,
+  LeadSlaBreached: LeadSlaBreachedV1Schema,
+  SourceConnectionFailed: SourceConnectionFailedV1Schema,
+  LeadDeleted: LeadDeletedV1Schema,
 } as const;
 export type EventDetailType = keyof typeof EventContracts;
 export type EventDetail<T extends EventDetailType> = z.infer<(typeof EventContracts)[T]>;

@@ -3,7 +3,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EventContracts } from './contracts.js';
-import { sampleEnvelope, sampleLeadCaptured, sampleLeadScored } from './samples.js';
+import {
+  sampleEnvelope,
+  sampleLeadCaptured,
+  sampleLeadClaimed,
+  sampleLeadDeleted,
+  sampleLeadDisqualified,
+  sampleLeadScored,
+  sampleLeadSlaBreached,
+  sampleSourceConnectionFailed,
+} from './samples.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -22,6 +31,17 @@ export function jsonSchemaFiles(): Record<string, string> {
     `${JSON.stringify(sampleEnvelope('LeadCaptured', sampleLeadCaptured), null, 2)}\n`;
   files['samples/LeadScored.v1.json'] =
     `${JSON.stringify(sampleEnvelope('LeadScored', sampleLeadScored), null, 2)}\n`;
+  files['samples/SourceConnectionFailed.v1.json'] =
+    `${JSON.stringify(sampleEnvelope('SourceConnectionFailed', sampleSourceConnectionFailed), null, 2)}\n`;
+  for (const [detailType, sample] of [
+    ['LeadClaimed', sampleLeadClaimed],
+    ['LeadDisqualified', sampleLeadDisqualified],
+    ['LeadSlaBreached', sampleLeadSlaBreached],
+    ['LeadDeleted', sampleLeadDeleted],
+  ] as const) {
+    files[`samples/${detailType}.v1.json`] =
+      `${JSON.stringify(sampleEnvelope(detailType, sample), null, 2)}\n`;
+  }
   return files;
 }
 

@@ -1,4 +1,12 @@
-import type { LeadCapturedV1, LeadScoredV1 } from './contracts.js';
+import type {
+  LeadCapturedV1,
+  LeadClaimedV1,
+  LeadDeletedV1,
+  LeadDisqualifiedV1,
+  LeadScoredV1,
+  LeadSlaBreachedV1,
+  SourceConnectionFailedV1,
+} from './contracts.js';
 
 /** Sample event details for CRM teams; the tests validate them against the contracts. */
 export const sampleLeadCaptured: LeadCapturedV1 = {
@@ -71,6 +79,76 @@ export const sampleLeadScored: LeadScoredV1 = {
     phoneCountry: 'US',
     phoneLineType: 'FIXED_LINE_OR_MOBILE',
   },
+};
+
+export const sampleSourceConnectionFailed: SourceConnectionFailedV1 = {
+  version: '1',
+  source: 'meta',
+  platformLeadId: '1023456789012345',
+  reason: 'token_expired',
+  fix:
+    'The access token for Meta page 153125381133 has expired or was invalidated. Generate a new long-lived ' +
+    'page access token, store it in META_PAGE_TOKENS (or META_PAGE_ACCESS_TOKEN), then replay: ' +
+    'npm run replay -- --source meta --status failed',
+  pageId: '153125381133',
+  formId: '12312312312',
+  platformError: { status: 400, code: '190', subcode: '463', type: 'OAuthException', traceId: 'AbCdEf123' },
+  occurredAt: '2026-11-30T10:00:01.250Z',
+};
+
+export const sampleLeadDeleted: LeadDeletedV1 = {
+  version: '1',
+  leadId: 'ld_Qm3Tz8vKp1WcR6yHn2bLxA',
+  contactId: 'ct_9fQ2mW7xLrB4tZk1sVnYaE',
+  source: 'linkedin',
+  platformLeadId: '249592fc-d272-44ba-a7db-c2bdce579507-6',
+  captured: true,
+  formId: '7234246',
+  reason: 'deleted_on_platform',
+  deletedAt: '2026-11-30T11:15:02.288Z',
+  receivedAt: '2026-11-30T11:15:02.910Z',
+};
+
+const alertedLead = {
+  version: '1',
+  leadId: sampleLeadScored.leadId,
+  contactId: sampleLeadScored.contactId,
+  source: sampleLeadScored.source,
+  platformLeadId: sampleLeadScored.platformLeadId,
+  isTest: false,
+  grade: sampleLeadScored.grade,
+  score: sampleLeadScored.score,
+  attribution: sampleLeadScored.attribution,
+} as const;
+
+export const sampleLeadClaimed: LeadClaimedV1 = {
+  ...alertedLead,
+  timings: {
+    ...sampleLeadScored.timings,
+    alertedAt: '2026-11-30T10:00:01.020Z',
+    claimedAt: '2026-11-30T10:02:41.500Z',
+  },
+  claimedBy: { slackUserId: 'U0123ABCD' },
+  claimedAt: '2026-11-30T10:02:41.500Z',
+  secondsToClaim: 161,
+};
+
+export const sampleLeadDisqualified: LeadDisqualifiedV1 = {
+  ...alertedLead,
+  timings: { ...sampleLeadScored.timings, alertedAt: '2026-11-30T10:00:01.020Z' },
+  disqualifiedBy: { slackUserId: 'U0123ABCD' },
+  disqualifiedAt: '2026-11-30T10:03:12.000Z',
+  reason: 'not_a_fit',
+};
+
+export const sampleLeadSlaBreached: LeadSlaBreachedV1 = {
+  ...alertedLead,
+  timings: { ...sampleLeadScored.timings, alertedAt: '2026-11-30T10:00:01.020Z' },
+  level: 1,
+  slaMinutes: 5,
+  dueAt: '2026-11-30T10:05:00.000Z',
+  breachedAt: '2026-11-30T10:05:00.640Z',
+  escalatedTo: 'C0123SALES',
 };
 
 /** The whole EventBridge envelope, as a subscriber receives it. */

@@ -1,4 +1,4 @@
-import { type App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { type App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { LeadHubStack } from './stacks/leadhub-stack.js';
 
@@ -37,6 +37,25 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
     );
   }
 
+  // SLA timers: schedules are created per lead at run time, so their ARNs are only known by group.
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const group = `<${stack.getLogicalId(stack.slaScheduleGroup.node.defaultChild as CfnElement)}>`;
+  for (const name of ['slack-notifier', 'http-slack'] as const) {
+    Validations.of(stack.functions[name]).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${region}:<AWS::AccountId>:schedule/${group}/*]`,
+      reason:
+        'One-time SLA schedules are named per lead at run time (sla-{leadId}-{level}); the grant is limited to ' +
+        "LeadHub's own schedule group and to creating/deleting schedules in it.",
+    });
+  }
+  const escalatorArn = `<${stack.getLogicalId(stack.functions['sla-escalator'].fn.node.defaultChild as CfnElement)}.Arn>`;
+  Validations.of(stack.slaSchedulerRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${escalatorArn}:*]`,
+    reason:
+      'grantInvoke covers the SLA escalator function and its versions/aliases (":*"); the role can invoke ' +
+      'nothing else and only EventBridge Scheduler of this account may assume it.',
+  });
+
   Validations.of(stack.secret).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
@@ -62,7 +81,18 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
           ? 'Public by design: browsers and integrators post forms without AWS credentials. The forms function ' +
             'authenticates each request itself (HMAC signature over the raw body when signed or required, ' +
             'per-form allowed origins, honeypot, body size limit) and the stage is throttled.'
-          : 'Unauthenticated health check for uptime monitors; it returns no lead or configuration data.',
+          : spec.fn === 'http-slack'
+            ? 'Public by design: Slack posts button clicks without AWS credentials. The function verifies ' +
+              "Slack's request signature (HMAC-SHA256 over the raw body with the signing secret, constant-time, " +
+              'timestamp within 5 minutes) before reading anything, and answers 401 otherwise.'
+            : spec.fn === 'http-webhooks'
+              ? 'Public by design: ad platforms (Meta, LinkedIn, TikTok, Google Ads) call webhooks without AWS ' +
+                'credentials. The webhooks function authenticates each request itself, in constant time: Meta and ' +
+                'LinkedIn POSTs need a valid HMAC-SHA256 signature over the raw body (X-Hub-Signature-256, ' +
+                'X-LI-Signature), their GET handshakes the verify token or client secret; TikTok POSTs need the ' +
+                'secret path token (and a valid X-Open-Signature when one is sent); Google POSTs need the ' +
+                'shared google_key. The stage is throttled.'
+              : 'Unauthenticated health check for uptime monitors; it returns no lead or configuration data.',
     });
   }
 }

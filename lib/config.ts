@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AlertsSlackFields, checkAlertsConfig } from './alerts/config.js';
 import { ContactFieldSchema } from './lead/model.js';
 import { ScoringConfigSchema } from './scoring/config.js';
 
@@ -45,10 +46,34 @@ export const FormConfigSchema = z
   .strict();
 export type FormConfig = z.infer<typeof FormConfigSchema>;
 
+/** Per-form overrides for a Meta Lead Ads form, keyed by the Meta form id. */
+export const MetaFormConfigSchema = z
+  .object({
+    /** Shown instead of the form's name on Meta. */
+    name: z.string().min(1).optional(),
+    /** Meta field name (field_data[].name, i.e. the question key) → canonical field; beats the built-in names. */
+    fields: z.record(z.string().min(1), ContactFieldSchema).default({}),
+    /** Custom-disclaimer checkbox key → consent purpose (default: the checkbox key itself). */
+    consents: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** Force the test flag on (true) or off (false); by default organic leads without an ad are tests. */
+    isTest: z.boolean().optional(),
+  })
+  .strict();
+export type MetaFormConfig = z.infer<typeof MetaFormConfigSchema>;
+
+export const MetaConfigSchema = z
+  .object({
+    forms: z
+      .record(z.string().regex(/^\d{1,32}$/, 'Meta form ids are digits'), MetaFormConfigSchema)
+      .default({}),
+  })
+  .strict();
+
 export const AlertsConfigSchema = z
   .object({
     /** Where test leads go: nowhere, or the test webhook (SLACK_TEST_WEBHOOK_URL). Never the main channel. */
     testLeads: z.enum(['skip', 'test-channel']).default('skip'),
+    ...AlertsSlackFields,
   })
   .strict();
 
@@ -65,9 +90,11 @@ export const HubConfigSchema = z
       )
       .default({}),
     scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
-    alerts: AlertsConfigSchema.default({ testLeads: 'skip' }),
+    alerts: AlertsConfigSchema.prefault({}),
+    meta: MetaConfigSchema.default({ forms: {} }),
   })
-  .strict();
+  .strict()
+  .superRefine(checkAlertsConfig);
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 
 export class ConfigError extends Error {
@@ -118,6 +145,58 @@ export const EnvSchema = z.object({
   LEADHUB_FORM_SECRET: optionalEnv,
   SLACK_WEBHOOK_URL: optionalEnv.pipe(z.url().optional()),
   SLACK_TEST_WEBHOOK_URL: optionalEnv.pipe(z.url().optional()),
+  /** Slack app bot token (xoxb-…): turns on the app mode (buttons, updates, SLA). Secret. */
+  SLACK_BOT_TOKEN: optionalEnv,
+  /** Slack app signing secret: verifies POST /slack/actions. Secret. */
+  SLACK_SIGNING_SECRET: optionalEnv,
+  /** Slack Web API base URL (a local stand-in in tests). */
+  SLACK_API_URL: optionalEnv.pipe(z.url().default('https://slack.com/api')),
+  /** EventBridge Scheduler wiring of the SLA timers (set by the stack). */
+  SLA_SCHEDULE_GROUP: optionalEnv,
+  SLA_ESCALATOR_ARN: optionalEnv,
+  SLA_SCHEDULER_ROLE_ARN: optionalEnv,
+  /** Meta app secret: signs webhooks and keys appsecret_proof. Secret (Secrets Manager on AWS). */
+  META_APP_SECRET: optionalEnv,
+  /** The Verify Token typed into the Meta app's webhook settings. Secret. */
+  META_VERIFY_TOKEN: optionalEnv,
+  /** One page access token for every page. Secret. */
+  META_PAGE_ACCESS_TOKEN: optionalEnv,
+  /** JSON object of page id → page access token; wins over META_PAGE_ACCESS_TOKEN. Secret. */
+  META_PAGE_TOKENS: optionalEnv,
+  /** Graph API base URL (the sandbox's URL in the demo and tests). */
+  META_GRAPH_URL: optionalEnv.pipe(z.url().default('https://graph.facebook.com')),
+  META_GRAPH_VERSION: optionalEnv.pipe(
+    z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0')
+      .default('v25.0'),
+  ),
+  /** LinkedIn app's Client Secret: answers the challenge and verifies X-LI-Signature. Secret. */
+  LINKEDIN_CLIENT_SECRET: optionalEnv,
+  /** Member access token with r_marketing_leadgen_automation (lead retrieval). Secret. */
+  LINKEDIN_ACCESS_TOKEN: optionalEnv,
+  /** LinkedIn API base URL (the sandbox's URL in the demo and tests). */
+  LINKEDIN_API_URL: optionalEnv.pipe(z.url().default('https://api.linkedin.com')),
+  /** LinkedIn-Version header (YYYYMM); LinkedIn sunsets versions after about a year. */
+  LINKEDIN_API_VERSION: optionalEnv.pipe(
+    z
+      .string()
+      .regex(/^20\d{2}(0[1-9]|1[0-2])$/, 'a LinkedIn API version such as 202611')
+      .default('202611'),
+  ),
+  /** Unguessable path segment of POST /webhooks/tiktok/{token}. Secret. */
+  TIKTOK_WEBHOOK_TOKEN: optionalEnv,
+  /** TikTok app secret: checks X-Open-Signature when a delivery carries one. Secret. */
+  TIKTOK_APP_SECRET: optionalEnv,
+  /** Comma-separated advertiser ids whose leads are accepted; unset accepts any. */
+  TIKTOK_ADVERTISER_IDS: optionalEnv.pipe(
+    z
+      .string()
+      .regex(/^\s*\d{1,32}\s*(,\s*\d{1,32}\s*)*$/, 'comma-separated TikTok advertiser ids (digits)')
+      .optional(),
+  ),
+  /** The Webhook key typed into the Google Ads lead form; comes back as google_key. Secret. */
+  GOOGLE_WEBHOOK_KEY: optionalEnv,
   DYNAMODB_ENDPOINT: optionalEnv.pipe(z.url().optional()),
   TABLE_NAME: z.string().min(1).default('leadhub'),
   CAPTURE_QUEUE_URL: optionalEnv,

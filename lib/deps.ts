@@ -1,6 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Env, HubConfig } from './config.js';
-import type { CaptureMessage, Clock, EventBus, LeadStore, Notifier, Queue, Secrets } from './ports.js';
+import type {
+  CaptureMessage,
+  Clock,
+  EventBus,
+  LeadStore,
+  Notifier,
+  Queue,
+  Scheduler,
+  Secrets,
+  SpeedMetrics,
+} from './ports.js';
 
 /**
  * Everything a handler needs, built once per runtime: by lib/adapters/aws-deps.ts in Lambda and by
@@ -19,4 +29,8 @@ export interface HubDeps {
   notifier?: Notifier;
   /** Channel for test leads (never the main one). */
   testNotifier?: Notifier;
+  /** SLA timers. Undefined where nothing schedules (then no SLA is set). */
+  scheduler?: Scheduler;
+  /** Stage-duration metrics (CloudWatch on AWS); undefined locally. */
+  metrics?: SpeedMetrics;
 }

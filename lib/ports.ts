@@ -2,7 +2,8 @@ import type { Enrichment, EventDetail, EventDetailType, ScoreBreakdown } from '.
 import type { Lead, Source } from './lead/model.js';
 
 /** Ingest's durable record of one delivery, written before any 2xx. */
-export type ReceiptStatus = 'received' | 'captured' | 'suppressed' | 'failed';
+/** `deleted`: the platform withdrew the lead (LinkedIn DELETED); also a tombstone when it came first. */
+export type ReceiptStatus = 'received' | 'captured' | 'suppressed' | 'failed' | 'deleted';
 
 export interface Receipt {
   source: Source;
@@ -18,6 +19,15 @@ export interface Receipt {
 }
 
 export type ReceiptKey = Pick<Receipt, 'source' | 'platformLeadId'>;
+
+/** Receipt statuses that can be listed (a sparse index holds only these), e.g. to replay failures. */
+export type ListableReceiptStatus = Extract<ReceiptStatus, 'failed'>;
+
+export interface ReceiptPage {
+  /** Oldest status change first. */
+  receipts: Receipt[];
+  cursor?: string;
+}
 
 /** Capture queue message body. The receipt holds the payload, so messages stay small. */
 export interface CaptureMessage {
@@ -100,6 +110,14 @@ export interface LeadStore {
   /** Conditional create: 'duplicate' when a receipt for the same key already exists. */
   putReceipt(receipt: Receipt): Promise<'created' | 'duplicate'>;
   getReceipt(key: ReceiptKey): Promise<Receipt | undefined>;
+  /** Receipts of one source in a listable status, by a query (never a Scan); `cursor` continues a page. */
+  listReceipts(
+    source: Source,
+    status: ListableReceiptStatus,
+    limit: number,
+    cursor?: string,
+  ): Promise<ReceiptPage>;
+  /** Sets the status; a statusReason describes the new status only (an update without one clears it). */
   updateReceipt(
     key: ReceiptKey,
     update: Pick<Receipt, 'status'> & Partial<Pick<Receipt, 'statusReason' | 'leadId' | 'contactId'>>,
@@ -131,6 +149,131 @@ export interface LeadStore {
     leadId: string,
     update: { status: 'sent' | 'skipped' | 'failed'; at: string; detail?: string },
   ): Promise<void>;
+
+  /** Completes a claimed alert as sent, with where it was posted, the lead's clock and its pending SLA. */
+  recordAlertSent(leadId: string, sent: SentAlert): Promise<void>;
+  getAlert(leadId: string): Promise<AlertRecord | undefined>;
+  /** A rep's Claim or Not a fit: only the first decision on an alert wins (a conditional update). */
+  decideAlert(leadId: string, decision: AlertDecisionInput): Promise<AlertDecision>;
+  /** Notes that the decision's event was published, so a repeated click does not publish it again. */
+  markDecisionPublished(leadId: string, at: string): Promise<void>;
+  /**
+   * Records SLA escalation `level` with its message and the next level's due time (none: no SLA left
+   * pending). One caller wins; false when the lead was decided or the level is already recorded.
+   */
+  escalateAlert(leadId: string, escalation: AlertEscalation): Promise<boolean>;
+  /**
+   * Takes the right to post escalation `level` for `leaseMs` (one caller wins; false when decided, already
+   * escalated, or someone holds a live lease), so a timer firing twice reposts once.
+   */
+  claimEscalation(leadId: string, level: number, at: string, leaseMs: number): Promise<boolean>;
+  /** Gives the lease back after a failed post, so the retry can claim it at once. */
+  releaseEscalation(leadId: string, level: number): Promise<void>;
+  /** Drops the lead from the pending-SLA index (decided, or nothing left to escalate). */
+  clearPendingSla(leadId: string): Promise<void>;
+  /** Alerts whose SLA is not settled yet, soonest first (local timers are rebuilt from these). */
+  listPendingSlas(limit?: number): Promise<PendingSla[]>;
+  /** Stamps a stage time on the lead item once: the first write wins, so redeliveries keep the first. */
+  recordLeadStage(lead: LeadKey, stage: 'alertedAt' | 'claimedAt', at: string): Promise<void>;
+  /** The stage clock of every lead received in [from, to], from the month listing (never a Scan). */
+  listLeadTimings(from: string, to: string): Promise<LeadTimingsRow[]>;
+}
+
+/** What locates a lead item. */
+export type LeadKey = Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>;
+
+/** When each stage of a lead happened (ISO times), from the platform's own timestamp on. */
+export interface StageTimings {
+  platformCreatedAt: string;
+  receivedAt: string;
+  capturedAt?: string;
+  scoredAt?: string;
+  alertedAt?: string;
+  claimedAt?: string;
+}
+
+/** A Slack message posted for an alert: level 0 is the alert, 1 and 2 are SLA escalations. */
+export interface AlertMessage extends SlackMessageRef {
+  level: number;
+}
+
+/** An alert's SLA: the due time of each escalation level (index 0 = level 1) and the levels done. */
+export interface AlertSla {
+  minutes: number;
+  dueAt: string[];
+  level: number;
+  /** The level being posted right now, and until when (epoch ms) that lease holds. */
+  escalating?: number;
+  escalatingUntil?: number;
+}
+
+/** Ids and grading of the alerted lead (no PII), kept on the alert record. */
+export interface AlertLeadInfo {
+  contactId: string;
+  platformLeadId: string;
+  platformCreatedAt: string;
+  source: Source;
+  isTest: boolean;
+  grade: string;
+  score: number;
+  formId?: string;
+}
+
+export interface SentAlert {
+  at: string;
+  /** Where it went ('main', 'test' or a channel id), for the record. */
+  target: string;
+  lead: AlertLeadInfo;
+  timings: StageTimings;
+  message?: AlertMessage;
+  sla?: AlertSla;
+}
+
+export type AlertOutcome = 'claimed' | 'disqualified';
+
+export interface AlertRecord extends Partial<AlertLeadInfo> {
+  leadId: string;
+  status: string;
+  target?: string;
+  messages: AlertMessage[];
+  timings?: StageTimings;
+  sla?: AlertSla;
+  outcome?: AlertOutcome;
+  /** Slack user id of the rep who decided. */
+  outcomeBy?: string;
+  outcomeAt?: string;
+  decisionPublishedAt?: string;
+}
+
+export interface AlertDecisionInput {
+  outcome: AlertOutcome;
+  userId: string;
+  at: string;
+}
+
+/** `alert` is the record after the write (won), or as it stands (lost; undefined when there is none). */
+export type AlertDecision = { won: true; alert: AlertRecord } | { won: false; alert?: AlertRecord };
+
+export interface AlertEscalation {
+  level: number;
+  at: string;
+  message?: AlertMessage;
+  /** Due time of the next level; absent when this is the last one. */
+  nextDueAt?: string;
+}
+
+export interface PendingSla {
+  leadId: string;
+  /** The escalation level due next. */
+  level: number;
+  dueAt: string;
+}
+
+/** One lead's stage clock for the speed-to-lead summary (no PII). */
+export interface LeadTimingsRow extends StageTimings {
+  leadId: string;
+  source: Source;
+  isTest: boolean;
 }
 
 export interface Queue<T> {
@@ -159,7 +302,18 @@ export type SecretName =
   | 'LEADHUB_FORM_SECRET'
   | 'LEADHUB_ADMIN_TOKEN'
   | 'SLACK_WEBHOOK_URL'
-  | 'SLACK_TEST_WEBHOOK_URL';
+  | 'SLACK_TEST_WEBHOOK_URL'
+  | 'SLACK_BOT_TOKEN'
+  | 'SLACK_SIGNING_SECRET'
+  | 'META_APP_SECRET'
+  | 'META_VERIFY_TOKEN'
+  | 'META_PAGE_ACCESS_TOKEN'
+  | 'META_PAGE_TOKENS'
+  | 'LINKEDIN_CLIENT_SECRET'
+  | 'LINKEDIN_ACCESS_TOKEN'
+  | 'TIKTOK_WEBHOOK_TOKEN'
+  | 'TIKTOK_APP_SECRET'
+  | 'GOOGLE_WEBHOOK_KEY';
 
 /** A Slack message (Block Kit). */
 export interface SlackMessage {
@@ -168,8 +322,54 @@ export interface SlackMessage {
   channel?: string;
 }
 
+/** Where a posted Slack message lives (channel id and message ts), so it can be updated in place. */
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Who sees an ephemeral reply: the user who clicked, via the click's response_url or the channel. */
+export interface EphemeralTarget {
+  userId: string;
+  channel?: string;
+  responseUrl?: string;
+}
+
+/**
+ * Posts alerts. A Slack app (bot token) returns where the message landed and can update it and reply
+ * ephemerally; an incoming webhook or the console can only post.
+ */
 export interface Notifier {
-  post(message: SlackMessage): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: webhook and console notifiers resolve to nothing.
+  post(message: SlackMessage): Promise<SlackMessageRef | undefined | void>;
+  update?(ref: SlackMessageRef, message: SlackMessage): Promise<void>;
+  replyEphemeral?(to: EphemeralTarget, text: string): Promise<void>;
+}
+
+/** One-time timers by name: EventBridge Scheduler on AWS, in-process timers locally. */
+export interface Scheduler {
+  /** Creates the timer `name` (keeping one that already exists), firing once at `at` with `payload`. */
+  schedule(name: string, at: Date, payload: ScheduledPayload): Promise<void>;
+  /** Deletes the timer; one that already fired or never existed is fine. */
+  cancel(name: string): Promise<void>;
+}
+
+/** What the SLA escalator receives when a timer fires. */
+export interface ScheduledPayload {
+  kind: 'sla';
+  leadId: string;
+  level: number;
+}
+
+/** How long one stage of the speed-to-lead clock took, e.g. `alerted` = scored → alerted. */
+export interface StageDuration {
+  stage: string;
+  ms: number;
+}
+
+/** Stage durations as metrics (CloudWatch embedded metrics on AWS), per source. */
+export interface SpeedMetrics {
+  recordStages(lead: { source: Source; isTest: boolean }, stages: readonly StageDuration[]): void;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -2,7 +2,7 @@
  * The HTTP routes, in API Gateway route-key syntax. The CDK stack and the local server both build their
  * routing from this list, so the two runtimes serve exactly the same paths.
  */
-export type HttpFunctionName = 'http-forms' | 'http-admin';
+export type HttpFunctionName = 'http-forms' | 'http-admin' | 'http-webhooks' | 'http-slack';
 
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'OPTIONS';
@@ -15,8 +15,19 @@ export interface HttpRoute {
 export const HttpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/forms/{formId}', fn: 'http-forms', auth: 'none' },
   { method: 'OPTIONS', path: '/forms/{formId}', fn: 'http-forms', auth: 'none' },
+  // Ad-platform webhooks: one function, dispatching on the route key to the source's handler.
+  { method: 'GET', path: '/webhooks/meta', fn: 'http-webhooks', auth: 'none' },
+  { method: 'POST', path: '/webhooks/meta', fn: 'http-webhooks', auth: 'none' },
+  { method: 'GET', path: '/webhooks/linkedin', fn: 'http-webhooks', auth: 'none' },
+  { method: 'POST', path: '/webhooks/linkedin', fn: 'http-webhooks', auth: 'none' },
+  // The path token is the secret TikTok deliveries are checked by (the route key, not the path, is logged).
+  { method: 'POST', path: '/webhooks/tiktok/{token}', fn: 'http-webhooks', auth: 'none' },
+  { method: 'POST', path: '/webhooks/google', fn: 'http-webhooks', auth: 'none' },
+  // Slack app interactivity (Claim / Not a fit); the function verifies Slack's request signature.
+  { method: 'POST', path: '/slack/actions', fn: 'http-slack', auth: 'none' },
   { method: 'GET', path: '/health', fn: 'http-admin', auth: 'none' },
   { method: 'GET', path: '/api/leads', fn: 'http-admin', auth: 'admin' },
   { method: 'GET', path: '/api/leads/{leadId}', fn: 'http-admin', auth: 'admin' },
   { method: 'GET', path: '/api/contacts/{contactId}', fn: 'http-admin', auth: 'admin' },
+  { method: 'GET', path: '/api/metrics/speed-to-lead', fn: 'http-admin', auth: 'admin' },
 ];

@@ -5,13 +5,16 @@ import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aw
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** The five Lambda entry points, one file each under functions/. */
+/** The Lambda entry points, one file each under functions/. */
 export type HubFunctionName =
   | 'http-forms'
   | 'http-admin'
+  | 'http-webhooks'
   | 'capture-worker'
   | 'enrich-worker'
-  | 'slack-notifier';
+  | 'slack-notifier'
+  | 'http-slack'
+  | 'sla-escalator';
 
 /** Name of the config file inside every bundle; LEADHUB_CONFIG is resolved against /var/task. */
 export const BUNDLED_CONFIG_NAME = 'leadhub.config.json';

@@ -17,9 +17,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern as CdkEventPattern, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type CfnScheduleGroup, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -40,6 +43,17 @@ export const SECRET_PLACEHOLDER_KEYS = [
   'LEADHUB_FORM_SECRET',
   'SLACK_WEBHOOK_URL',
   'SLACK_TEST_WEBHOOK_URL',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'META_APP_SECRET',
+  'META_VERIFY_TOKEN',
+  'META_PAGE_ACCESS_TOKEN',
+  'META_PAGE_TOKENS',
+  'LINKEDIN_CLIENT_SECRET',
+  'LINKEDIN_ACCESS_TOKEN',
+  'TIKTOK_WEBHOOK_TOKEN',
+  'TIKTOK_APP_SECRET',
+  'GOOGLE_WEBHOOK_KEY',
 ] as const;
 
 const HTTP_TIMEOUT = Duration.seconds(10);
@@ -65,6 +79,14 @@ function booleanContext(value: unknown, name: string, fallback: boolean): boolea
   throw new Error(`CDK context ${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
+/** A whole number ≥ 0 from CDK context (a string from `-c key=value`, a number from cdk.json or tests). */
+function numberContext(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+  throw new Error(`CDK context ${name} must be a whole number (0 or more), got ${JSON.stringify(value)}`);
+}
+
 /** Patterns in events/ use EventBridge's JSON keys; CDK's EventPattern wants camelCase keys. */
 export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
   return {
@@ -88,6 +110,9 @@ export class LeadHubStack extends Stack {
   readonly publicRoutes: { spec: HttpRouteSpec; route: HttpRoute }[] = [];
   /** Every dead-letter queue, each with its own alarm. */
   readonly deadLetterQueues: Record<string, Queue> = {};
+  /** SLA timers: one-time schedules that invoke sla-escalator, through this role. */
+  readonly slaScheduleGroup: ScheduleGroup;
+  readonly slaSchedulerRole: Role;
 
   constructor(scope: Construct, id: string, props: LeadHubStackProps = {}) {
     super(scope, id, props);
@@ -128,7 +153,8 @@ export class LeadHubStack extends Stack {
     this.secret = new Secret(this, 'Secret', {
       description:
         'LeadHub secrets (JSON). LEADHUB_PEPPER is generated and must never change; fill in LEADHUB_FORM_SECRET, ' +
-        'SLACK_WEBHOOK_URL and SLACK_TEST_WEBHOOK_URL after deploy (an empty string means not configured).',
+        'SLACK_WEBHOOK_URL (or SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET), SLACK_TEST_WEBHOOK_URL and the META_*, LINKEDIN_*, TIKTOK_* and GOOGLE_* keys after deploy (an empty string means not ' +
+        'configured).',
       generateSecretString: {
         secretStringTemplate: JSON.stringify(Object.fromEntries(SECRET_PLACEHOLDER_KEYS.map((k) => [k, '']))),
         generateStringKey: 'LEADHUB_PEPPER',
@@ -169,9 +195,14 @@ export class LeadHubStack extends Stack {
         CAPTURE_QUEUE_URL: captureQueue.queueUrl,
       }),
       'http-admin': make('HttpAdmin', 'http-admin', HTTP_TIMEOUT),
+      'http-webhooks': make('HttpWebhooks', 'http-webhooks', HTTP_TIMEOUT, {
+        CAPTURE_QUEUE_URL: captureQueue.queueUrl,
+      }),
       'capture-worker': make('CaptureWorker', 'capture-worker', WORKER_TIMEOUT),
       'enrich-worker': make('EnrichWorker', 'enrich-worker', WORKER_TIMEOUT),
       'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT),
+      'http-slack': make('HttpSlack', 'http-slack', HTTP_TIMEOUT),
+      'sla-escalator': make('SlaEscalator', 'sla-escalator', WORKER_TIMEOUT),
     };
     const fn = (name: HubFunctionName) => this.functions[name].fn;
 
@@ -179,12 +210,71 @@ export class LeadHubStack extends Stack {
     for (const name of Object.keys(this.functions) as HubFunctionName[]) this.secret.grantRead(fn(name));
     this.table.grantReadWriteData(fn('http-forms'));
     captureQueue.grantSendMessages(fn('http-forms'));
+    this.table.grantReadWriteData(fn('http-webhooks'));
+    captureQueue.grantSendMessages(fn('http-webhooks'));
     this.table.grantReadData(fn('http-admin'));
     this.table.grantReadWriteData(fn('capture-worker'));
     this.bus.grantPutEventsTo(fn('capture-worker'));
     this.table.grantReadWriteData(fn('enrich-worker'));
     this.bus.grantPutEventsTo(fn('enrich-worker'));
     this.table.grantReadWriteData(fn('slack-notifier'));
+    // Slack actions (claims) and SLA escalations write the alert record and publish LeadClaimed,
+    // LeadDisqualified and LeadSlaBreached.
+    for (const name of ['http-slack', 'sla-escalator'] as const) {
+      this.table.grantReadWriteData(fn(name));
+      this.bus.grantPutEventsTo(fn(name));
+    }
+
+    // ---- SLA timers (EventBridge Scheduler one-time schedules) -----------------------------------------
+    this.slaScheduleGroup = new ScheduleGroup(this, 'SlaSchedules', { removalPolicy: RemovalPolicy.DESTROY });
+    this.slaSchedulerRole = new Role(this, 'SlaSchedulerRole', {
+      description: 'EventBridge Scheduler invokes the LeadHub SLA escalator',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    fn('sla-escalator').grantInvoke(this.slaSchedulerRole);
+    // Ref of the group is its name (a reference, so the functions' environment names no literal).
+    const groupName = (this.slaScheduleGroup.node.defaultChild as CfnScheduleGroup).ref;
+    const schedulesArn = this.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${groupName}/*`,
+    });
+    // The notifier sets an alert's timers; a claim (http-slack) deletes them. Schedules delete themselves
+    // after running, so nothing else needs access.
+    fn('slack-notifier').addToRolePolicy(
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [schedulesArn],
+      }),
+    );
+    this.slaSchedulerRole.grantPassRole(fn('slack-notifier').grantPrincipal);
+    fn('http-slack').addToRolePolicy(
+      new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedulesArn] }),
+    );
+    fn('slack-notifier').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
+    fn('slack-notifier').addEnvironment('SLA_ESCALATOR_ARN', fn('sla-escalator').functionArn);
+    fn('slack-notifier').addEnvironment('SLA_SCHEDULER_ROLE_ARN', this.slaSchedulerRole.roleArn);
+    fn('http-slack').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
+    // The scheduler invokes asynchronously: a failing escalation is retried by Lambda, then parked here.
+    fn('sla-escalator').configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetterQueue('SlaEscalatorFailures')),
+    });
+
+    // Slack allows about one message per second per channel: a few notifier instances at most, each pacing
+    // its posts per channel. Context slackNotifierConcurrency=0 leaves it unreserved (new accounts with a
+    // concurrency limit of 10 cannot reserve any).
+    const notifierConcurrency = numberContext(
+      this.node.tryGetContext('slackNotifierConcurrency'),
+      'slackNotifierConcurrency',
+      2,
+    );
+    if (notifierConcurrency > 0) {
+      (fn('slack-notifier').node.defaultChild as CfnFunction).reservedConcurrentExecutions =
+        notifierConcurrency;
+    }
 
     // ---- queue consumers -----------------------------------------------------------------------------
     const consume = (queue: Queue) =>
@@ -267,6 +357,8 @@ export class LeadHubStack extends Stack {
     const integrations: Record<HttpFunctionName, HttpLambdaIntegration> = {
       'http-forms': new HttpLambdaIntegration('FormsIntegration', fn('http-forms')),
       'http-admin': new HttpLambdaIntegration('AdminIntegration', fn('http-admin')),
+      'http-webhooks': new HttpLambdaIntegration('WebhooksIntegration', fn('http-webhooks')),
+      'http-slack': new HttpLambdaIntegration('SlackIntegration', fn('http-slack')),
     };
     const iamAuthorizer = new HttpIamAuthorizer();
     for (const route of HttpRoutes) {
@@ -300,7 +392,8 @@ export class LeadHubStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'SecretArn', {
       value: this.secret.secretArn,
-      description: 'Fill in LEADHUB_FORM_SECRET, SLACK_WEBHOOK_URL and SLACK_TEST_WEBHOOK_URL here',
+      description:
+        'Fill in LEADHUB_FORM_SECRET, SLACK_WEBHOOK_URL (or SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET), SLACK_TEST_WEBHOOK_URL and the META_*, LINKEDIN_*, TIKTOK_* and GOOGLE_* keys here',
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,

@@ -6,7 +6,11 @@ import { type Secrets, systemClock } from '../ports.js';
 import { createDynamoClients } from './dynamodb/client.js';
 import { createDynamoDbLeadStore } from './dynamodb/lead-store.js';
 import { createEventBridgeBus } from './eventbridge/event-bus.js';
+import { createPowertoolsSpeedMetrics } from './metrics/speed-metrics.js';
+import { createEventBridgeScheduler } from './scheduler/eventbridge-scheduler.js';
 import { createSecretsManagerSecrets } from './secrets/secrets-manager.js';
+import { createSlackAppNotifier } from './slack/app-notifier.js';
+import { createSlackWebApi } from './slack/web-api.js';
 import { createWebhookNotifier } from './slack/webhook-notifier.js';
 import { createSqsQueue } from './sqs/sqs-queue.js';
 
@@ -26,6 +30,25 @@ export async function awsDeps(): Promise<HubDeps> {
   // Webhook URLs are secrets; a container reads them once, so a newly set URL reaches new containers.
   const webhookUrl = await secrets.get('SLACK_WEBHOOK_URL');
   const testWebhookUrl = await secrets.get('SLACK_TEST_WEBHOOK_URL');
+  // A Slack app (bot token) wins over the webhook: buttons, updates in place and SLA escalation.
+  const botToken = await secrets.get('SLACK_BOT_TOKEN');
+  const appNotifier = botToken
+    ? createSlackAppNotifier(
+        createSlackWebApi({
+          token: botToken,
+          baseUrl: env.SLACK_API_URL,
+          onPermanentError: (info) => logger.error('Slack rejected a call', info),
+        }),
+      )
+    : undefined;
+  // The notifier creates SLA schedules, the Slack actions function deletes them; the stack says which.
+  const scheduler = env.SLA_SCHEDULE_GROUP
+    ? createEventBridgeScheduler({
+        groupName: env.SLA_SCHEDULE_GROUP,
+        ...(env.SLA_ESCALATOR_ARN ? { targetArn: env.SLA_ESCALATOR_ARN } : {}),
+        ...(env.SLA_SCHEDULER_ROLE_ARN ? { roleArn: env.SLA_SCHEDULER_ROLE_ARN } : {}),
+      })
+    : undefined;
   return {
     env,
     config,
@@ -35,7 +58,13 @@ export async function awsDeps(): Promise<HubDeps> {
     secrets,
     clock: systemClock,
     logger,
-    ...(webhookUrl ? { notifier: createWebhookNotifier(webhookUrl) } : {}),
+    ...(appNotifier
+      ? { notifier: appNotifier }
+      : webhookUrl
+        ? { notifier: createWebhookNotifier(webhookUrl) }
+        : {}),
+    ...(scheduler ? { scheduler } : {}),
+    metrics: createPowertoolsSpeedMetrics(),
     ...(testWebhookUrl ? { testNotifier: createWebhookNotifier(testWebhookUrl) } : {}),
   };
 }

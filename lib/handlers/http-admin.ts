@@ -2,10 +2,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer } 
 import type { HubDeps } from '../deps.js';
 import { header, safeEqual } from '../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../http/responses.js';
+import { speedToLeadSummary } from '../pipeline/speed-to-lead.js';
 import { InvalidCursorError } from '../ports.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_LIMIT = 100;
+/** The speed-to-lead window reads one month bucket per month: a quarter at most. */
+const MAX_METRICS_DAYS = 92;
 
 /**
  * Admin read API and /health. On AWS the admin routes sit behind API Gateway's IAM authorizer; locally
@@ -64,6 +67,15 @@ export function createAdminHttpHandler(deps: HubDeps) {
       if (!ID.test(contactId)) return errorResponse(400, 'invalid_id', 'contactId is malformed');
       const contact = await store.getContact(contactId);
       return contact ? json(200, contact) : errorResponse(404, 'not_found', `No contact ${contactId}`);
+    }
+
+    if (route === 'GET /api/metrics/speed-to-lead') {
+      const rawDays = event.queryStringParameters?.days ?? '7';
+      const days = Number(rawDays);
+      if (!/^\d+$/.test(rawDays) || days < 1 || days > MAX_METRICS_DAYS) {
+        return errorResponse(400, 'invalid_days', `days must be an integer from 1 to ${MAX_METRICS_DAYS}`);
+      }
+      return json(200, await speedToLeadSummary(store, deps.clock.now(), days));
     }
 
     return errorResponse(404, 'not_found', `No route ${route}`);

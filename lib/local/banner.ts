@@ -9,7 +9,7 @@ export function banner(hub: Pick<RunningHub, 'url' | 'database' | 'pepperOrigin'
     '',
     `LeadHub is running at ${url}`,
     `  database: ${hub.database}`,
-    `  Slack:    ${deps.env.SLACK_WEBHOOK_URL ? 'webhook' : 'alerts printed here (set SLACK_WEBHOOK_URL to post them)'}`,
+    `  Slack:    ${slackMode(deps.env)}`,
     `  admin:    ${deps.env.LEADHUB_ADMIN_TOKEN ? 'bearer token from LEADHUB_ADMIN_TOKEN' : 'disabled (set LEADHUB_ADMIN_TOKEN)'}`,
     '',
   ];
@@ -53,4 +53,10 @@ function curlExample(url: string, formId: string, form: HubConfig['forms'][strin
   for (const field of new Set(['email', ...form.required])) body[posted(field)] = samples[field] ?? 'example';
   for (const consent of form.consents) if (consent.required) body[consent.field] = true;
   return `curl -X POST ${url}/forms/${formId} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
+}
+
+function slackMode(env: RunningHub['deps']['env']): string {
+  if (env.SLACK_BOT_TOKEN) return 'Slack app (buttons, SLA escalation)';
+  if (env.SLACK_WEBHOOK_URL) return 'incoming webhook';
+  return 'alerts printed here (set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL to post them)';
 }

@@ -17,16 +17,18 @@ import { type BusDeadLetter, InProcessBus, type RetryPolicy } from './in-process
 import { InProcessQueue, type QueueDeadLetter, type SqsHandler } from './in-process-queue.js';
 import { LineLogger } from './line-logger.js';
 import { type PepperOrigin, resolvePepper } from './pepper.js';
+import { loadLocalSlack, type SlackFactories } from './slack-wiring.js';
 
 export type SlackNotifierHandler = (event: EventBridgeEvent<'LeadScored', unknown>) => Promise<void>;
 
 /** The factories the runtime wires; the defaults are the real handlers and adapters. */
-export interface HubFactories {
+export interface HubFactories extends SlackFactories {
   leadStore(options: { doc: DynamoClients['doc']; tableName: string }): LeadStore;
   webhookNotifier(url: string): Notifier;
   consoleNotifier(write?: (text: string) => void): Notifier;
   formsHttp(deps: HubDeps): HttpHandler;
   adminHttp(deps: HubDeps): HttpHandler;
+  webhooksHttp(deps: HubDeps): HttpHandler;
   captureWorker(deps: HubDeps): SqsHandler;
   enrichWorker(deps: HubDeps): SqsHandler;
   slackNotifier(deps: HubDeps): SlackNotifierHandler;
@@ -101,6 +103,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
   try {
     const factories = await loadFactories(options.factories ?? {});
+    const localSlack = await loadLocalSlack(env, options.factories ?? {}, logger);
 
     let dynamo: LocalDynamo | undefined;
     let endpoint = env.DYNAMODB_ENDPOINT;
@@ -158,16 +161,21 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       secrets: createEnvSecrets(env, { LEADHUB_PEPPER: pepper }),
       clock: systemClock,
       logger,
-      notifier: env.SLACK_WEBHOOK_URL
-        ? factories.webhookNotifier(env.SLACK_WEBHOOK_URL)
-        : factories.consoleNotifier(
-            options.log ? (text) => options.log?.(text.replace(/\n$/, '')) : undefined,
-          ),
+      // A Slack app (bot token) wins over an incoming webhook; with neither, alerts are printed.
+      notifier:
+        localSlack.appNotifier ??
+        (env.SLACK_WEBHOOK_URL
+          ? factories.webhookNotifier(env.SLACK_WEBHOOK_URL)
+          : factories.consoleNotifier(
+              options.log ? (text) => options.log?.(text.replace(/\n$/, '')) : undefined,
+            )),
       ...(env.SLACK_TEST_WEBHOOK_URL
         ? { testNotifier: factories.webhookNotifier(env.SLACK_TEST_WEBHOOK_URL) }
         : {}),
     };
 
+    const slaTimers = await localSlack.startScheduler(deps);
+    if (slaTimers) cleanups.push(() => slaTimers.stop());
     captureQueue.attach(factories.captureWorker(deps));
     enrichQueue.attach(factories.enrichWorker(deps));
     const slack = factories.slackNotifier(deps);
@@ -188,6 +196,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     const handlers: Record<HttpFunctionName, HttpHandler> = {
       'http-forms': factories.formsHttp(deps),
       'http-admin': factories.adminHttp(deps),
+      'http-webhooks': factories.webhooksHttp(deps),
+      'http-slack': localSlack.http(deps),
     };
     const http: LocalHttpServer = await startHttpServer({
       routes: HttpRoutes.map((route) => ({
@@ -208,7 +218,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       database,
       forms: Object.keys(config.forms),
       pepper: pepperOrigin,
-      slack: env.SLACK_WEBHOOK_URL ? 'webhook' : 'console',
+      slack: localSlack.mode,
     });
 
     // Work moves between parts (HTTP → capture queue → bus → enrich queue → bus → Slack), so one pass
@@ -227,6 +237,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         logger.info('LeadHub stopping');
         await http.close();
         await drain();
+        await logSpeedSummary(deps, logger);
         await cleanup();
         logger.info('LeadHub stopped');
       })();
@@ -249,6 +260,17 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/** The speed-to-lead summary of the last week, in the log on exit (skipped when the store cannot say). */
+async function logSpeedSummary(deps: HubDeps, logger: LineLogger): Promise<void> {
+  try {
+    const { speedToLeadSummary, formatSpeedSummary } = await import('../pipeline/speed-to-lead.js');
+    const summary = await speedToLeadSummary(deps.store, deps.clock.now(), 7);
+    logger.info(formatSpeedSummary(summary), { speedToLead: summary });
+  } catch (error) {
+    logger.debug('no speed-to-lead summary', { error: (error as Error).name });
   }
 }
 
@@ -278,6 +300,7 @@ async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFacto
     captureWorker,
     enrichWorker,
     slackNotifier,
+    webhooksHttp,
   ] = await Promise.all([
     pick(
       'leadStore',
@@ -296,6 +319,10 @@ async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFacto
     pick('captureWorker', async () => (await import('../handlers/capture-worker.js')).createCaptureWorker),
     pick('enrichWorker', async () => (await import('../handlers/enrich-worker.js')).createEnrichWorker),
     pick('slackNotifier', async () => (await import('../handlers/slack-notifier.js')).createSlackNotifier),
+    pick(
+      'webhooksHttp',
+      async () => (await import('../handlers/http-webhooks.js')).createWebhooksHttpHandler,
+    ),
   ]);
   return {
     leadStore,
@@ -306,5 +333,6 @@ async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFacto
     captureWorker,
     enrichWorker,
     slackNotifier,
+    webhooksHttp,
   };
 }

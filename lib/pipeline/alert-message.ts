@@ -1,5 +1,7 @@
 import type { LeadScoredV1 } from '../../events/contracts.js';
-import type { SlackMessage } from '../ports.js';
+import { ALERT_ACTIONS, SLACK_USER_ID } from '../alerts/actions.js';
+import { pickContactFields } from '../lead/model.js';
+import type { AlertOutcome, SlackMessage, StoredLead } from '../ports.js';
 
 /** Block Kit limits (https://api.slack.com/reference/block-kit/blocks). */
 export const SLACK_LIMITS = {
@@ -48,6 +50,83 @@ export function formatWaiting(minutes: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** What the card shows of a lead: a LeadScored detail, or a stored lead with its score. */
+export type AlertLead = Pick<
+  LeadScoredV1,
+  | 'leadId'
+  | 'source'
+  | 'isTest'
+  | 'attribution'
+  | 'contact'
+  | 'answers'
+  | 'timings'
+  | 'score'
+  | 'grade'
+  | 'stage'
+  | 'breakdown'
+  | 'enrichment'
+>;
+
+/** The card of a stored lead (escalations and updates rebuild it); undefined before it is scored. */
+export function alertLeadFromStored(lead: StoredLead): AlertLead | undefined {
+  const s = lead.scoring;
+  if (!s) return undefined;
+  return {
+    leadId: lead.leadId,
+    source: lead.source,
+    isTest: lead.isTest,
+    attribution: lead.attribution,
+    contact: pickContactFields(lead),
+    answers: lead.answers,
+    timings: {
+      platformCreatedAt: lead.platformCreatedAt,
+      receivedAt: lead.receivedAt,
+      capturedAt: lead.capturedAt,
+      scoredAt: s.scoredAt,
+    },
+    score: s.score,
+    grade: s.grade,
+    stage: s.stage,
+    breakdown: s.breakdown,
+    enrichment: s.enrichment,
+  };
+}
+
+/**
+ * A mention from the config as Slack markup: user ids `<@U…>`, user groups `<!subteam^S…>`, `<!here>`,
+ * `<!channel>`. Anything else (the config schema rejects it) is escaped, so it cannot become markup.
+ */
+export function slackMention(mention: string): string {
+  if (mention === 'here' || mention === 'channel') return `<!${mention}>`;
+  if (/^S[A-Z0-9]{2,20}$/.test(mention)) return `<!subteam^${mention}>`;
+  if (SLACK_USER_ID.test(mention)) return `<@${mention}>`;
+  return escapeMrkdwn(mention);
+}
+
+/** A user id from a signed Slack payload as a mention; anything not shaped like an id is shown escaped. */
+export function userMention(userId: string): string {
+  return SLACK_USER_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+}
+
+/** Slack renders this in each reader's time zone, `{ago}` live ("7 minutes ago"); the fallback is UTC. */
+export function slackDate(iso: string, format = '{ago}'): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
+}
+
+export interface AlertCardOptions {
+  /** Claim and Not a fit buttons: Slack app mode only (a webhook cannot receive the clicks). */
+  buttons?: boolean;
+  /** Who to notify, as configured: a user id, a user group id, `here` or `channel`. */
+  mention?: string;
+  /** An SLA escalation repost of the alert. */
+  escalation?: { level: number; slaMinutes: number };
+  /** A rep decided: the card says who and after how long, and loses its buttons. */
+  decision?: { outcome: AlertOutcome; userId: string; at: Date };
+}
+
 /** A display name: full name, else first + last, else the email or phone. */
 export function leadName(lead: Pick<LeadScoredV1, 'contact'>): string {
   const c = lead.contact;
@@ -60,12 +139,28 @@ export function leadName(lead: Pick<LeadScoredV1, 'contact'>): string {
  * how long they have been waiting. Every user-supplied string is escaped and every text is kept inside
  * Block Kit's limits.
  */
-export function buildAlertMessage(lead: LeadScoredV1, now: Date): SlackMessage {
+export function buildAlertMessage(lead: AlertLead, now: Date, options: AlertCardOptions = {}): SlackMessage {
   const name = leadName(lead);
   const c = lead.contact;
-  const waiting = formatWaiting(minutesWaiting(lead.timings.platformCreatedAt, now));
+  const { decision, escalation } = options;
+  const waitedMinutes = minutesWaiting(lead.timings.platformCreatedAt, decision?.at ?? now);
+  const waiting = formatWaiting(waitedMinutes);
   const testMark = lead.isTest ? '[TEST] ' : '';
+  const mention = options.mention ? slackMention(options.mention) : undefined;
   const blocks: unknown[] = [];
+
+  if (escalation && !decision) {
+    const level = escalation.level > 1 ? ` (escalation ${escalation.level})` : '';
+    const banner =
+      `${mention ? `${mention} ` : ''}:rotating_light: *Unclaimed for ${waiting}*${level}: grade ` +
+      `${escapeMrkdwn(lead.grade)} leads should be claimed within ${formatWaiting(escalation.slaMinutes)}.`;
+    blocks.push({ type: 'section', text: mrkdwn(banner, SLACK_LIMITS.sectionText) });
+  } else if (mention && !decision) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`${mention} New grade ${escapeMrkdwn(lead.grade)} lead`, SLACK_LIMITS.sectionText),
+    });
+  }
 
   blocks.push({
     type: 'header',
@@ -106,17 +201,66 @@ export function buildAlertMessage(lead: LeadScoredV1, now: Date): SlackMessage {
 
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(originText(lead, waiting), SLACK_LIMITS.contextText)],
+    elements: [mrkdwn(originText(lead, decision ? undefined : waiting), SLACK_LIMITS.contextText)],
   });
 
+  if (decision) {
+    const who = userMention(decision.userId);
+    const line =
+      decision.outcome === 'claimed'
+        ? `:white_check_mark: Claimed by ${who} after ${waiting}`
+        : `:no_entry_sign: Marked not a fit by ${who} after ${waiting}`;
+    blocks.push({ type: 'context', elements: [mrkdwn(line, SLACK_LIMITS.contextText)] });
+  } else if (options.buttons) {
+    blocks.push(actionsBlock(lead.leadId));
+  }
+
   const company = c.company ? `, ${c.company}` : '';
-  const text = truncate(
-    escapeMrkdwn(
-      `${testMark}New lead: ${name}${company} (score ${lead.score}, ${lead.grade}), waiting ${waiting}`,
-    ),
-    SLACK_LIMITS.fallbackText,
-  );
+  const summary = `${name}${company} (score ${lead.score}, ${lead.grade})`;
+  let plain: string;
+  if (decision) {
+    const verb = decision.outcome === 'claimed' ? 'Claimed' : 'Not a fit';
+    plain = `${testMark}${verb} after ${waiting}: ${summary}`;
+  } else if (escalation) {
+    plain = `${testMark}Unclaimed for ${waiting}: ${summary}`;
+  } else {
+    plain = `${testMark}New lead: ${summary}, waiting ${waiting}`;
+  }
+  // The mention goes in the fallback text too: Slack notifies from `text`.
+  const prefix = mention && !decision ? `${mention} ` : '';
+  const text = truncate(`${prefix}${escapeMrkdwn(plain)}`, SLACK_LIMITS.fallbackText);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** Claim and Not a fit; both carry the lead id, and Not a fit asks first (it closes the lead for everyone). */
+function actionsBlock(leadId: string) {
+  const plainText = (text: string) => ({ type: 'plain_text', text, emoji: true });
+  return {
+    type: 'actions',
+    block_id: 'leadhub_alert_actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: ALERT_ACTIONS.claim,
+        text: plainText('Claim'),
+        style: 'primary',
+        value: leadId,
+      },
+      {
+        type: 'button',
+        action_id: ALERT_ACTIONS.notAFit,
+        text: plainText('Not a fit'),
+        style: 'danger',
+        value: leadId,
+        confirm: {
+          title: plainText('Not a fit?'),
+          text: plainText('The lead is closed for the whole team and will not escalate.'),
+          confirm: plainText('Not a fit'),
+          deny: plainText('Keep it'),
+        },
+      },
+    ],
+  };
 }
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
@@ -124,7 +268,7 @@ function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
 }
 
 /** "What they asked": one line per answer; long answers are cut, and overflow is counted, not dropped silently. */
-function answersText(answers: LeadScoredV1['answers']): string | undefined {
+function answersText(answers: AlertLead['answers']): string | undefined {
   if (answers.length === 0) return undefined;
   const title = '*What they asked*';
   const budget = SLACK_LIMITS.sectionText - title.length - 40; // room for the "…and N more" line
@@ -143,8 +287,8 @@ function answersText(answers: LeadScoredV1['answers']): string | undefined {
   return [title, ...lines].join('\n');
 }
 
-/** Source, campaign / ad / form (names, else ids), enrichment hints and time waiting. */
-function originText(lead: LeadScoredV1, waiting: string): string {
+/** Source, campaign / ad / form (names, else ids), enrichment hints and time waiting (live in Slack). */
+function originText(lead: AlertLead, waiting: string | undefined): string {
   const a = lead.attribution;
   const parts = [`Source: *${escapeMrkdwn(a.platform ?? a.source)}*`];
   const named = (label: string, name?: string, id?: string) => {
@@ -162,6 +306,9 @@ function originText(lead: LeadScoredV1, waiting: string): string {
     const line = e.phoneLineType.toLowerCase().replace(/_/g, ' ');
     parts.push(`Phone: ${e.phoneCountry ? `${escapeMrkdwn(e.phoneCountry)} ` : ''}${escapeMrkdwn(line)}`);
   }
-  parts.push(`Waiting *${waiting}*`);
+  if (waiting !== undefined) {
+    const created = slackDate(lead.timings.platformCreatedAt);
+    parts.push(`Waiting *${waiting}*${created ? ` (created ${created})` : ''}`);
+  }
   return parts.join(' · ');
 }

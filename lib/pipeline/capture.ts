@@ -1,4 +1,4 @@
-import type { LeadCapturedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV1, SourceConnectionFailedV1 } from '../../events/contracts.js';
 import type { HubDeps } from '../deps.js';
 import {
   candidateContactId,
@@ -44,8 +44,25 @@ export async function capture(deps: HubDeps, message: CaptureMessage): Promise<C
     lead = normalised.lead;
   } catch (error) {
     if (!(error instanceof PermanentSourceError)) throw error;
+    const { connection } = error;
+    if (connection) {
+      // Published before the receipt is marked failed: if marking fails, the retry publishes again
+      // (at-least-once) rather than never.
+      const detail: SourceConnectionFailedV1 = {
+        version: '1',
+        source: message.source,
+        platformLeadId: message.platformLeadId,
+        ...connection,
+        occurredAt: deps.clock.now().toISOString(),
+      };
+      await deps.bus.publish([{ detailType: 'SourceConnectionFailed', detail }]);
+    }
     await store.updateReceipt(message, { status: 'failed', statusReason: error.message });
-    logger.warn('receipt failed permanently', { ...message, reason: error.message });
+    logger.warn('receipt failed permanently', {
+      ...message,
+      reason: error.message,
+      ...(connection ? { connectionReason: connection.reason, pageId: connection.pageId } : {}),
+    });
     return { status: 'failed' };
   }
 

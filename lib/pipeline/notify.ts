@@ -1,23 +1,35 @@
 import type { LeadScoredV1 } from '../../events/contracts.js';
+import { routeLead } from '../alerts/routing.js';
+import { slaDueTimes, slaMinutesFor, slaScheduleName } from '../alerts/sla.js';
 import type { HubDeps } from '../deps.js';
-import type { Notifier } from '../ports.js';
+import type { AlertSla, Notifier, SlackMessageRef, StageTimings } from '../ports.js';
 import { buildAlertMessage } from './alert-message.js';
+import { stageDurations } from './speed-to-lead.js';
 
-export type NotifyDeps = Pick<HubDeps, 'store' | 'clock' | 'config' | 'logger' | 'notifier' | 'testNotifier'>;
+export type NotifyDeps = Pick<
+  HubDeps,
+  'store' | 'clock' | 'config' | 'logger' | 'notifier' | 'testNotifier' | 'scheduler' | 'metrics'
+>;
 
 export type NotifyResult =
-  | { outcome: 'sent'; channel: 'main' | 'test' }
-  | { outcome: 'skipped'; reason: 'test-lead' | 'not-configured' }
+  | { outcome: 'sent'; channel: 'main' | 'test'; slackChannel?: string; slaDueAt?: string }
+  | { outcome: 'skipped'; reason: 'test-lead' | 'not-configured' | 'no-channel' }
   /** Someone else holds (or completed) the claim: this delivery is a redelivery or a concurrent twin. */
   | { outcome: 'duplicate'; status: string };
+
+/** A notifier that can update its messages is a Slack app: its cards get buttons and an SLA. */
+export function isSlackApp(notifier: Notifier | undefined): boolean {
+  return typeof notifier?.update === 'function';
+}
 
 /**
  * Sends the speed-to-lead alert exactly once per lead, however often LeadScored is delivered:
  * 1. claim the lead's alert record (only one caller wins; a claim whose send failed can be won again);
- * 2. pick the channel: test leads never reach the main channel (test channel when configured, else
- *    skipped), and with no notifier configured the alert is skipped;
- * 3. post, then complete the claim as sent. A failed post completes it as failed and rethrows, so the
- *    platform retries and the retry can claim again.
+ * 2. route it (alerts.routes, first match wins; test leads only to a test channel or nowhere);
+ * 3. post the card (with Claim / Not a fit buttons in Slack app mode). A failed post completes the claim
+ *    as failed and rethrows, so the platform retries and the retry can claim again;
+ * 4. record it as sent with the message ref, the lead's clock and the SLA's due times, then (best effort)
+ *    stamp alertedAt on the lead, emit the stage metrics and set the SLA timers.
  */
 export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<NotifyResult> {
   const { leadId } = lead;
@@ -38,9 +50,15 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
     return { outcome: 'skipped', reason: target.reason };
   }
 
-  const message = buildAlertMessage(lead, deps.clock.now());
+  const app = isSlackApp(target.notifier);
+  const message = buildAlertMessage(lead, deps.clock.now(), {
+    buttons: app,
+    ...(target.mention ? { mention: target.mention } : {}),
+  });
+  let ref: SlackMessageRef | undefined;
   try {
-    await target.notifier.post(message);
+    ref =
+      (await target.notifier.post(app ? { ...message, channel: target.slackChannel } : message)) || undefined;
   } catch (error) {
     const detail = describeError(error);
     try {
@@ -56,32 +74,124 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
     deps.logger.warn('alert post failed', { leadId, channel: target.channel, error: detail });
     throw error;
   }
-  await deps.store.completeAlert(leadId, {
-    status: 'sent',
-    at: deps.clock.now().toISOString(),
-    detail: target.channel,
+
+  const alertedAt = deps.clock.now();
+  const timings: StageTimings = { ...lead.timings, alertedAt: alertedAt.toISOString() };
+  const sla = app && !lead.isTest && deps.scheduler ? slaFor(deps, lead, alertedAt) : undefined;
+  await deps.store.recordAlertSent(leadId, {
+    at: alertedAt.toISOString(),
+    target: ref?.channel ?? target.channel,
+    lead: {
+      contactId: lead.contactId,
+      platformLeadId: lead.platformLeadId,
+      platformCreatedAt: lead.timings.platformCreatedAt,
+      source: lead.source,
+      isTest: lead.isTest,
+      grade: lead.grade,
+      score: lead.score,
+      ...(lead.attribution.formId ? { formId: lead.attribution.formId } : {}),
+    },
+    timings,
+    ...(ref ? { message: { ...ref, level: 0 } } : {}),
+    ...(sla ? { sla } : {}),
   });
-  deps.logger.info('alert sent', { leadId, channel: target.channel });
-  return { outcome: 'sent', channel: target.channel };
+  deps.logger.info('alert sent', { leadId, channel: target.channel, route: target.route });
+
+  await afterSend(deps, lead, timings, sla);
+  return {
+    outcome: 'sent',
+    channel: target.channel,
+    ...(ref ? { slackChannel: ref.channel } : {}),
+    ...(sla ? { slaDueAt: sla.dueAt[0] } : {}),
+  };
+}
+
+/** The clock, the metrics and the timers: none of them may undo a sent alert, so failures are logged. */
+async function afterSend(
+  deps: NotifyDeps,
+  lead: LeadScoredV1,
+  timings: StageTimings,
+  sla: AlertSla | undefined,
+): Promise<void> {
+  const { leadId } = lead;
+  const alertedAt = timings.alertedAt as string;
+  try {
+    await deps.store.recordLeadStage(
+      { leadId, contactId: lead.contactId, platformCreatedAt: lead.timings.platformCreatedAt },
+      'alertedAt',
+      alertedAt,
+    );
+  } catch (error) {
+    deps.logger.warn('could not record alertedAt on the lead', { leadId, error: describeError(error) });
+  }
+  try {
+    deps.metrics?.recordStages(
+      lead,
+      stageDurations(timings, ['received', 'captured', 'scored', 'alerted', 'createdToAlerted']),
+    );
+  } catch (error) {
+    deps.logger.warn('could not record stage metrics', { leadId, error: describeError(error) });
+  }
+  if (!sla || !deps.scheduler) return;
+  for (const [i, due] of sla.dueAt.entries()) {
+    const level = i + 1;
+    try {
+      await deps.scheduler.schedule(slaScheduleName(leadId, level), new Date(due), {
+        kind: 'sla',
+        leadId,
+        level,
+      });
+    } catch (error) {
+      // The SLA stays pending in the store: the local runtime rebuilds its timers from there on start.
+      deps.logger.error('could not schedule the SLA check', { leadId, level, error: describeError(error) });
+    }
+  }
+}
+
+function slaFor(deps: NotifyDeps, lead: LeadScoredV1, now: Date): AlertSla | undefined {
+  const minutes = slaMinutesFor(deps.config, lead.grade, lead.attribution.formId);
+  if (minutes === undefined) return undefined;
+  const dueAt = slaDueTimes(deps.config, lead.timings.platformCreatedAt, minutes, now).map((d) =>
+    d.toISOString(),
+  );
+  return { minutes, dueAt, level: 0 };
 }
 
 type Target =
-  | { notifier: Notifier; channel: 'main' | 'test' }
-  | { notifier?: undefined; reason: 'test-lead' | 'not-configured' };
+  | { notifier: Notifier; channel: 'main' | 'test'; slackChannel?: string; mention?: string; route: string }
+  | { notifier?: undefined; reason: 'test-lead' | 'not-configured' | 'no-channel' };
 
+/**
+ * A Slack app posts to the routed channel; without a channel it has nowhere to post. An incoming webhook
+ * always posts to its own channel (test leads to the test webhook), with the route's mention.
+ */
 function pickTarget(deps: NotifyDeps, lead: LeadScoredV1): Target {
-  if (lead.isTest) {
-    if (deps.config.alerts.testLeads === 'test-channel' && deps.testNotifier) {
-      return { notifier: deps.testNotifier, channel: 'test' };
-    }
-    return { reason: 'test-lead' };
+  const decision = routeLead(deps.config.alerts, lead);
+  if (decision.skip) return { reason: 'test-lead' };
+  const mention = decision.mention ? { mention: decision.mention } : {};
+  const channel = decision.test ? 'test' : 'main';
+
+  if (isSlackApp(deps.notifier) && decision.channel) {
+    return {
+      notifier: deps.notifier as Notifier,
+      channel,
+      slackChannel: decision.channel,
+      ...mention,
+      route: decision.route,
+    };
   }
-  if (deps.notifier) return { notifier: deps.notifier, channel: 'main' };
-  return { reason: 'not-configured' };
+  if (decision.test) {
+    return deps.testNotifier
+      ? { notifier: deps.testNotifier, channel, ...mention, route: decision.route }
+      : { reason: 'test-lead' };
+  }
+  if (!deps.notifier) return { reason: 'not-configured' };
+  if (isSlackApp(deps.notifier)) return { reason: 'no-channel' };
+  return { notifier: deps.notifier, channel, ...mention, route: decision.route };
 }
 
-/** Name, status and message of an error: the notifiers keep secrets (webhook URLs) out of their messages. */
-function describeError(error: unknown): string {
+/** Name, status and message of an error: the notifiers keep secrets (tokens, URLs) out of their messages. */
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, 200);
   const status = (error as { status?: unknown }).status;
   return `${error.name}${typeof status === 'number' ? ` ${status}` : ''}: ${error.message}`.slice(0, 500);

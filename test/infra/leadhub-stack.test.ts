@@ -23,7 +23,12 @@ import {
   HubFunction,
   type HubFunctionName,
 } from '../../infra/constructs/hub-function.js';
-import { LeadHubStack, type LeadHubStackProps, PROJECT_ROOT } from '../../infra/stacks/leadhub-stack.js';
+import {
+  LeadHubStack,
+  type LeadHubStackProps,
+  PROJECT_ROOT,
+  SECRET_PLACEHOLDER_KEYS,
+} from '../../infra/stacks/leadhub-stack.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
 import { EnvSchema } from '../../lib/config.js';
 import { HttpRoutes } from '../../lib/routes.js';
@@ -55,11 +60,18 @@ const fnProps = (name: HubFunctionName) => resources[fnId(name)]?.Properties as 
 const getAttArn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const ALL_FUNCTIONS: HubFunctionName[] = [
   'http-forms',
+  'http-webhooks',
   'http-admin',
+  'http-slack',
   'capture-worker',
   'enrich-worker',
   'slack-notifier',
+  'sla-escalator',
 ];
+/** Functions that take deliveries and queue them for capture. */
+const INGESTERS: HubFunctionName[] = ['http-forms', 'http-webhooks'];
+/** Functions that publish on the bus. */
+const PUBLISHERS: HubFunctionName[] = ['capture-worker', 'enrich-worker', 'http-slack', 'sla-escalator'];
 
 /** Every IAM action granted to a function's role, with the resources it applies to. */
 function grantedActions(name: HubFunctionName): { action: string; resource: unknown }[] {
@@ -76,8 +88,9 @@ function grantedActions(name: HubFunctionName): { action: string; resource: unkn
 }
 
 describe('functions', () => {
-  it('has exactly the five entry points, each on nodejs24.x / arm64 with tracing', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('has exactly the hub entry points, each on nodejs24.x / arm64 with tracing', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ALL_FUNCTIONS.length);
+    expect(Object.keys(stack.functions).sort()).toEqual([...ALL_FUNCTIONS].sort());
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -116,12 +129,12 @@ describe('functions', () => {
     }
   });
 
-  it('uses only env names the functions read (EnvSchema) and gives CAPTURE_QUEUE_URL only to http-forms', () => {
+  it('uses only env names the functions read (EnvSchema) and gives CAPTURE_QUEUE_URL only to ingesters', () => {
     const known = new Set([...Object.keys(EnvSchema.shape), 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
     for (const name of ALL_FUNCTIONS) {
       const keys = Object.keys(fnProps(name).Environment.Variables);
       expect(keys.filter((k) => !known.has(k))).toEqual([]);
-      expect(keys.includes('CAPTURE_QUEUE_URL')).toBe(name === 'http-forms');
+      expect(keys.includes('CAPTURE_QUEUE_URL')).toBe(INGESTERS.includes(name));
     }
     expect(fnProps('http-forms').Environment.Variables.CAPTURE_QUEUE_URL).toEqual({
       Ref: logicalId(stack.node.findChild('CaptureQueue') as never),
@@ -144,7 +157,8 @@ describe('functions', () => {
         if (typeof value === 'string') {
           expect(['--enable-source-maps', 'leadhub', BUNDLED_CONFIG_NAME]).toContain(value);
         } else {
-          expect(Object.keys(value)).toEqual(['Ref']);
+          // A reference to a stack resource (a name or an ARN), never a literal.
+          expect([['Ref'], ['Fn::GetAtt']]).toContainEqual(Object.keys(value));
         }
       }
     }
@@ -320,7 +334,7 @@ describe('queues', () => {
 
   it('encrypts every queue and denies non-TLS access to it', () => {
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues.length).toBe(7);
+    expect(queues.length).toBeGreaterThanOrEqual(7);
     const policies = ofType('AWS::SQS::QueuePolicy');
     for (const [id, q] of queues) {
       expect(q.Properties.SqsManagedSseEnabled).toBe(true);
@@ -384,14 +398,21 @@ describe('events', () => {
     expect(dlqs.size).toBe(rules.length);
   });
 
-  it('retries the async slack-notifier twice, then parks the event in a queue', () => {
+  it('retries the async slack-notifier and sla-escalator twice, then parks the event in a queue', () => {
     const configs = ofType('AWS::Lambda::EventInvokeConfig');
-    expect(configs).toHaveLength(1);
-    const props = configs[0]?.[1].Properties as Json;
-    expect(props.FunctionName).toEqual({ Ref: fnId('slack-notifier') });
-    expect(props.MaximumRetryAttempts).toBe(2);
-    const dest = props.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
-    expect(resources[dest]?.Type).toBe('AWS::SQS::Queue');
+    expect(
+      configs.map(([, c]) => c.Properties.FunctionName).sort((a, b) => a.Ref.localeCompare(b.Ref)),
+    ).toEqual(
+      [{ Ref: fnId('slack-notifier') }, { Ref: fnId('sla-escalator') }].sort((a, b) =>
+        a.Ref.localeCompare(b.Ref),
+      ),
+    );
+    for (const [, config] of configs) {
+      const props = config.Properties as Json;
+      expect(props.MaximumRetryAttempts).toBe(2);
+      const dest = props.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+      expect(resources[dest]?.Type).toBe('AWS::SQS::Queue');
+    }
   });
 });
 
@@ -415,7 +436,8 @@ describe('alarms', () => {
     for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
-    expect(dlqIds.size).toBe(5);
+    // capture + enrich redrive, two rule DLQs, two async-invoke failure queues
+    expect(dlqIds.size).toBe(6);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
@@ -500,11 +522,18 @@ describe('secret', () => {
       ExcludePunctuation: true,
       PasswordLength: 64,
     });
-    expect(JSON.parse(gen.SecretStringTemplate)).toEqual({
-      LEADHUB_FORM_SECRET: '',
-      SLACK_WEBHOOK_URL: '',
-      SLACK_TEST_WEBHOOK_URL: '',
-    });
+    const placeholders = JSON.parse(gen.SecretStringTemplate) as Record<string, string>;
+    expect(Object.keys(placeholders).sort()).toEqual([...SECRET_PLACEHOLDER_KEYS].sort());
+    expect(Object.values(placeholders).every((v) => v === '')).toBe(true);
+    expect(Object.keys(placeholders)).toEqual(
+      expect.arrayContaining([
+        'LEADHUB_FORM_SECRET',
+        'SLACK_WEBHOOK_URL',
+        'SLACK_BOT_TOKEN',
+        'META_APP_SECRET',
+      ]),
+    );
+    expect(Object.keys(placeholders)).not.toContain('LEADHUB_PEPPER');
     expect(secret.Properties.SecretString).toBeUndefined();
     expect(secret.DeletionPolicy).toBe('Retain');
   });
@@ -536,7 +565,7 @@ describe('least privilege', () => {
     expect(a.has('sqs:SendMessage')).toBe(false);
   });
 
-  it('lets only http-forms send to the capture queue', () => {
+  it('lets only the ingesters send to the capture queue', () => {
     const captureQueueId = sourceQueueOf('capture-worker');
     for (const name of ALL_FUNCTIONS) {
       const sends = grantedActions(name).filter(
@@ -544,14 +573,14 @@ describe('least privilege', () => {
           g.action === 'sqs:SendMessage' &&
           JSON.stringify(g.resource) === JSON.stringify(getAttArn(captureQueueId)),
       );
-      expect(sends.length > 0, name).toBe(name === 'http-forms');
+      expect(sends.length > 0, name).toBe(INGESTERS.includes(name));
     }
   });
 
-  it('lets only the two workers publish events, and only to the leadhub bus', () => {
+  it('lets only the publishers put events, and only to the leadhub bus', () => {
     for (const name of ALL_FUNCTIONS) {
       const puts = grantedActions(name).filter((g) => g.action === 'events:PutEvents');
-      const publisher = name === 'capture-worker' || name === 'enrich-worker';
+      const publisher = PUBLISHERS.includes(name);
       expect(puts.map((g) => g.resource)).toEqual(publisher ? [getAttArn(logicalId(stack.bus))] : []);
     }
   });

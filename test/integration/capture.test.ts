@@ -169,7 +169,10 @@ describe('capture', () => {
     const contact = await store.getContact(outcome.contactId);
     expect(contact?.profile.leadCount).toBe(1);
     expect(contact?.consents).toHaveLength(2);
-    expect(bus.events.map((e) => e.detail.leadId)).toEqual([outcome.leadId, outcome.leadId]);
+    expect(bus.events.map((e) => (e.detail as { leadId: string }).leadId)).toEqual([
+      outcome.leadId,
+      outcome.leadId,
+    ]);
   });
 
   it('skips suppressed people and records why', async () => {

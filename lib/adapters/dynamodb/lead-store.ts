@@ -19,8 +19,10 @@ import {
   type LeadStore,
   type Receipt,
   type ReceiptKey,
+  type ReceiptPage,
   type StoredLead,
 } from '../../ports.js';
+import { createAlertStoreMethods } from './alert-store.js';
 import { TableDesign } from './table-design.js';
 
 /** Receipts outlive every platform's retry window (Meta 36 h, TikTok ~72 h) by a wide margin. */
@@ -47,6 +49,36 @@ const key = {
 };
 
 const monthOf = (iso: string) => iso.slice(0, 7);
+
+/**
+ * A failed receipt waits for its replay longer than a handled one: as long as Meta keeps the lead (about
+ * 90 days), after which there is nothing left to fetch.
+ */
+const FAILED_RECEIPT_TTL_SECONDS = 90 * 24 * 3600;
+
+/** Failed receipts sit in the sparse byId index under this key until their status changes again. */
+const receiptsByStatus = (source: string, status: string) => `RECEIPTS#${source}#${status}`;
+
+/** Drops the table's own attributes from a receipt item. */
+function receiptFrom(item: Record<string, unknown>): Receipt {
+  const { pk: _pk, sk: _sk, type: _type, expiresAt: _exp, gsi1pk: _g1pk, gsi1sk: _g1sk, ...receipt } = item;
+  return receipt as unknown as Receipt;
+}
+
+function encodeKeyCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeKeyCursor(raw: string, expectedPk: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (key === null || typeof key !== 'object' || key.gsi1pk !== expectedPk) throw new Error('key');
+    for (const value of Object.values(key)) if (typeof value !== 'string') throw new Error('value');
+    return key;
+  } catch {
+    throw new InvalidCursorError('cursor is not one this API returned');
+  }
+}
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
@@ -139,25 +171,67 @@ export function createDynamoDbLeadStore(options: {
         new GetCommand({ TableName, Key: key.receipt(k), ConsistentRead: true }),
       );
       if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, type: _type, expiresAt: _exp, ...receipt } = Item;
-      return receipt as Receipt;
+      return receiptFrom(Item);
+    },
+
+    async listReceipts(source, status, limit, rawCursor): Promise<ReceiptPage> {
+      const pk = receiptsByStatus(source, status);
+      const page = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: TableDesign.indexes.byId.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TableDesign.indexes.byId.partitionKey },
+          ExpressionAttributeValues: { ':pk': pk },
+          Limit: limit,
+          ...(rawCursor ? { ExclusiveStartKey: decodeKeyCursor(rawCursor, pk) } : {}),
+        }),
+      );
+      const receipts = (page.Items ?? []).map(receiptFrom);
+      return page.LastEvaluatedKey
+        ? { receipts, cursor: encodeKeyCursor(page.LastEvaluatedKey) }
+        : { receipts };
     },
 
     async updateReceipt(k, update) {
-      const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-      const values: Record<string, unknown> = { ':status': update.status, ':updatedAt': now().toISOString() };
+      const at = now().toISOString();
+      const names: Record<string, string> = {
+        '#status': 'status',
+        '#updatedAt': 'updatedAt',
+        '#gsi1pk': TableDesign.indexes.byId.partitionKey,
+        '#gsi1sk': TableDesign.indexes.byId.sortKey,
+      };
+      const values: Record<string, unknown> = { ':status': update.status, ':updatedAt': at };
       const sets = ['#status = :status', '#updatedAt = :updatedAt'];
+      const removes: string[] = [];
       for (const field of ['statusReason', 'leadId', 'contactId'] as const) {
-        if (update[field] === undefined) continue;
+        if (update[field] === undefined) {
+          // A reason belongs to the status it explains; an older one would mislabel the new status.
+          if (field === 'statusReason') {
+            names['#statusReason'] = 'statusReason';
+            removes.push('#statusReason');
+          }
+          continue;
+        }
         names[`#${field}`] = field;
         values[`:${field}`] = update[field];
         sets.push(`#${field} = :${field}`);
+      }
+      if (update.status === 'failed') {
+        // Listable for replay through the sparse byId index, oldest failure first.
+        values[':gsi1pk'] = receiptsByStatus(k.source, 'failed');
+        values[':gsi1sk'] = `${at}#${k.platformLeadId}`;
+        names['#expiresAt'] = TableDesign.ttlAttribute;
+        values[':expiresAt'] = Math.floor(Date.parse(at) / 1000) + FAILED_RECEIPT_TTL_SECONDS;
+        sets.push('#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#expiresAt = :expiresAt');
+      } else {
+        removes.push('#gsi1pk', '#gsi1sk');
       }
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: key.receipt(k),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -416,5 +490,7 @@ export function createDynamoDbLeadStore(options: {
         }),
       );
     },
+
+    ...createAlertStoreMethods({ doc, tableName }),
   };
 }

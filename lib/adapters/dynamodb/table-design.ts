@@ -7,7 +7,8 @@
  *   CONTACT#{contactId}               / PROFILE
  *   CONTACT#{contactId}               / LEAD#{platformCreatedAt}#{leadId}   (byId, byMonth)
  *   CONTACT#{contactId}               / CONSENT#{at}#{purpose}#{leadId}
- *   ALERT#{leadId}                    / ALERT
+ *   ALERT#{leadId}                    / ALERT   (byId while its SLA is pending: gsi1pk SLA#pending,
+ *                                                gsi1sk {dueAt}#{leadId}; see alert-store.ts)
  */
 export const TableDesign = {
   partitionKey: 'pk',

@@ -64,6 +64,7 @@ function fakePipeline(behaviour: { captureFails?: boolean; slackFails?: boolean 
       };
     },
     adminHttp: () => async () => ({ statusCode: 200, body: '{"status":"ok"}' }),
+    webhooksHttp: () => async () => ({ statusCode: 404, body: '{"error":"not_found"}' }),
     captureWorker: (deps) => async (event) => {
       seen.captureEvents.push(event);
       if (behaviour.captureFails) throw new Error('capture down');

@@ -59,7 +59,7 @@ const message: SlackMessage = {
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Hi*' } }],
 };
 
-async function postError(promise: Promise<void>): Promise<SlackPostError> {
+async function postError(promise: Promise<unknown>): Promise<SlackPostError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,

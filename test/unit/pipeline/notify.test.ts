@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { parseHubConfig } from '../../../lib/config.js';
 import { createSlackNotifier } from '../../../lib/handlers/slack-notifier.js';
 import {
   buildAlertMessage,
@@ -10,11 +11,25 @@ import {
   truncate,
 } from '../../../lib/pipeline/alert-message.js';
 import { notifyLead } from '../../../lib/pipeline/notify.js';
-import { FakeNotifier, fakeDeps, fakeLogger, fixedClock, scoredLead } from '../scoring/fixtures.js';
+import {
+  fakeDeps as baseDeps,
+  FakeNotifier,
+  fakeLogger,
+  fixedClock,
+  scoredLead,
+} from '../scoring/fixtures.js';
+import { FakeAlertStore } from './alert-fakes.js';
 
-function withAlerts(testLeads: 'skip' | 'test-channel', overrides: Parameters<typeof fakeDeps>[0] = {}) {
+/** fakeDeps with the alert-aware store. */
+function fakeDeps(overrides: Parameters<typeof baseDeps>[0] = {}) {
+  return baseDeps({ store: new FakeAlertStore(), ...overrides }) as ReturnType<typeof baseDeps> & {
+    store: FakeAlertStore;
+  };
+}
+
+function withAlerts(testLeads: 'skip' | 'test-channel', overrides: Parameters<typeof baseDeps>[0] = {}) {
   const deps = fakeDeps(overrides);
-  deps.config = { ...deps.config, alerts: { testLeads } };
+  deps.config = parseHubConfig({ alerts: { testLeads } });
   return deps;
 }
 

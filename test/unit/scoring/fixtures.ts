@@ -158,15 +158,27 @@ export class FakeStore implements LeadStore {
   putReceipt = unused;
   getReceipt = unused;
   updateReceipt = unused;
+  listReceipts = unused;
   isSuppressed = unused;
   getIdentity = unused;
   claimIdentity = unused;
   upsertContact = unused;
   putLead = unused;
   putConsent = unused;
-  getLead = unused;
+  getLead: LeadStore['getLead'] = unused;
   listLeads = unused;
   getContact = unused;
+  recordAlertSent: LeadStore['recordAlertSent'] = unused;
+  getAlert: LeadStore['getAlert'] = unused;
+  decideAlert: LeadStore['decideAlert'] = unused;
+  markDecisionPublished: LeadStore['markDecisionPublished'] = unused;
+  escalateAlert: LeadStore['escalateAlert'] = unused;
+  claimEscalation: LeadStore['claimEscalation'] = unused;
+  releaseEscalation: LeadStore['releaseEscalation'] = unused;
+  clearPendingSla: LeadStore['clearPendingSla'] = unused;
+  listPendingSlas: LeadStore['listPendingSlas'] = unused;
+  recordLeadStage: LeadStore['recordLeadStage'] = unused;
+  listLeadTimings: LeadStore['listLeadTimings'] = unused;
 }
 
 async function unused(): Promise<never> {

@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { SourceSchema } from '../lead/model.js';
+
+/**
+ * A Slack channel: its id (C…, G…; stable across renames, preferred) or `#name`. A name only works in
+ * Slack app mode; an incoming webhook always posts to its own channel.
+ */
+export const SlackChannelSchema = z
+  .string()
+  .regex(
+    /^(?:[CG][A-Z0-9]{2,20}|#[a-z0-9][a-z0-9._-]{0,79})$/,
+    'a channel id such as "C0123ABCD" or a name such as "#sales-leads"',
+  );
+
+/**
+ * Who to notify: a user id (U…/W…), a user group id (S…), or `here` / `channel`. Ids, not names:
+ * Slack only notifies on ids.
+ */
+export const SlackMentionSchema = z
+  .string()
+  .regex(
+    /^(?:[UW][A-Z0-9]{2,20}|S[A-Z0-9]{2,20}|here|channel)$/,
+    'a user id ("U0123ABCD"), a user group id ("S0123ABCD"), "here" or "channel"',
+  );
+
+const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+
+/** Answer condition of a route: the answer whose key or label folds to `key` has one of `values`. */
+export const RouteAnswerSchema = z
+  .object({
+    key: z.string().min(1),
+    values: nonEmptyList(z.string().min(1)),
+    match: z.enum(['equals', 'contains']).default('equals'),
+  })
+  .strict();
+
+/**
+ * What a route matches. Every condition given must hold; a route without conditions matches every real
+ * lead. Test leads only ever match a route that says `isTest: true`, so they never reach a sales channel
+ * by accident.
+ */
+export const RouteMatchSchema = z
+  .object({
+    grades: nonEmptyList(z.string().min(1)).optional(),
+    sources: nonEmptyList(SourceSchema).optional(),
+    /** Form ids: a web form's id from `forms`, or the platform's form id. */
+    forms: nonEmptyList(z.string().min(1)).optional(),
+    /** ISO alpha-2; the contact's country, else the phone number's. */
+    countries: nonEmptyList(
+      z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code such as "US"')
+        .transform((c) => c.toUpperCase()),
+    ).optional(),
+    answers: nonEmptyList(RouteAnswerSchema).optional(),
+    isTest: z.boolean().optional(),
+  })
+  .strict();
+
+export const AlertRouteSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    match: RouteMatchSchema.default({}),
+    channel: SlackChannelSchema,
+    mention: SlackMentionSchema.optional(),
+  })
+  .strict();
+export type AlertRoute = z.infer<typeof AlertRouteSchema>;
+
+const minutes = z
+  .number()
+  .positive('must be more than 0 minutes')
+  .max(7 * 24 * 60, 'must be at most a week (10080 minutes)');
+
+const HHMM = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour time such as "09:00"');
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opening hours: the SLA clock only runs while open (a lead arriving when closed starts at opening). */
+export const BusinessHoursSchema = z
+  .object({
+    timeZone: z.string().refine(isTimeZone, 'is not an IANA time zone such as "Europe/Berlin"'),
+    days: nonEmptyList(z.enum(WEEKDAYS)).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    start: HHMM.default('09:00'),
+    end: HHMM.default('17:00'),
+  })
+  .strict()
+  .refine((h) => h.start < h.end, { message: 'must be later than start', path: ['end'] });
+export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
+
+const EscalationTargetSchema = z
+  .object({
+    /** Default: the channel the alert went to. */
+    channel: SlackChannelSchema.optional(),
+    /** Default: `here`. */
+    mention: SlackMentionSchema.optional(),
+  })
+  .strict();
+
+/**
+ * Claim deadlines. A grade without minutes has no SLA. When `minutes` is not given, the top scoring
+ * grade gets 5 minutes.
+ */
+export const SlaConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Minutes to claim, per grade. */
+    minutes: z.record(z.string().min(1), minutes).optional(),
+    /** Per form id: minutes per grade, taking precedence over `minutes` for that form's leads. */
+    forms: z.record(z.string().min(1), z.record(z.string().min(1), minutes)).default({}),
+    businessHours: BusinessHoursSchema.optional(),
+    /** Level 1: repost here, with this mention, when the deadline passes unclaimed. */
+    escalation: EscalationTargetSchema.default({}),
+    /** Level 2: this many (business) minutes after level 1, if still unclaimed. */
+    secondLevel: EscalationTargetSchema.extend({ afterMinutes: minutes }).strict().optional(),
+  })
+  .strict();
+export type SlaConfig = z.infer<typeof SlaConfigSchema>;
+
+/** The Slack-app part of `alerts` (the `testLeads` switch predates it and stays in lib/config.ts). */
+export const AlertsSlackFields = {
+  /** Where a lead goes when no route matches (Slack app mode). */
+  defaultChannel: SlackChannelSchema.optional(),
+  /** Where test leads go with `testLeads: "test-channel"` in Slack app mode. */
+  testChannel: SlackChannelSchema.optional(),
+  /** First match wins. */
+  routes: z.array(AlertRouteSchema).default([]),
+  sla: SlaConfigSchema.prefault({}),
+};
+
+/** The config shape the cross-checks read (lib/config.ts's HubConfig satisfies it). */
+export interface AlertsCheckInput {
+  scoring: { grades: readonly { grade: string; minScore: number }[] };
+  alerts: {
+    testLeads: 'skip' | 'test-channel';
+    routes: readonly AlertRoute[];
+    sla: SlaConfig;
+  };
+}
+
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; message: string; path: PropertyKey[] }): void;
+}
+
+/**
+ * Checks that need more than one key: grades named in routes and SLAs exist in `scoring.grades`, test
+ * routes are not dead (test leads skipped), and no route hides behind a catch-all route.
+ */
+export function checkAlertsConfig(config: AlertsCheckInput, ctx: IssueSink): void {
+  const grades = config.scoring.grades.map((g) => g.grade);
+  const known = new Set(grades);
+  const unknownGrade = (grade: string) =>
+    `unknown grade "${grade}" (scoring.grades has ${grades.join(', ')})`;
+  const { routes, sla } = config.alerts;
+
+  let catchAll: number | undefined;
+  routes.forEach((route, i) => {
+    const at = ['alerts', 'routes', i];
+    route.match.grades?.forEach((grade, j) => {
+      if (!known.has(grade))
+        ctx.addIssue({ code: 'custom', message: unknownGrade(grade), path: [...at, 'match', 'grades', j] });
+    });
+    if (route.match.isTest === true && config.alerts.testLeads === 'skip') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'test leads are skipped (alerts.testLeads is "skip"); set it to "test-channel" to route them',
+        path: [...at, 'match', 'isTest'],
+      });
+    }
+    const forRealLeads = route.match.isTest !== true;
+    if (forRealLeads && catchAll !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is never used: route ${catchAll} before it matches every lead`,
+        path: at,
+      });
+    }
+    const conditions = Object.entries(route.match).filter(([k, v]) => k !== 'isTest' && v !== undefined);
+    if (forRealLeads && conditions.length === 0 && catchAll === undefined) catchAll = i;
+  });
+
+  for (const grade of Object.keys(sla.minutes ?? {})) {
+    if (!known.has(grade))
+      ctx.addIssue({
+        code: 'custom',
+        message: unknownGrade(grade),
+        path: ['alerts', 'sla', 'minutes', grade],
+      });
+  }
+  for (const [form, perGrade] of Object.entries(sla.forms)) {
+    for (const grade of Object.keys(perGrade)) {
+      if (!known.has(grade)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: unknownGrade(grade),
+          path: ['alerts', 'sla', 'forms', form, grade],
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { isoFromEpoch } from '../mapping.js';
+import { parseLosslessJson } from '../meta/parse.js';
+
+/** A lead form response id: the URN's suffix, e.g. `249592fc-d272-44ba-a7db-c2bdce579507-6`. */
+export const ResponseIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,200}$/, 'a LinkedIn lead form response id');
+
+const RESPONSE_URN = 'urn:li:leadGenFormResponse:';
+const VERSIONED_FORM = /^urn:li:versionedLeadGenForm:\(urn:li:leadGenForm:(\d{1,32}),(\d{1,12})\)$/;
+const FORM = /^urn:li:leadGenForm:(\d{1,32})$/;
+
+/** The id in `urn:li:leadGenFormResponse:{id}` (a bare id is taken as it is); undefined when unusable. */
+export function responseIdOf(value: string): string | undefined {
+  const id = value.startsWith(RESPONSE_URN) ? value.slice(RESPONSE_URN.length) : value;
+  return ResponseIdSchema.safeParse(id).success ? id : undefined;
+}
+
+/** Form id and version from `urn:li:versionedLeadGenForm:(urn:li:leadGenForm:{id},{version})`. */
+export function formOf(urn: string | undefined): { formId: string; formVersion?: string } | undefined {
+  if (!urn) return undefined;
+  const versioned = VERSIONED_FORM.exec(urn);
+  if (versioned) return { formId: versioned[1] as string, formVersion: versioned[2] as string };
+  const plain = FORM.exec(urn);
+  return plain ? { formId: plain[1] as string } : undefined;
+}
+
+/** The last segment of a URN (`urn:li:sponsoredCampaign:198356826` → `198356826`). */
+export function urnId(urn: string | undefined): string | undefined {
+  if (!urn) return undefined;
+  const id = urn.slice(urn.lastIndexOf(':') + 1);
+  return id !== '' && id.length <= 200 ? id : undefined;
+}
+
+/** URN-valued objects (owner, associatedEntity) whose key is unconfirmed: every string value is kept. */
+const UrnMapSchema = z
+  .record(z.string(), z.unknown())
+  .transform((o) =>
+    Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  );
+
+export const LinkedInLeadActionSchema = z.enum(['CREATED', 'DELETED']);
+export type LinkedInLeadAction = z.infer<typeof LinkedInLeadActionSchema>;
+
+/** One lead notification as the receipt keeps it: enough to fetch the response and its form later. */
+export const LinkedInLeadNotificationSchema = z
+  .object({
+    responseId: ResponseIdSchema,
+    action: LinkedInLeadActionSchema,
+    /** `urn:li:versionedLeadGenForm:(…)` as sent. */
+    formUrn: z.string().optional(),
+    formId: z.string().optional(),
+    formVersion: z.string().optional(),
+    leadType: z.string().optional(),
+    owner: z.record(z.string(), z.string()).optional(),
+    associatedEntity: z.record(z.string(), z.string()).optional(),
+    /** ISO time LinkedIn says the action happened. */
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    /** Which X-LI-Signature reading the delivery matched, so it can be pinned after real deliveries. */
+    signatureVariant: z.enum(['A', 'B']).optional(),
+  })
+  .strict();
+export type LinkedInLeadNotification = z.infer<typeof LinkedInLeadNotificationSchema>;
+
+const RawNotificationSchema = z.object({
+  type: z.string().optional(),
+  leadGenFormResponse: z.string().optional(),
+  leadGenForm: z.string().optional(),
+  owner: UrnMapSchema.optional(),
+  associatedEntity: UrnMapSchema.optional(),
+  leadType: z.string().optional(),
+  leadAction: z.string().optional(),
+  occurredAt: z.union([z.string(), z.number()]).optional(),
+});
+
+export type ParseLinkedInResult =
+  | {
+      ok: true;
+      notifications: LinkedInLeadNotification[];
+      /** Not a LEAD_ACTION, or an action other than CREATED / DELETED: acknowledged and dropped. */
+      ignored: number;
+      /** Lead actions without a usable response id: retrying cannot fix them. */
+      invalid: number;
+      /** The same response id and action twice in one delivery: kept once. */
+      repeated: number;
+    }
+  | { ok: false; message: string };
+
+/**
+ * Reads a delivery: one notification object, or (UNCONFIRMED, so accepted too) an array of them. Ids are
+ * parsed losslessly. Only the body being unreadable fails the whole delivery.
+ */
+export function parseLinkedInWebhook(body: Buffer): ParseLinkedInResult {
+  const json = parseLosslessJson(body.toString('utf8'));
+  if (json === undefined) return { ok: false, message: 'Body is not valid JSON' };
+  const items = Array.isArray(json) ? json : [json];
+  if (items.length === 0 || items.some((i) => i === null || typeof i !== 'object' || Array.isArray(i))) {
+    return { ok: false, message: 'Body must be a notification object or a list of them' };
+  }
+  const notifications: LinkedInLeadNotification[] = [];
+  const seen = new Set<string>();
+  let ignored = 0;
+  let invalid = 0;
+  let repeated = 0;
+  for (const item of items) {
+    const raw = RawNotificationSchema.safeParse(item);
+    if (!raw.success) {
+      invalid++;
+      continue;
+    }
+    const n = raw.data;
+    const action = LinkedInLeadActionSchema.safeParse(n.leadAction);
+    if ((n.type !== undefined && n.type !== 'LEAD_ACTION') || !action.success) {
+      ignored++;
+      continue;
+    }
+    const responseId = n.leadGenFormResponse ? responseIdOf(n.leadGenFormResponse) : undefined;
+    if (!responseId) {
+      invalid++;
+      continue;
+    }
+    const dedupe = `${responseId}:${action.data}`;
+    if (seen.has(dedupe)) {
+      repeated++;
+      continue;
+    }
+    seen.add(dedupe);
+    const form = formOf(n.leadGenForm);
+    const occurredAt = isoFromEpoch(n.occurredAt, 'ms');
+    notifications.push({
+      responseId,
+      action: action.data,
+      ...(n.leadGenForm ? { formUrn: n.leadGenForm } : {}),
+      ...(form ? form : {}),
+      ...(n.leadType ? { leadType: n.leadType } : {}),
+      ...(n.owner && Object.keys(n.owner).length > 0 ? { owner: n.owner } : {}),
+      ...(n.associatedEntity && Object.keys(n.associatedEntity).length > 0
+        ? { associatedEntity: n.associatedEntity }
+        : {}),
+      ...(occurredAt ? { occurredAt } : {}),
+    });
+  }
+  return { ok: true, notifications, ignored, invalid, repeated };
+}

@@ -1,0 +1,385 @@
+import { z } from 'zod';
+import type { ConnectionFailureReason } from '../../../events/contracts.js';
+import { hmacSha256Hex } from '../../http/raw-body.js';
+import type { Secrets } from '../../ports.js';
+import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
+import { parseLosslessJson } from './parse.js';
+
+/** Always explicit: without `fields` the Graph API returns only a few of them. */
+export const LEAD_FIELDS = [
+  'id',
+  'created_time',
+  'ad_id',
+  'ad_name',
+  'adset_id',
+  'adset_name',
+  'campaign_id',
+  'campaign_name',
+  'form_id',
+  'is_organic',
+  'platform',
+  'partner_name',
+  'retailer_item_id',
+  'field_data',
+  'custom_disclaimer_responses',
+  'post_submission_check_result',
+] as const;
+
+export const FORM_FIELDS = [
+  'id',
+  'name',
+  'locale',
+  'status',
+  'privacy_policy_url',
+  'legal_content',
+  'questions',
+] as const;
+
+const text = z.string();
+
+/** The lead object (GET /{leadgen_id}); numbers were parsed losslessly, so ids are strings. */
+export const MetaLeadSchema = z.object({
+  id: text,
+  created_time: text.optional(),
+  ad_id: text.optional(),
+  ad_name: text.optional(),
+  adset_id: text.optional(),
+  adset_name: text.optional(),
+  campaign_id: text.optional(),
+  campaign_name: text.optional(),
+  form_id: text.optional(),
+  is_organic: z.boolean().optional(),
+  platform: text.optional(),
+  partner_name: text.optional(),
+  field_data: z
+    .array(z.object({ name: text, values: z.array(z.union([text, z.boolean()])).default([]) }))
+    .default([]),
+  custom_disclaimer_responses: z
+    .array(z.object({ checkbox_key: text, is_checked: z.union([text, z.boolean()]).optional() }))
+    .default([]),
+});
+export type MetaLead = z.infer<typeof MetaLeadSchema>;
+
+/** The form object (GET /{form_id}): questions and the consent notice (legal_content). */
+export const MetaFormSchema = z.object({
+  id: text,
+  name: text.optional(),
+  locale: text.optional(),
+  status: text.optional(),
+  privacy_policy_url: text.optional(),
+  legal_content: z
+    .object({
+      id: text.optional(),
+      privacy_policy: z.object({ url: text.optional(), link_text: text.optional() }).optional(),
+      custom_disclaimer: z
+        .object({
+          title: text.optional(),
+          body: z.object({ text: text.optional() }).optional(),
+          checkboxes: z
+            .array(
+              z.object({
+                id: text.optional(),
+                key: text,
+                text: text.optional(),
+                is_required: z.boolean().optional(),
+                is_checked_by_default: z.boolean().optional(),
+              }),
+            )
+            .default([]),
+        })
+        .optional(),
+    })
+    .optional(),
+  questions: z
+    .array(
+      z.object({
+        id: text.optional(),
+        key: text,
+        label: text.optional(),
+        type: text.optional(),
+        options: z.array(z.object({ key: text, value: text.optional() })).default([]),
+      }),
+    )
+    .default([]),
+});
+export type MetaForm = z.infer<typeof MetaFormSchema>;
+
+/** A Graph failure worth retrying later (throttling, 5xx, timeouts): thrown so the queue retries. */
+export class MetaTransientError extends Error {
+  override name = 'MetaTransientError';
+}
+
+export interface MetaCredentials {
+  pageId: string;
+  token: string;
+  appSecret: string;
+}
+
+export interface MetaGraphClientOptions {
+  /** e.g. https://graph.facebook.com (META_GRAPH_URL). */
+  baseUrl: string;
+  /** e.g. v25.0 (META_GRAPH_VERSION). */
+  version: string;
+  fetch?: typeof globalThis.fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Tries per call, the first included. */
+  maxAttempts?: number;
+  /** Per request. */
+  requestTimeoutMs?: number;
+  /** All tries of one call, waits included; past it the queue retries instead. */
+  retryBudgetMs?: number;
+  baseDelayMs?: number;
+  formCacheTtlMs?: number;
+  formCacheMaxEntries?: number;
+}
+
+export interface MetaGraphClient {
+  getLead(leadgenId: string, credentials: MetaCredentials): Promise<MetaLead>;
+  /** Cached per form id: questions and legal content are read once per form, not once per lead. */
+  getForm(formId: string, credentials: MetaCredentials): Promise<MetaForm>;
+}
+
+/** Graph error codes that mean "slow down or try again" (rate limits, temporary outages). */
+const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 368, 613]);
+const isBusinessThrottle = (code: number) => code >= 80000 && code <= 80014;
+
+interface GraphErrorBody {
+  message?: string;
+  type?: string;
+  code?: number;
+  subcode?: number;
+  transient?: boolean;
+  traceId?: string;
+}
+
+export type GraphFailure =
+  | { kind: 'transient'; retryAfterMs?: number; detail: string }
+  | { kind: 'permanent'; reason: ConnectionFailureReason; detail: string };
+
+/** Reads Meta's `{"error": {...}}` body; anything else yields no fields. */
+function graphError(body: unknown): GraphErrorBody {
+  const error = (body as { error?: Record<string, unknown> } | undefined)?.error;
+  if (!error || typeof error !== 'object') return {};
+  const num = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    message: str(error.message),
+    type: str(error.type),
+    code: num(error.code),
+    subcode: num(error.error_subcode),
+    transient: error.is_transient === true,
+    traceId: str(error.fbtrace_id),
+  };
+}
+
+/**
+ * Sorts a failed Graph response: permanent when retrying cannot help (token, permission, unknown object,
+ * a rejected request), transient otherwise. Codes win over HTTP statuses, since Graph uses both loosely.
+ */
+export function classifyGraphFailure(status: number, error: GraphErrorBody): GraphFailure {
+  const { code, subcode } = error;
+  const detail = `HTTP ${status}${code !== undefined ? ` code ${code}` : ''}${subcode !== undefined ? `/${subcode}` : ''}`;
+  if (code === 190 || code === 102) {
+    // 463: expired; 460: password changed; 467: invalid (logged out). All need a new token.
+    return { kind: 'permanent', reason: subcode === 463 ? 'token_expired' : 'token_invalid', detail };
+  }
+  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
+    return { kind: 'permanent', reason: 'permission_missing', detail };
+  }
+  if (code === 100 && subcode === 33) return { kind: 'permanent', reason: 'lead_not_found', detail };
+  if (code !== undefined && (TRANSIENT_CODES.has(code) || isBusinessThrottle(code))) {
+    return { kind: 'transient', detail };
+  }
+  if (error.transient || status === 429 || status >= 500) return { kind: 'transient', detail };
+  if (status === 401) return { kind: 'permanent', reason: 'token_invalid', detail };
+  if (status === 403) return { kind: 'permanent', reason: 'permission_missing', detail };
+  if (error.type === 'OAuthException' && code === undefined) {
+    return { kind: 'permanent', reason: 'token_invalid', detail };
+  }
+  return { kind: 'permanent', reason: 'request_rejected', detail };
+}
+
+const REPLAY = 'npm run replay -- --source meta --status failed';
+
+/** The fix, in words, for each permanent reason. Ids only. */
+export function connectionFix(reason: ConnectionFailureReason, pageId: string): string {
+  switch (reason) {
+    case 'token_expired':
+    case 'token_invalid':
+      return (
+        `The access token for Meta page ${pageId} has expired or was invalidated (a password change, a removed ` +
+        'role or permission, or a Leads Access Manager change). Generate a new long-lived page access token, ' +
+        `store it in META_PAGE_TOKENS (or META_PAGE_ACCESS_TOKEN), then replay: ${REPLAY}`
+      );
+    case 'token_missing':
+      return (
+        `No access token is configured for Meta page ${pageId}. Add "${pageId}": "<page access token>" to ` +
+        `META_PAGE_TOKENS (or set META_PAGE_ACCESS_TOKEN), then replay: ${REPLAY}`
+      );
+    case 'permission_missing':
+      return (
+        `The token for Meta page ${pageId} lacks a permission needed to read leads. Grant leads_retrieval, ` +
+        'pages_show_list, pages_read_engagement, pages_manage_metadata and ads_management, make sure its user ' +
+        `can advertise on the page, and give this app access in Leads Access Manager; then replay: ${REPLAY}`
+      );
+    case 'lead_not_found':
+      return (
+        `Meta says the lead does not exist or the token for page ${pageId} cannot see it. Check that the page ` +
+        'has installed the app, that the token belongs to that page, and that Leads Access Manager grants this ' +
+        `app access; then replay: ${REPLAY}. A lead deleted on Meta cannot be recovered.`
+      );
+    case 'app_secret_missing':
+      return `META_APP_SECRET is not configured: set it to the Meta app's App Secret, then replay: ${REPLAY}`;
+    case 'request_rejected':
+      return (
+        `The Graph API rejected the request for a lead of page ${pageId}. Check META_GRAPH_VERSION is a ` +
+        `supported version and META_GRAPH_URL is right, then replay: ${REPLAY}`
+      );
+  }
+}
+
+export function metaConnectionError(
+  reason: ConnectionFailureReason,
+  pageId: string,
+  extra: Omit<ConnectionFailure, 'reason' | 'fix' | 'pageId'> = {},
+  detail?: string,
+): PermanentSourceError {
+  return new PermanentSourceError(`meta ${reason} for page ${pageId}${detail ? ` (${detail})` : ''}`, {
+    reason,
+    fix: connectionFix(reason, pageId),
+    pageId,
+    ...extra,
+  });
+}
+
+/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, nowMs: number): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * Page access token for a page: META_PAGE_TOKENS (JSON page id → token) first, then the one
+ * META_PAGE_ACCESS_TOKEN. A missing token is permanent until someone configures it.
+ */
+export async function pageAccessToken(secrets: Secrets, pageId: string): Promise<string> {
+  const map = await secrets.get('META_PAGE_TOKENS');
+  if (map) {
+    const parsed = parseLosslessJson(map);
+    if (parsed === undefined || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw metaConnectionError('token_missing', pageId, {}, 'META_PAGE_TOKENS is not a JSON object');
+    }
+    const token = (parsed as Record<string, unknown>)[pageId];
+    if (typeof token === 'string' && token !== '') return token;
+  }
+  const single = await secrets.get('META_PAGE_ACCESS_TOKEN');
+  if (single) return single;
+  throw metaConnectionError('token_missing', pageId);
+}
+
+/**
+ * A small Graph API client for the two reads capture needs. Sends the page token as a Bearer header with
+ * appsecret_proof; retries transient failures in-process a bounded number of times (honouring
+ * Retry-After), then throws MetaTransientError so the queue retries later; turns permanent failures into
+ * PermanentSourceError with the connection details.
+ */
+export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGraphClient {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 4_000;
+  const retryBudgetMs = options.retryBudgetMs ?? 10_000;
+  const baseDelayMs = options.baseDelayMs ?? 300;
+  const formTtlMs = options.formCacheTtlMs ?? 60 * 60 * 1000;
+  const formMax = options.formCacheMaxEntries ?? 500;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const forms = new Map<string, { form: MetaForm; expiresAt: number }>();
+
+  async function get<T>(
+    id: string,
+    fields: readonly string[],
+    schema: z.ZodType<T>,
+    credentials: MetaCredentials,
+    what: 'lead' | 'form',
+  ): Promise<T> {
+    const url = new URL(`${base}/${options.version}/${encodeURIComponent(id)}`);
+    url.searchParams.set('fields', fields.join(','));
+    url.searchParams.set('appsecret_proof', hmacSha256Hex(credentials.appSecret, credentials.token));
+    const started = now();
+    for (let attempt = 1; ; attempt++) {
+      let failure: GraphFailure;
+      let errorBody: GraphErrorBody = {};
+      let status = 0;
+      try {
+        const res = await doFetch(url, {
+          headers: { authorization: `Bearer ${credentials.token}`, accept: 'application/json' },
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
+        status = res.status;
+        const body = parseLosslessJson(await res.text());
+        if (res.ok) {
+          const parsed = schema.safeParse(body);
+          if (parsed.success) return parsed.data;
+          // A 200 we cannot read is no connection problem, and retrying will not change it.
+          throw new PermanentSourceError(`meta ${what} ${id}: unexpected Graph response shape`);
+        }
+        errorBody = graphError(body);
+        failure = classifyGraphFailure(res.status, errorBody);
+        if (failure.kind === 'transient') {
+          const wait = retryAfterMs(res.headers.get('retry-after'), now());
+          if (wait !== undefined) failure.retryAfterMs = wait;
+        }
+      } catch (error) {
+        if (error instanceof PermanentSourceError) throw error;
+        // Network errors and timeouts (TimeoutError, AbortError, TypeError from fetch).
+        failure = { kind: 'transient', detail: (error as Error).name ?? 'network error' };
+      }
+
+      if (failure.kind === 'permanent') {
+        throw metaConnectionError(
+          failure.reason,
+          credentials.pageId,
+          {
+            ...(what === 'form' ? { formId: id } : {}),
+            platformError: {
+              ...(status ? { status } : {}),
+              ...(errorBody.code !== undefined ? { code: String(errorBody.code) } : {}),
+              ...(errorBody.subcode !== undefined ? { subcode: String(errorBody.subcode) } : {}),
+              ...(errorBody.type ? { type: errorBody.type } : {}),
+              ...(errorBody.traceId ? { traceId: errorBody.traceId } : {}),
+            },
+          },
+          `${what} ${id}: ${failure.detail}`,
+        );
+      }
+      const backoff = baseDelayMs * 2 ** (attempt - 1);
+      const wait = failure.retryAfterMs ?? backoff + Math.floor(Math.random() * baseDelayMs);
+      // Only try again if the wait and a whole further request still fit in the budget.
+      const spent = now() - started;
+      if (attempt >= maxAttempts || spent + wait + requestTimeoutMs > retryBudgetMs) {
+        throw new MetaTransientError(
+          `meta ${what} ${id}: ${failure.detail} after ${attempt} attempt(s); the queue will retry`,
+        );
+      }
+      await sleep(wait);
+    }
+  }
+
+  return {
+    getLead: (leadgenId, credentials) => get(leadgenId, LEAD_FIELDS, MetaLeadSchema, credentials, 'lead'),
+
+    async getForm(formId, credentials) {
+      const cached = forms.get(formId);
+      if (cached && cached.expiresAt > now()) return cached.form;
+      const form = await get(formId, FORM_FIELDS, MetaFormSchema, credentials, 'form');
+      forms.delete(formId);
+      if (forms.size >= formMax) forms.delete(forms.keys().next().value as string);
+      forms.set(formId, { form, expiresAt: now() + formTtlMs });
+      return form;
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ALERT_ACTIONS } from '../../../lib/alerts/actions.js';
+import { parseHubConfig } from '../../../lib/config.js';
+import { notifyLead } from '../../../lib/pipeline/notify.js';
+import type { SpeedMetrics } from '../../../lib/ports.js';
+import { fakeDeps as baseDeps, fixedClock, scoredLead } from '../scoring/fixtures.js';
+import { FakeAlertStore, FakeAppNotifier, RecordingScheduler } from './alert-fakes.js';
+
+const appConfig = (alerts: Record<string, unknown> = {}) =>
+  parseHubConfig({
+    alerts: {
+      defaultChannel: 'C0DEFAULT',
+      testLeads: 'test-channel',
+      testChannel: 'C0TEST',
+      routes: [{ name: 'hot', match: { grades: ['A'] }, channel: 'C0HOT', mention: 'S0AES' }],
+      sla: {
+        escalation: { channel: 'C0ESC', mention: 'S0MGRS' },
+        secondLevel: { afterMinutes: 10, mention: 'U0BOSS' },
+      },
+      ...alerts,
+    },
+  });
+
+function appDeps(options: { failures?: number; now?: string; alerts?: Record<string, unknown> } = {}) {
+  const notifier = new FakeAppNotifier(options.failures ?? 0);
+  const scheduler = new RecordingScheduler();
+  const metrics: SpeedMetrics & { calls: unknown[] } = {
+    calls: [],
+    recordStages(lead, stages) {
+      this.calls.push({ lead, stages });
+    },
+  };
+  const deps = baseDeps({
+    store: new FakeAlertStore(),
+    notifier,
+    scheduler,
+    metrics,
+    clock: fixedClock(options.now ?? '2026-01-05T10:00:30.000Z'),
+    config: appConfig(options.alerts),
+  });
+  return { deps, store: deps.store as unknown as FakeAlertStore, notifier, scheduler, metrics };
+}
+
+const hot = (overrides: Parameters<typeof scoredLead>[0] = {}) =>
+  scoredLead(overrides, { score: 88, grade: 'A' });
+
+describe('notifyLead in Slack app mode', () => {
+  it('posts an A lead to its routed channel with the mention, Claim and Not a fit, and sets the SLA', async () => {
+    const { deps, store, notifier, scheduler, metrics } = appDeps();
+    const result = await notifyLead(deps, hot());
+    expect(result).toEqual({
+      outcome: 'sent',
+      channel: 'main',
+      slackChannel: 'C0HOT',
+      slaDueAt: '2026-01-05T10:05:00.000Z',
+    });
+
+    const [post] = notifier.posts;
+    expect(post?.channel).toBe('C0HOT');
+    expect(post?.text.startsWith('<!subteam^S0AES> New lead: Jane Smith')).toBe(true);
+    const actions = post?.blocks.find((b) => (b as { type: string }).type === 'actions') as {
+      elements: { action_id: string; value: string }[];
+    };
+    expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
+      [ALERT_ACTIONS.claim, 'lead-1'],
+      [ALERT_ACTIONS.notAFit, 'lead-1'],
+    ]);
+
+    const record = store.records.get('lead-1');
+    expect(record).toMatchObject({
+      status: 'sent',
+      target: 'C0HOT',
+      grade: 'A',
+      score: 88,
+      contactId: 'contact-1',
+      messages: [{ channel: 'C0HOT', ts: '1767600000.000001', level: 0 }],
+      sla: { minutes: 5, level: 0, dueAt: ['2026-01-05T10:05:00.000Z', '2026-01-05T10:15:00.000Z'] },
+    });
+    expect(record?.timings).toMatchObject({
+      platformCreatedAt: '2026-01-05T10:00:00.000Z',
+      scoredAt: '2026-01-05T10:00:03.000Z',
+      alertedAt: '2026-01-05T10:00:30.000Z',
+    });
+    expect([...scheduler.armed.entries()].map(([name, v]) => [name, v.at.toISOString(), v.payload])).toEqual([
+      ['sla-lead-1-1', '2026-01-05T10:05:00.000Z', { kind: 'sla', leadId: 'lead-1', level: 1 }],
+      ['sla-lead-1-2', '2026-01-05T10:15:00.000Z', { kind: 'sla', leadId: 'lead-1', level: 2 }],
+    ]);
+    expect(store.stages).toEqual([{ leadId: 'lead-1', stage: 'alertedAt', at: '2026-01-05T10:00:30.000Z' }]);
+    expect(metrics.calls).toEqual([
+      {
+        lead: expect.objectContaining({ source: 'form', isTest: false }),
+        stages: [
+          { stage: 'received', ms: 1000 },
+          { stage: 'captured', ms: 1000 },
+          { stage: 'scored', ms: 1000 },
+          { stage: 'alerted', ms: 27_000 },
+          { stage: 'createdToAlerted', ms: 30_000 },
+        ],
+      },
+    ]);
+  });
+
+  it('sends a lead no route matches to the default channel, without an SLA for grade B', async () => {
+    const { deps, notifier, scheduler, store } = appDeps();
+    const result = await notifyLead(deps, scoredLead());
+    expect(result).toEqual({ outcome: 'sent', channel: 'main', slackChannel: 'C0DEFAULT' });
+    expect(notifier.posts[0]?.channel).toBe('C0DEFAULT');
+    expect(notifier.posts[0]?.text.startsWith('New lead:')).toBe(true);
+    expect(scheduler.armed.size).toBe(0);
+    expect(store.records.get('lead-1')?.sla).toBeUndefined();
+  });
+
+  it('sends a test lead to the test channel only, never with an SLA', async () => {
+    const { deps, notifier, scheduler } = appDeps();
+    const result = await notifyLead(deps, hot({ isTest: true }));
+    expect(result).toMatchObject({ outcome: 'sent', channel: 'test', slackChannel: 'C0TEST' });
+    expect(notifier.posts.map((p) => p.channel)).toEqual(['C0TEST']);
+    expect(notifier.posts[0]?.text).toMatch(/^\[TEST\] /);
+    expect(scheduler.armed.size).toBe(0);
+  });
+
+  it('skips (and records it) when no route matches and no default channel is set', async () => {
+    const { deps, notifier, store } = appDeps({ alerts: { defaultChannel: undefined, routes: [] } });
+    expect(await notifyLead(deps, scoredLead())).toEqual({ outcome: 'skipped', reason: 'no-channel' });
+    expect(notifier.posts).toHaveLength(0);
+    expect(store.completions).toEqual([{ leadId: 'lead-1', status: 'skipped', detail: 'no-channel' }]);
+  });
+
+  it('gives reps at least a minute when the alert itself is late, moving both levels back together', async () => {
+    const { deps, scheduler } = appDeps({ now: '2026-01-05T10:09:00.000Z' });
+    const result = await notifyLead(deps, hot());
+    expect(result).toMatchObject({ slaDueAt: '2026-01-05T10:10:00.000Z' });
+    expect([...scheduler.armed.values()].map((v) => v.at.toISOString())).toEqual([
+      '2026-01-05T10:10:00.000Z',
+      '2026-01-05T10:20:00.000Z',
+    ]);
+  });
+
+  it('sets no SLA when SLAs are disabled or nothing can schedule', async () => {
+    const disabled = appDeps({ alerts: { sla: { enabled: false } } });
+    await notifyLead(disabled.deps, hot());
+    expect(disabled.scheduler.armed.size).toBe(0);
+    expect(disabled.store.records.get('lead-1')?.sla).toBeUndefined();
+
+    const noScheduler = appDeps();
+    noScheduler.deps.scheduler = undefined;
+    expect(await notifyLead(noScheduler.deps, hot())).not.toHaveProperty('slaDueAt');
+  });
+
+  it('uses the form and grade SLA from the config', async () => {
+    const { deps } = appDeps({
+      alerts: { sla: { minutes: { A: 15, B: 60 }, forms: { contact: { B: 2 } } } },
+    });
+    expect(await notifyLead(deps, hot())).toMatchObject({ slaDueAt: '2026-01-05T10:15:00.000Z' });
+    const form = appDeps({ alerts: { sla: { minutes: { A: 15, B: 60 }, forms: { contact: { B: 2 } } } } });
+    const lead = scoredLead({ attribution: { formId: 'contact' } });
+    expect(await notifyLead(form.deps, lead)).toMatchObject({ slaDueAt: '2026-01-05T10:02:00.000Z' });
+  });
+});
+
+describe('notifyLead in Slack app mode: exactly once', () => {
+  it('posts once and schedules once under 10 concurrent deliveries and later redeliveries', async () => {
+    const { deps, notifier, scheduler } = appDeps();
+    const schedule = vi.spyOn(scheduler, 'schedule');
+    const lead = hot();
+    const results = await Promise.all(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
+    for (let i = 0; i < 3; i++) results.push(await notifyLead(deps, lead));
+    expect(notifier.posts).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'sent')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(12);
+    expect(schedule).toHaveBeenCalledTimes(2);
+  });
+
+  it('marks a rate-limited post failed and rethrows; the retry posts once', async () => {
+    const { deps, notifier, store } = appDeps({ failures: 1 });
+    await expect(notifyLead(deps, hot())).rejects.toThrow(/rate limited/);
+    expect(store.alerts.get('lead-1')?.status).toBe('failed');
+    expect(store.records.get('lead-1')).toBeUndefined();
+    await expect(notifyLead(deps, hot())).resolves.toMatchObject({ outcome: 'sent' });
+    await expect(notifyLead(deps, hot())).resolves.toMatchObject({ outcome: 'duplicate' });
+    expect(notifier.posts).toHaveLength(1);
+  });
+
+  it('keeps the alert sent when the SLA timer cannot be set (the store still holds the pending SLA)', async () => {
+    const { deps, store, scheduler } = appDeps();
+    scheduler.schedule = async () => {
+      throw new Error('scheduler down');
+    };
+    await expect(notifyLead(deps, hot())).resolves.toMatchObject({ outcome: 'sent' });
+    expect(await store.listPendingSlas()).toEqual([
+      { leadId: 'lead-1', level: 1, dueAt: '2026-01-05T10:05:00.000Z' },
+    ]);
+  });
+});
