@@ -136,7 +136,7 @@ async function main(options: BenchOptions): Promise<void> {
     ],
   };
   const slack: FakeSlack = await startFakeSlack();
-  const options0 = (tuning = FAST_TUNING) => hubOptions({ sources, slackUrl: slack.url, tuning });
+  const hubFor = (tuning = FAST_TUNING) => hubOptions({ sources, slackUrl: slack.url, tuning });
   const drainTimeoutMs = options.drainTimeoutSeconds * 1000;
   const tmpDirs: string[] = [];
   try {

@@ -531,6 +531,11 @@ describe('secret', () => {
         'SLACK_WEBHOOK_URL',
         'SLACK_BOT_TOKEN',
         'META_APP_SECRET',
+        'LINKEDIN_CLIENT_SECRET',
+        'LINKEDIN_ACCESS_TOKEN',
+        'TIKTOK_WEBHOOK_TOKEN',
+        'TIKTOK_APP_SECRET',
+        'GOOGLE_WEBHOOK_KEY',
       ]),
     );
     expect(Object.keys(placeholders)).not.toContain('LEADHUB_PEPPER');

@@ -290,6 +290,8 @@ export function createLinkedInClient(options: LinkedInClientOptions): LinkedInCl
   const formMax = options.formCacheMaxEntries ?? 500;
   const base = options.baseUrl.replace(/\/+$/, '');
   const forms = new Map<string, { form: LinkedInForm; expiresAt: number }>();
+  // Leads of one batch share a form: concurrent misses wait for the one read in flight.
+  const reading = new Map<string, Promise<LinkedInForm>>();
 
   async function get<T>(
     path: string,
@@ -369,10 +371,19 @@ export function createLinkedInClient(options: LinkedInClientOptions): LinkedInCl
       const key = `${formId}#${version ?? 'latest'}`;
       const cached = forms.get(key);
       if (cached && cached.expiresAt > now()) return cached.form;
-      const form = await get(`/rest/leadForms/${encodeURIComponent(formId)}`, LinkedInFormSchema, token, {
+      const inFlight = reading.get(key);
+      if (inFlight) return inFlight;
+      const read = get(`/rest/leadForms/${encodeURIComponent(formId)}`, LinkedInFormSchema, token, {
         responseId: '',
         formId,
       });
+      reading.set(key, read);
+      let form: LinkedInForm;
+      try {
+        form = await read;
+      } finally {
+        reading.delete(key);
+      }
       // A form read for one version but served as another is used, not cached under the version asked for.
       const served = form.versionId;
       if (version === undefined || served === undefined || served === version) {

@@ -257,3 +257,22 @@ describe('LinkedIn access token', () => {
     expect(error.connection?.fix).toContain('LINKEDIN_ACCESS_TOKEN');
   });
 });
+
+describe('LinkedIn client: concurrent form reads', () => {
+  it('reads a form once for leads captured at the same time', async () => {
+    const { linkedIn, calls } = client([
+      { status: 200, body: formBody(1) },
+      { status: 200, body: formBody(1) },
+    ]);
+    const forms = await Promise.all([1, 2, 3].map(() => linkedIn.getForm('7234246', '1', TOKEN)));
+    expect(forms.map((f) => f.versionId)).toEqual(['1', '1', '1']);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('lets the next caller try again after a failed read', async () => {
+    const { linkedIn, calls } = client([liError(403, 'ACCESS_DENIED'), { status: 200, body: formBody(1) }]);
+    await expect(linkedIn.getForm('7234246', '1', TOKEN)).rejects.toBeInstanceOf(PermanentSourceError);
+    expect((await linkedIn.getForm('7234246', '1', TOKEN)).versionId).toBe('1');
+    expect(calls).toHaveLength(2);
+  });
+});
