@@ -3,6 +3,8 @@ import { round } from './stats.js';
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned. */
 export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const ragged = rows.find((r) => r.length !== headers.length);
+  if (ragged) throw new Error(`table row has ${ragged.length} cells for ${headers.length} headers`);
   const cells = [headers, ...rows].map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number' || r[i] === '-'));
@@ -67,6 +69,7 @@ export function renderReport(r: BenchResults): string {
           'batching',
           'leads',
           'offered/s',
+          'alerts/s',
           'alerted',
           'missing',
           'dup',
@@ -209,7 +212,7 @@ export function renderReport(r: BenchResults): string {
           'RSS start MB',
           'RSS end MB',
           'growth MB',
-          'MB/min',
+          '2nd half MB/min',
           'heap start MB',
           'heap end MB',
           'alerted',
@@ -221,7 +224,7 @@ export function renderReport(r: BenchResults): string {
             s.rssStartMb,
             s.rssEndMb,
             s.rssGrowthMb,
-            s.rssGrowthMbPerMinute,
+            s.secondHalfSlopeMbPerMinute,
             s.heapStartMb,
             s.heapEndMb,
             `${s.alerted}/${s.leads}`,

@@ -3,7 +3,7 @@ import type { FakeSlack } from '../fake-slack.js';
 import type { HubProcess } from '../hub/client.js';
 import { sendPaced } from '../load/paced.js';
 import type { BenchSource } from '../sources/types.js';
-import { type LatencySummary, round, summarise } from '../stats.js';
+import { type LatencySummary, round, slope, summarise } from '../stats.js';
 
 const MB = 1024 * 1024;
 
@@ -28,6 +28,12 @@ export interface SoakResult {
   rssGrowthMb: number;
   rssGrowthMbPerMinute: number;
   warmupSeconds: number;
+  /**
+   * RSS trend over the second half of the run (least-squares slope of the samples, MB per minute) and
+   * the growth it amounts to over that half: robust to one noisy reading, and past the caches' fill-up.
+   */
+  secondHalfSlopeMbPerMinute: number;
+  secondHalfGrowthMb: number;
   /** Heap after a full GC at the end of warm-up and at the end. */
   heapStartMb: number;
   heapEndMb: number;
@@ -100,6 +106,10 @@ export async function runSoak(options: {
     const at = slack.arrivals.get(s.token);
     return at === undefined ? undefined : at - s.sentAt;
   });
+  const secondHalf = samples
+    .filter((x) => x.atSeconds >= endAt / 2)
+    .map((x) => ({ x: x.atSeconds / 60, y: x.rssMb }));
+  const halfSlope = slope(secondHalf);
   const fifth = Math.max(1, Math.floor(e2e.length / 5));
   const arrived = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined);
   const first = summarise(arrived(e2e.slice(0, fifth)));
@@ -118,6 +128,8 @@ export async function runSoak(options: {
     rssGrowthMbPerMinute:
       endAt > startAt ? round((end.rss - startMem.rss) / MB / ((endAt - startAt) / 60), 2) : 0,
     warmupSeconds: round(warmupSeconds, 0),
+    secondHalfSlopeMbPerMinute: round(halfSlope, 2),
+    secondHalfGrowthMb: round(halfSlope * (endAt / 2 / 60), 1),
     heapStartMb: round(startMem.heapUsed / MB, 1),
     heapEndMb: round(end.heapUsed / MB, 1),
     samples,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, round, summarise } from '../../../bench/stats.js';
+import { median, percentile, round, slope, summarise } from '../../../bench/stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -49,5 +49,35 @@ describe('median and round', () => {
     expect(round(1.23456)).toBe(1.23);
     expect(round(1.23456, 3)).toBe(1.235);
     expect(round(1234.5, 0)).toBe(1235);
+  });
+});
+
+describe('slope', () => {
+  it('fits a least-squares line', () => {
+    expect(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBeCloseTo(2, 10);
+    expect(
+      slope([
+        { x: 0, y: 5 },
+        { x: 1, y: 9 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBeCloseTo(0, 10);
+  });
+
+  it('is 0 without two distinct points', () => {
+    expect(slope([])).toBe(0);
+    expect(slope([{ x: 1, y: 2 }])).toBe(0);
+    expect(
+      slope([
+        { x: 1, y: 2 },
+        { x: 1, y: 4 },
+      ]),
+    ).toBe(0);
   });
 });

@@ -79,7 +79,7 @@ describe('evaluateTargets', () => {
     expect(saturation?.met).toBe(true);
   });
 
-  it('checks bundle size and init together, cost against $5 and soak growth against 10 %', () => {
+  it('checks bundle size and init together, and soak growth in the second half against 5 %', () => {
     const targets = evaluateTargets(
       results({
         bundles: [
@@ -118,6 +118,9 @@ describe('evaluateTargets', () => {
             rssGrowthMb: 15,
             rssGrowthMbPerMinute: 15,
             warmupSeconds: 18,
+            // 15 MB overall, but only 5 MB in the second half (under 5 % of 215 MB): flat.
+            secondHalfSlopeMbPerMinute: 10,
+            secondHalfGrowthMb: 5,
             heapStartMb: 1,
             heapEndMb: 1,
             samples: [],
@@ -126,5 +129,30 @@ describe('evaluateTargets', () => {
       }),
     );
     expect(targets.map((t) => t.met)).toEqual([true, false, true]);
+    const soak = targets[2];
+    expect(soak?.measured).toContain('+5 MB');
+  });
+
+  it('fails a soak whose second half keeps growing', () => {
+    const soak = {
+      source: 'form',
+      seconds: 600,
+      perSecond: 10,
+      store: 'file' as const,
+      leads: 1,
+      alerted: 1,
+      rssIdleMb: 100,
+      rssStartMb: 200,
+      rssEndMb: 300,
+      rssGrowthMb: 100,
+      rssGrowthMbPerMinute: 11,
+      warmupSeconds: 60,
+      secondHalfSlopeMbPerMinute: 10,
+      secondHalfGrowthMb: 50,
+      heapStartMb: 1,
+      heapEndMb: 1,
+      samples: [],
+    };
+    expect(evaluateTargets(results({ soak: [soak] }))[0]?.met).toBe(false);
   });
 });

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { costReport, dynamoSteps, fixedMonthly } from '../../../bench/cost-model.js';
+import { fmt, renderReport, table } from '../../../bench/report.js';
+import { type BenchResults, evaluateTargets } from '../../../bench/results.js';
+import { emptyUsage } from '../../../bench/usage.js';
+
+const latency = { count: 10, min: 1, mean: 5, p50: 5, p95: 9, p99: 10, max: 10 };
+
+function fixture(): BenchResults {
+  const usage = emptyUsage();
+  usage.httpRequests = 10;
+  usage.functions['http-forms'].invocations = 10;
+  const partial = {
+    ingest: [
+      {
+        source: 'form',
+        mode: 'fixed-rate' as const,
+        offeredPerSecond: 200,
+        connections: 10,
+        durationSeconds: 10,
+        requests: 2000,
+        accepted: 2000,
+        rejected: 0,
+        errors: 0,
+        timeouts: 0,
+        acceptedPerSecond: 200,
+        latency,
+        ingestOnly: false,
+      },
+    ],
+    endToEnd: [
+      {
+        source: 'form',
+        leads: 10,
+        offeredPerSecond: 50,
+        accepted: 10,
+        rejected: 0,
+        alerted: 10,
+        missing: 0,
+        duplicateAlerts: 0,
+        alertsPerSecond: 50,
+        endToEnd: latency,
+        ingest: latency,
+        batching: 'fast (10 ms window)',
+      },
+    ],
+    bundles: [
+      {
+        fn: 'http-forms',
+        bytes: 1000,
+        gzipBytes: 500,
+        initMs: 20,
+        initRunsMs: [20],
+        externals: [],
+        externalsInitMs: 0,
+        largestInputs: [{ input: 'zod', bytes: 800 }],
+      },
+    ],
+    cost: [
+      {
+        source: 'form',
+        leads: 10,
+        perSecond: 20,
+        modelPerSecond: 50,
+        report: costReport(usage, 10),
+        dynamoSteps: dynamoSteps(usage, 10),
+        fixedMonthly: fixedMonthly({ alarms: 5, queuesPolledByLambda: 2 }),
+        usage,
+        endToEnd: {
+          source: 'form',
+          leads: 10,
+          offeredPerSecond: 20,
+          accepted: 10,
+          rejected: 0,
+          alerted: 10,
+          missing: 0,
+          duplicateAlerts: 0,
+          alertsPerSecond: 20,
+        },
+      },
+    ],
+    soak: [],
+  };
+  return {
+    meta: {
+      date: '2026-11-30T00:00:00.000Z',
+      node: 'v24.21.0',
+      platform: 'linux x64',
+      cpus: 2,
+      cpuModel: 'test',
+      memoryMb: 1,
+      loadAverageAtStart: [0, 0, 0],
+      loadAverageAtEnd: [0, 0, 0],
+      gitCommit: 'abc',
+      gitDirty: false,
+      command: 'npm run bench',
+      options: {},
+      seconds: 1,
+    },
+    prices: { asOf: '2026-11-30', region: 'us-east-1', table: {} },
+    ...partial,
+    targets: evaluateTargets(partial),
+    notes: ['a note'],
+  };
+}
+
+describe('report', () => {
+  it('renders every section of a run', () => {
+    const text = renderReport(fixture());
+    for (const heading of [
+      'Ingest',
+      'End to end',
+      'Lambda bundles',
+      'Cost per lead',
+      'Issue targets',
+      'note: a note',
+    ]) {
+      expect(text).toContain(heading);
+    }
+    expect(text).toContain('core total');
+  });
+
+  it('pads columns and refuses rows that do not match the headers', () => {
+    expect(table(['a', 'n'], [['x', 1234]]).split('\n')).toEqual(['a      n', '-  -----', 'x  1,234']);
+    expect(() => table(['a', 'b'], [['only one']])).toThrow(/1 cells for 2 headers/);
+  });
+
+  it('formats numbers for people', () => {
+    expect(fmt(1234567)).toBe('1,234,567');
+    expect(fmt(12.3456)).toBe('12.35');
+    expect(fmt(0.00012345)).toBe('0.000123');
+    expect(fmt(Number.NaN)).toBe('-');
+  });
+});
