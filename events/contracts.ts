@@ -230,6 +230,66 @@ export const LeadSlaBreachedV1Schema = z
   .strict();
 export type LeadSlaBreachedV1 = z.infer<typeof LeadSlaBreachedV1Schema>;
 
+/**
+ * A person withdrew a consent through the privacy API: stop using their data for `purpose` (unsubscribe,
+ * stop calls...). The ledger keeps the withdrawal as a new record; `proofHash` identifies it. Ids only.
+ */
+export const ConsentWithdrawnV1Schema = z
+  .object({
+    version: z.literal('1'),
+    contactId: z.string(),
+    purpose: z.string(),
+    /** The ledger record of the withdrawal. */
+    recordId: z.string(),
+    proofHash: z.string(),
+    /** The notice version the person had agreed to ("none" when the hub held no record for the purpose). */
+    noticeVersion: z.string(),
+    /** Whether the person had granted the purpose before this withdrawal. */
+    previouslyGranted: z.boolean(),
+    source: z.literal('privacy_api'),
+    withdrawnAt: isoTime,
+  })
+  .strict();
+export type ConsentWithdrawnV1 = z.infer<typeof ConsentWithdrawnV1Schema>;
+
+/**
+ * A person was erased (right to erasure): delete every record you hold for these contact and lead ids.
+ * The hub keeps a tombstone with the consent proof hashes and a peppered suppression entry, no PII; this
+ * event carries none either.
+ */
+export const ContactErasedV1Schema = z
+  .object({
+    version: z.literal('1'),
+    contactId: z.string(),
+    /** Older ids of the same person (contacts merged into this one): delete those too. */
+    mergedContactIds: z.array(z.string()),
+    leadIds: z.array(z.string()),
+    erasureId: z.string(),
+    erasedAt: isoTime,
+  })
+  .strict();
+export type ContactErasedV1 = z.infer<typeof ContactErasedV1Schema>;
+
+/**
+ * Two contacts turned out to be one person (one submission matched both, e.g. the email one and the phone
+ * the other): `mergedContactId` now resolves to `contactId`, the older of the two, and its leads moved
+ * there. Merge the two records in your CRM. Ids only.
+ */
+export const ContactsMergedV1Schema = z
+  .object({
+    version: z.literal('1'),
+    /** The surviving (older) contact. */
+    contactId: z.string(),
+    mergedContactId: z.string(),
+    /** Leads that moved to the survivor. */
+    leadIds: z.array(z.string()),
+    /** Which kinds of identity key matched both contacts. */
+    matchedOn: z.array(z.enum(['email', 'phone', 'platform'])),
+    mergedAt: isoTime,
+  })
+  .strict();
+export type ContactsMergedV1 = z.infer<typeof ContactsMergedV1Schema>;
+
 /** detail-type → schema of the detail. The JSON Schema files in events/schemas/ are generated from this. */
 export const EventContracts = {
   LeadCaptured: LeadCapturedV1Schema,
@@ -239,6 +299,9 @@ export const EventContracts = {
   LeadSlaBreached: LeadSlaBreachedV1Schema,
   SourceConnectionFailed: SourceConnectionFailedV1Schema,
   LeadDeleted: LeadDeletedV1Schema,
+  ConsentWithdrawn: ConsentWithdrawnV1Schema,
+  ContactErased: ContactErasedV1Schema,
+  ContactsMerged: ContactsMergedV1Schema,
 } as const;
 export type EventDetailType = keyof typeof EventContracts;
 export type EventDetail<T extends EventDetailType> = z.infer<(typeof EventContracts)[T]>;

@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EventContracts } from './contracts.js';
 import {
+  sampleConsentWithdrawn,
+  sampleContactErased,
+  sampleContactsMerged,
   sampleEnvelope,
   sampleLeadCaptured,
   sampleLeadClaimed,
@@ -38,6 +41,9 @@ export function jsonSchemaFiles(): Record<string, string> {
     ['LeadDisqualified', sampleLeadDisqualified],
     ['LeadSlaBreached', sampleLeadSlaBreached],
     ['LeadDeleted', sampleLeadDeleted],
+    ['ConsentWithdrawn', sampleConsentWithdrawn],
+    ['ContactErased', sampleContactErased],
+    ['ContactsMerged', sampleContactsMerged],
   ] as const) {
     files[`samples/${detailType}.v1.json`] =
       `${JSON.stringify(sampleEnvelope(detailType, sample), null, 2)}\n`;

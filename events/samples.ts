@@ -1,4 +1,7 @@
 import type {
+  ConsentWithdrawnV1,
+  ContactErasedV1,
+  ContactsMergedV1,
   LeadCapturedV1,
   LeadClaimedV1,
   LeadDeletedV1,
@@ -107,6 +110,36 @@ export const sampleLeadDeleted: LeadDeletedV1 = {
   reason: 'deleted_on_platform',
   deletedAt: '2026-11-30T11:15:02.288Z',
   receivedAt: '2026-11-30T11:15:02.910Z',
+};
+
+export const sampleConsentWithdrawn: ConsentWithdrawnV1 = {
+  version: '1',
+  contactId: 'ct_9fQ2mW7xLrB4tZk1sVnYaE',
+  purpose: 'marketing_email',
+  recordId: 'wd_T4nq8ZcR2vLm0XbK7sPyWd',
+  proofHash: '8c1f0e4b7a2d5c9e3f6a1b4d7e0c3f6a9b2e5d8c1f4a7b0e3d6c9f2a5b8e1d4c',
+  noticeVersion: '2026-11',
+  previouslyGranted: true,
+  source: 'privacy_api',
+  withdrawnAt: '2026-12-02T09:30:00.000Z',
+};
+
+export const sampleContactErased: ContactErasedV1 = {
+  version: '1',
+  contactId: 'ct_9fQ2mW7xLrB4tZk1sVnYaE',
+  mergedContactIds: ['ct_Lq7vN2xP9mZ4kR1tWb8sYc'],
+  leadIds: ['ld_Xk2v9QmB7sTq4LwZr1aPcD', 'ld_Qm3Tz8vKp1WcR6yHn2bLxA'],
+  erasureId: 'er_Hc5mV0qT8wKz3LpN6xRb2J',
+  erasedAt: '2026-12-05T14:00:00.000Z',
+};
+
+export const sampleContactsMerged: ContactsMergedV1 = {
+  version: '1',
+  contactId: 'ct_9fQ2mW7xLrB4tZk1sVnYaE',
+  mergedContactId: 'ct_Lq7vN2xP9mZ4kR1tWb8sYc',
+  leadIds: ['ld_Qm3Tz8vKp1WcR6yHn2bLxA'],
+  matchedOn: ['email', 'phone'],
+  mergedAt: '2026-12-01T08:15:00.000Z',
 };
 
 const alertedLead = {

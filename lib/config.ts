@@ -42,6 +42,11 @@ export const FormConfigSchema = z
     /** Phone default country for this form; falls back to defaults.phoneCountry. */
     phoneCountry: z.string().length(2).optional(),
     isTest: z.boolean().default(false),
+    /**
+     * A person on the suppression list (erased) may come back through this form when the new submission
+     * grants consent; otherwise a suppressed person's submissions are dropped.
+     */
+    acceptFreshConsent: z.boolean().default(false),
   })
   .strict();
 export type FormConfig = z.infer<typeof FormConfigSchema>;
@@ -57,6 +62,8 @@ export const MetaFormConfigSchema = z
     consents: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** Force the test flag on (true) or off (false); by default organic leads without an ad are tests. */
     isTest: z.boolean().optional(),
+    /** As forms.{id}.acceptFreshConsent: a suppressed person who grants consent again is captured. */
+    acceptFreshConsent: z.boolean().default(false),
   })
   .strict();
 export type MetaFormConfig = z.infer<typeof MetaFormConfigSchema>;
@@ -68,6 +75,20 @@ export const MetaConfigSchema = z
       .default({}),
   })
   .strict();
+
+/** The shortest receipt retention: the dedupe key must outlive every platform's retries (TikTok ~72 h). */
+export const MIN_RECEIPT_RETENTION_DAYS = 4;
+
+export const PrivacyConfigSchema = z
+  .object({
+    /**
+     * Days a receipt (the raw submission as received, and the dedupe key) is kept after it arrived. The
+     * consent proof hashes cover the raw submission, so export what you must keep before it expires.
+     */
+    receiptRetentionDays: z.number().int().min(MIN_RECEIPT_RETENTION_DAYS).max(3650).default(30),
+  })
+  .strict();
+export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;
 
 export const AlertsConfigSchema = z
   .object({
@@ -92,6 +113,7 @@ export const HubConfigSchema = z
     scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
     alerts: AlertsConfigSchema.prefault({}),
     meta: MetaConfigSchema.default({ forms: {} }),
+    privacy: PrivacyConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(checkAlertsConfig);

@@ -16,6 +16,8 @@ export interface Receipt {
   leadId?: string;
   contactId?: string;
   updatedAt?: string;
+  /** When the raw payload was removed (erasure, suppression hit, platform deletion); payload is then null. */
+  payloadErasedAt?: string;
 }
 
 export type ReceiptKey = Pick<Receipt, 'source' | 'platformLeadId'>;
@@ -29,6 +31,14 @@ export interface ReceiptPage {
   cursor?: string;
 }
 
+/** Receipts pending since a time (ISO) and before another. */
+export interface PendingReceiptQuery {
+  since: string;
+  before: string;
+  limit: number;
+  cursor?: string;
+}
+
 /** Capture queue message body. The receipt holds the payload, so messages stay small. */
 export interface CaptureMessage {
   source: Source;
@@ -38,6 +48,11 @@ export interface CaptureMessage {
 /** A contact's merged profile. */
 export interface ContactProfile {
   contactId: string;
+  /** Set when this contact was merged into another: the id still resolves, to that one. */
+  mergedInto?: string;
+  mergedAt?: string;
+  /** Set when the person was erased: the profile then holds ids only. */
+  erasedAt?: string;
   createdAt: string;
   updatedAt: string;
   email?: string;
@@ -57,23 +72,120 @@ export interface ContactProfile {
   sources: Source[];
 }
 
-/** One append-only consent ledger entry. */
+/** Where a consent record came from: a lead's source, or the privacy API (withdrawals). */
+export type ConsentSource = Source | 'privacy_api';
+
+/**
+ * One append-only consent ledger entry (lib/consent/ledger.ts builds them). A withdrawal is a new record
+ * with `granted: false` and method `withdrawal`; nothing is ever edited except that an erasure removes
+ * the personal parts (ip, userAgent, pageUrl) and keeps the proof.
+ */
 export interface ConsentRecord {
   contactId: string;
-  leadId: string;
+  /** The lead (submission) that carried the choice; absent for a withdrawal through the privacy API. */
+  leadId?: string;
+  /** Id of a record that has no lead (withdrawals). */
+  recordId?: string;
   purpose: string;
+  /** The checkbox's key on the form or platform (`withdrawal` for a withdrawal). */
   key: string;
   granted: boolean;
+  /** When the choice was made: the submission's time on the platform, or the withdrawal request's. */
   at: string;
   noticeText: string;
   noticeVersion: string;
+  /** SHA-256 (hex) of noticeText. */
   noticeHash: string;
+  /** web_checkbox, platform_checkbox, implied or withdrawal. */
   method: string;
-  source: Source;
+  source: ConsentSource;
   formId?: string;
+  /** The platform page (Meta) the form ran on. */
   pageId?: string;
+  /** The web page the form was posted from. */
+  pageUrl?: string;
   ip?: string;
   userAgent?: string;
+  /** The checkbox could not be left unticked. */
+  required?: boolean;
+  /** SHA-256 over the canonical raw submission, notice, purpose, choice and time (README: proof hash). */
+  proofHash?: string;
+  /** The raw submission the proof covers: the receipt's key. */
+  submission?: ReceiptKey;
+  /** When the hub wrote the record. */
+  recordedAt?: string;
+  /** The privacy API request a withdrawal answers (idempotency). */
+  requestId?: string;
+  /** When the personal parts were erased; the proof stays. */
+  erasedAt?: string;
+}
+
+/** A merge of one contact into an older one (the log item, under the survivor). */
+export interface MergeRecord {
+  survivorId: string;
+  mergedId: string;
+  mergedAt: string;
+  /** Which kinds of identity key joined the two (email, phone, platform). */
+  matchedOn: string[];
+  /** Leads moved to the survivor. */
+  leadIds?: string[];
+  /** Set once ContactsMerged was published. */
+  publishedAt?: string;
+}
+
+/** What identity resolution needs of a contact: its age (merges go into the older one) and pointers. */
+export interface ContactRef {
+  contactId: string;
+  createdAt?: string;
+  mergedInto?: string;
+  erasedAt?: string;
+}
+
+/** A consent proof as kept on a tombstone: no PII. */
+export interface ConsentProof {
+  purpose: string;
+  granted: boolean;
+  at: string;
+  method: string;
+  source: ConsentSource;
+  noticeVersion: string;
+  noticeHash: string;
+  proofHash?: string;
+  leadId?: string;
+  recordId?: string;
+}
+
+/** What stays of an erased contact: ids, times and consent proofs, no PII. */
+export interface ContactTombstone {
+  contactId: string;
+  erasedAt: string;
+  erasureId: string;
+  leadIds: string[];
+  /** Contacts that had been merged into this one, erased with it. */
+  mergedContactIds: string[];
+  consentProofs: ConsentProof[];
+}
+
+/** One erasure request's progress, so a crashed erasure resumes with the same contacts. */
+export interface ErasureRecord {
+  erasureId: string;
+  /** Peppered hash of the identifier the request named. */
+  keyHash: string;
+  status: 'started' | 'done';
+  requestedAt: string;
+  contactIds: string[];
+  leadIds: string[];
+  completedAt?: string;
+  publishedAt?: string;
+}
+
+/** What eraseContact removed. */
+export interface ContactErasure {
+  contactId: string;
+  leadIds: string[];
+  identityHashes: string[];
+  consentProofs: ConsentProof[];
+  items: number;
 }
 
 export interface LeadScore {
@@ -90,7 +202,15 @@ export interface StoredLead extends Lead {
   contactId: string;
   capturedAt: string;
   scoring?: LeadScore;
+  /**
+   * Set when the lead's personal data was removed: deleted on the platform (LinkedIn DELETED) or the
+   * person erased. What is left are ids, campaign attribution and timings.
+   */
+  deletedAt?: string;
+  deletedReason?: LeadDeletionReason;
 }
+
+export type LeadDeletionReason = 'deleted_on_platform' | 'erased';
 
 export interface LeadPage {
   leads: StoredLead[];
@@ -101,6 +221,8 @@ export interface ContactView {
   profile: ContactProfile;
   leads: StoredLead[];
   consents: ConsentRecord[];
+  /** Contacts merged into this one. */
+  merges: MergeRecord[];
 }
 
 export type AlertClaim = { claimed: true } | { claimed: false; status: string };
@@ -117,11 +239,17 @@ export interface LeadStore {
     limit: number,
     cursor?: string,
   ): Promise<ReceiptPage>;
-  /** Sets the status; a statusReason describes the new status only (an update without one clears it). */
-  updateReceipt(
-    key: ReceiptKey,
-    update: Pick<Receipt, 'status'> & Partial<Pick<Receipt, 'statusReason' | 'leadId' | 'contactId'>>,
-  ): Promise<void>;
+  /**
+   * Receipts still `received` (written, not yet captured) that became pending in [since, before), oldest
+   * first: a query per day bucket of a sparse index, never a Scan. The receipt sweeper
+   * (lib/pipeline/sweep.ts) reads these; `cursor` continues a page.
+   */
+  listPendingReceipts(query: PendingReceiptQuery): Promise<ReceiptPage>;
+  /**
+   * Sets the status; a statusReason describes the new status only (an update without one clears it).
+   * `erasePayload` removes the raw payload; `retainDays` moves the receipt's expiry (retention).
+   */
+  updateReceipt(key: ReceiptKey, update: ReceiptUpdate): Promise<void>;
 
   /** True when any of the identity key hashes is suppressed (erased or opted out). */
   isSuppressed(keyHashes: readonly string[]): Promise<boolean>;
@@ -132,8 +260,46 @@ export interface LeadStore {
 
   /** Creates or merges the contact's profile with one more lead (idempotent per lead id). */
   upsertContact(profile: ContactProfile, leadId: string): Promise<void>;
-  putLead(lead: StoredLead): Promise<void>;
+  /** Conditional create; 'exists' when the lead item is already there (a re-run, or a deleted lead). */
+  putLead(lead: StoredLead): Promise<'created' | 'exists'>;
   putConsent(record: ConsentRecord): Promise<void>;
+
+  /** Creates the contact's profile item with its birth time, if it has none (a merge orders by it). */
+  ensureContact(contactId: string, createdAt: string): Promise<void>;
+  getContactRef(contactId: string): Promise<ContactRef | undefined>;
+  /** Points `mergedId` at `survivorId`; false when it already points elsewhere (or was erased). */
+  markContactMerged(mergedId: string, survivorId: string, at: string): Promise<boolean>;
+  /**
+   * Moves every lead and consent record of `fromId` under `toId` (copy, then delete the original), adds
+   * the leads to the survivor's profile, re-points identity keys and strips the loser's profile down to
+   * its pointer. Idempotent and resumable.
+   */
+  moveContactData(fromId: string, toId: string): Promise<{ leadIds: string[] }>;
+  /** Conditional create of the merge log item; returns the stored one either way. */
+  putMergeRecord(record: MergeRecord): Promise<MergeRecord>;
+  markMergePublished(survivorId: string, mergedId: string, at: string): Promise<void>;
+  /** Identity key hashes held by a contact. */
+  listContactIdentities(contactId: string): Promise<string[]>;
+
+  /** Adds a suppression entry (no PII: the key hash, when and why). */
+  suppress(keyHash: string, entry: { at: string; reason: 'erased' }): Promise<void>;
+  getErasure(keyHash: string): Promise<ErasureRecord | undefined>;
+  putErasure(record: ErasureRecord): Promise<void>;
+  /**
+   * Removes the contact's PII from every item: profile, leads (answers included), consent records (proof
+   * kept), receipts (payload), alert records; deletes its identity keys and writes its tombstone.
+   * Idempotent: a re-run after a crash finishes the job.
+   */
+  eraseContact(
+    contactId: string,
+    erasure: { erasureId: string; at: string; mergedContactIds?: string[] },
+  ): Promise<ContactErasure>;
+  getTombstone(contactId: string): Promise<ContactTombstone | undefined>;
+  /**
+   * One lead withdrawn on its platform: its PII, answers and raw receipt go, its consent records lose
+   * their personal parts, and the profile is rebuilt from the contact's remaining leads.
+   */
+  deleteLeadData(lead: LeadKey, at: string): Promise<void>;
   saveScore(
     lead: Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>,
     score: LeadScore,
@@ -181,6 +347,16 @@ export interface LeadStore {
 
 /** What locates a lead item. */
 export type LeadKey = Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>;
+
+export type ReceiptUpdate = Pick<Receipt, 'status'> &
+  Partial<Pick<Receipt, 'statusReason' | 'leadId' | 'contactId'>> & {
+    erasePayload?: boolean;
+    /**
+     * Keep the receipt (and its raw payload) this many days from now, then it is gone. Counted on the
+     * store's clock, like the expiry DynamoDB's TTL acts on.
+     */
+    retainDays?: number;
+  };
 
 /** When each stage of a lead happened (ISO times), from the platform's own timestamp on. */
 export interface StageTimings {

@@ -2,7 +2,7 @@
  * The HTTP routes, in API Gateway route-key syntax. The CDK stack and the local server both build their
  * routing from this list, so the two runtimes serve exactly the same paths.
  */
-export type HttpFunctionName = 'http-forms' | 'http-admin' | 'http-webhooks' | 'http-slack';
+export type HttpFunctionName = 'http-forms' | 'http-admin' | 'http-privacy' | 'http-webhooks' | 'http-slack';
 
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'OPTIONS';
@@ -30,4 +30,8 @@ export const HttpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/api/leads/{leadId}', fn: 'http-admin', auth: 'admin' },
   { method: 'GET', path: '/api/contacts/{contactId}', fn: 'http-admin', auth: 'admin' },
   { method: 'GET', path: '/api/metrics/speed-to-lead', fn: 'http-admin', auth: 'admin' },
+  // Data-subject rights: their own function, the only admin one that writes the table and publishes.
+  { method: 'GET', path: '/api/privacy/export', fn: 'http-privacy', auth: 'admin' },
+  { method: 'POST', path: '/api/privacy/withdraw', fn: 'http-privacy', auth: 'admin' },
+  { method: 'POST', path: '/api/privacy/erase', fn: 'http-privacy', auth: 'admin' },
 ];

@@ -22,7 +22,7 @@ export interface CostResult {
   fixedMonthly: { item: string; perMonth: number }[];
   /** The raw counts the report is computed from. */
   usage: HubUsage;
-  /** End to end with the deployed stack's batching (batch 10, window 1 s), metered. */
+  /** End to end with the deployed stack's batching (batch 10, no batching window), metered. */
   endToEnd: EndToEndResult;
   /** The calibration run's counts (leads one at a time), when there was one. */
   calibration?: HubUsage;

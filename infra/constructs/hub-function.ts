@@ -9,12 +9,14 @@ import { Construct } from 'constructs';
 export type HubFunctionName =
   | 'http-forms'
   | 'http-admin'
+  | 'http-privacy'
   | 'http-webhooks'
   | 'capture-worker'
   | 'enrich-worker'
   | 'slack-notifier'
   | 'http-slack'
-  | 'sla-escalator';
+  | 'sla-escalator'
+  | 'receipt-sweeper';
 
 /** Name of the config file inside every bundle; LEADHUB_CONFIG is resolved against /var/task. */
 export const BUNDLED_CONFIG_NAME = 'leadhub.config.json';

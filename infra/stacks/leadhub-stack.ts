@@ -15,7 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type EventPattern as CdkEventPattern, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern as CdkEventPattern, EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -58,11 +58,14 @@ export const SECRET_PLACEHOLDER_KEYS = [
 
 const HTTP_TIMEOUT = Duration.seconds(10);
 const WORKER_TIMEOUT = Duration.seconds(30);
+export const NOTIFIER_MEMORY_MB = 256;
 /** AWS's advice for Lambda-consumed queues: visibility at least 6x the function timeout. */
 const VISIBILITY_FACTOR = 6;
 const MAX_RECEIVE_COUNT = 5;
 const QUEUE_RETENTION = Duration.days(4);
 const DLQ_RETENTION = Duration.days(14);
+/** How often the receipt sweeper looks for receipts stranded before capture (lib/pipeline/sweep.ts). */
+export const SWEEP_RATE = Duration.minutes(5);
 
 export interface LeadHubStackProps extends StackProps {
   /** Hub config copied into every bundle. Default: CDK context `configFile`, else leadhub.config.json at the root. */
@@ -182,12 +185,19 @@ export class LeadHubStack extends Stack {
     const captureQueue = this.workQueue('Capture', WORKER_TIMEOUT);
     const enrichQueue = this.workQueue('Enrich', WORKER_TIMEOUT);
 
-    const make = (id: string, name: HubFunctionName, timeout: Duration, env: Record<string, string> = {}) =>
+    const make = (
+      id: string,
+      name: HubFunctionName,
+      timeout: Duration,
+      env: Record<string, string> = {},
+      memorySize?: number,
+    ) =>
       new HubFunction(this, id, {
         name,
         projectRoot: PROJECT_ROOT,
         configFile: this.configFile,
         timeout,
+        memorySize,
         environment: { ...commonEnv, ...env },
       });
     this.functions = {
@@ -195,14 +205,19 @@ export class LeadHubStack extends Stack {
         CAPTURE_QUEUE_URL: captureQueue.queueUrl,
       }),
       'http-admin': make('HttpAdmin', 'http-admin', HTTP_TIMEOUT),
+      'http-privacy': make('HttpPrivacy', 'http-privacy', HTTP_TIMEOUT),
       'http-webhooks': make('HttpWebhooks', 'http-webhooks', HTTP_TIMEOUT, {
         CAPTURE_QUEUE_URL: captureQueue.queueUrl,
       }),
       'capture-worker': make('CaptureWorker', 'capture-worker', WORKER_TIMEOUT),
       'enrich-worker': make('EnrichWorker', 'enrich-worker', WORKER_TIMEOUT),
-      'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT),
+      // Mostly waits on Slack: memory (and so price per second) stays small.
+      'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT, {}, NOTIFIER_MEMORY_MB),
       'http-slack': make('HttpSlack', 'http-slack', HTTP_TIMEOUT),
       'sla-escalator': make('SlaEscalator', 'sla-escalator', WORKER_TIMEOUT),
+      'receipt-sweeper': make('ReceiptSweeper', 'receipt-sweeper', WORKER_TIMEOUT, {
+        CAPTURE_QUEUE_URL: captureQueue.queueUrl,
+      }),
     };
     const fn = (name: HubFunctionName) => this.functions[name].fn;
 
@@ -213,6 +228,9 @@ export class LeadHubStack extends Stack {
     this.table.grantReadWriteData(fn('http-webhooks'));
     captureQueue.grantSendMessages(fn('http-webhooks'));
     this.table.grantReadData(fn('http-admin'));
+    // The privacy API erases (writes every item of a person) and publishes ConsentWithdrawn / ContactErased.
+    this.table.grantReadWriteData(fn('http-privacy'));
+    this.bus.grantPutEventsTo(fn('http-privacy'));
     this.table.grantReadWriteData(fn('capture-worker'));
     this.bus.grantPutEventsTo(fn('capture-worker'));
     this.table.grantReadWriteData(fn('enrich-worker'));
@@ -224,6 +242,9 @@ export class LeadHubStack extends Stack {
       this.table.grantReadWriteData(fn(name));
       this.bus.grantPutEventsTo(fn(name));
     }
+    // The sweeper only reads pending receipts (a GSI query) and queues them again.
+    this.table.grantReadData(fn('receipt-sweeper'));
+    captureQueue.grantSendMessages(fn('receipt-sweeper'));
 
     // ---- SLA timers (EventBridge Scheduler one-time schedules) -----------------------------------------
     this.slaScheduleGroup = new ScheduleGroup(this, 'SlaSchedules', { removalPolicy: RemovalPolicy.DESTROY });
@@ -280,8 +301,8 @@ export class LeadHubStack extends Stack {
     const consume = (queue: Queue) =>
       new SqsEventSource(queue, {
         batchSize: 10,
-        // Speed-to-lead: wait at most a second to fill a batch.
-        maxBatchingWindow: Duration.seconds(1),
+        // Speed-to-lead: no batching window, so a lone lead is processed the moment it arrives; under load
+        // batches still fill up to 10 from what is waiting.
         reportBatchItemFailures: true,
       });
     fn('capture-worker').addEventSource(consume(captureQueue));
@@ -321,6 +342,21 @@ export class LeadHubStack extends Stack {
       onFailure: new SqsDestination(this.deadLetterQueue('SlackNotifierFailures')),
     });
 
+    // A receipt whose capture message was lost (written, then the enqueue failed) or dead-lettered is
+    // queued again by the sweeper. A sweep older than the next one is worth nothing, hence the short age;
+    // one that cannot be delivered at all lands in an alarmed DLQ, so a broken sweeper is noticed.
+    new Rule(this, 'ReceiptSweep', {
+      description: 'Queue receipts stranded before capture again (lib/pipeline/sweep.ts)',
+      schedule: Schedule.rate(SWEEP_RATE),
+      targets: [
+        new LambdaFunction(fn('receipt-sweeper'), {
+          maxEventAge: SWEEP_RATE,
+          retryAttempts: 2,
+          deadLetterQueue: this.deadLetterQueue('SweepRuleDlq'),
+        }),
+      ],
+    });
+
     // ---- HTTP API ------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -357,6 +393,7 @@ export class LeadHubStack extends Stack {
     const integrations: Record<HttpFunctionName, HttpLambdaIntegration> = {
       'http-forms': new HttpLambdaIntegration('FormsIntegration', fn('http-forms')),
       'http-admin': new HttpLambdaIntegration('AdminIntegration', fn('http-admin')),
+      'http-privacy': new HttpLambdaIntegration('PrivacyIntegration', fn('http-privacy')),
       'http-webhooks': new HttpLambdaIntegration('WebhooksIntegration', fn('http-webhooks')),
       'http-slack': new HttpLambdaIntegration('SlackIntegration', fn('http-slack')),
     };

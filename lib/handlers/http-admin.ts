@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer } 
 import type { HubDeps } from '../deps.js';
 import { header, safeEqual } from '../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../http/responses.js';
+import { contactDetails } from '../pipeline/contact-view.js';
+import { rootOf } from '../pipeline/identity-resolution.js';
 import { speedToLeadSummary } from '../pipeline/speed-to-lead.js';
 import { InvalidCursorError } from '../ports.js';
 
@@ -11,34 +13,41 @@ const MAX_LIMIT = 100;
 const MAX_METRICS_DAYS = 92;
 
 /**
- * Admin read API and /health. On AWS the admin routes sit behind API Gateway's IAM authorizer; locally
- * (no authorizer) they need `Authorization: Bearer $LEADHUB_ADMIN_TOKEN`.
+ * Admin routes: on AWS API Gateway's IAM authorizer has let the caller in; locally (no authorizer) the
+ * caller needs `Authorization: Bearer $LEADHUB_ADMIN_TOKEN`.
+ */
+export async function adminAuthorised(
+  deps: Pick<HubDeps, 'secrets'>,
+  event: APIGatewayProxyEventV2,
+): Promise<boolean> {
+  const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+  if (iam?.userArn || iam?.callerId) return true;
+  const expected = await deps.secrets.get('LEADHUB_ADMIN_TOKEN');
+  const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+  return Boolean(expected && given && safeEqual(given, expected));
+}
+
+export function unauthorised(): HttpResult {
+  return errorResponse(
+    401,
+    'unauthorized',
+    'A valid admin bearer token is required',
+    {},
+    { 'www-authenticate': 'Bearer' },
+  );
+}
+
+/**
+ * Admin read API and /health. Erased people cannot be read back: their leads and contacts answer 410.
+ * A contact id merged into another resolves to the surviving contact.
  */
 export function createAdminHttpHandler(deps: HubDeps) {
   const { store } = deps;
 
-  async function authorised(event: APIGatewayProxyEventV2): Promise<boolean> {
-    const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
-    if (iam?.userArn || iam?.callerId) return true;
-    const expected = await deps.secrets.get('LEADHUB_ADMIN_TOKEN');
-    const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
-    return Boolean(expected && given && safeEqual(given, expected));
-  }
-
   return async function adminHttpHandler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     const route = event.routeKey;
     if (route === 'GET /health') return json(200, { status: 'ok' });
-    if (!(await authorised(event))) {
-      return errorResponse(
-        401,
-        'unauthorized',
-        'A valid admin bearer token is required',
-        {},
-        {
-          'www-authenticate': 'Bearer',
-        },
-      );
-    }
+    if (!(await adminAuthorised(deps, event))) return unauthorised();
 
     if (route === 'GET /api/leads') {
       const rawLimit = event.queryStringParameters?.limit ?? '20';
@@ -59,14 +68,26 @@ export function createAdminHttpHandler(deps: HubDeps) {
       const leadId = event.pathParameters?.leadId ?? '';
       if (!ID.test(leadId)) return errorResponse(400, 'invalid_id', 'leadId is malformed');
       const lead = await store.getLead(leadId);
-      return lead ? json(200, lead) : errorResponse(404, 'not_found', `No lead ${leadId}`);
+      if (!lead) return errorResponse(404, 'not_found', `No lead ${leadId}`);
+      if (lead.deletedReason === 'erased') {
+        return errorResponse(410, 'erased', `Lead ${leadId} was erased`, { erasedAt: lead.deletedAt });
+      }
+      return json(200, lead);
     }
 
     if (route === 'GET /api/contacts/{contactId}') {
       const contactId = event.pathParameters?.contactId ?? '';
       if (!ID.test(contactId)) return errorResponse(400, 'invalid_id', 'contactId is malformed');
-      const contact = await store.getContact(contactId);
-      return contact ? json(200, contact) : errorResponse(404, 'not_found', `No contact ${contactId}`);
+      const root = await rootOf(store, contactId);
+      if (root.erasedAt) {
+        return errorResponse(410, 'erased', `Contact ${contactId} was erased`, { erasedAt: root.erasedAt });
+      }
+      const contact = await store.getContact(root.contactId);
+      if (!contact) return errorResponse(404, 'not_found', `No contact ${contactId}`);
+      return json(200, {
+        ...contactDetails(contact),
+        ...(root.contactId !== contactId ? { requestedContactId: contactId } : {}),
+      });
     }
 
     if (route === 'GET /api/metrics/speed-to-lead') {

@@ -7,6 +7,8 @@ import { createDynamoClients } from '../adapters/dynamodb/client.js';
 import { ensureTable } from '../adapters/dynamodb/create-table.js';
 import { type Env, type HubConfig, loadHubConfig, parseEnv, parseHubConfig } from '../config.js';
 import type { HubDeps } from '../deps.js';
+import { createPrivacyHttpHandler } from '../handlers/http-privacy.js';
+import { type SweepOptions, type SweepResult, sweepReceipts } from '../pipeline/sweep.js';
 import type { CaptureMessage, LeadStore, Notifier } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { type HttpFunctionName, HttpRoutes } from '../routes.js';
@@ -18,6 +20,7 @@ import { InProcessQueue, type QueueDeadLetter, type SqsHandler } from './in-proc
 import { LineLogger } from './line-logger.js';
 import { type PepperOrigin, resolvePepper } from './pepper.js';
 import { loadLocalSlack, type SlackFactories } from './slack-wiring.js';
+import { SweepTimer } from './sweep-timer.js';
 
 export type SlackNotifierHandler = (event: EventBridgeEvent<'LeadScored', unknown>) => Promise<void>;
 
@@ -37,6 +40,8 @@ export interface HubFactories extends SlackFactories {
 /** Queue and retry timings; the defaults are short so that local failures show up quickly. */
 export interface HubTuning {
   batchSize?: number;
+  /** Batches each queue's consumer handles at once (Lambda's concurrency; default 2). */
+  concurrency?: number;
   batchWindowMs?: number;
   visibilityTimeoutMs?: number;
   maxVisibilityTimeoutMs?: number;
@@ -45,7 +50,18 @@ export interface HubTuning {
   retry?: RetryPolicy;
   /** Request body cap of the HTTP server. */
   maxBodyBytes?: number;
+  /**
+   * The receipt sweeper's timer (the scheduled Lambda on AWS); false turns it off. By default it sweeps
+   * every pending receipt at start, then every minute those pending for 2 minutes or more.
+   */
+  sweep?: false | { intervalMs?: number; olderThanMs?: number; lookbackHours?: number };
 }
+
+/** The local queue gives up on a message within seconds, so a receipt pending for minutes is stranded. */
+const LOCAL_SWEEP_INTERVAL_MS = 60_000;
+const LOCAL_SWEEP_OLDER_THAN_MS = 2 * 60_000;
+/** At start everything pending is stranded, however old (up to a receipt's default retention). */
+const STARTUP_SWEEP_LOOKBACK_HOURS = 30 * 24;
 
 export interface StartHubOptions {
   /** Environment to read (default process.env); see lib/config.ts for the names. */
@@ -80,6 +96,8 @@ export interface RunningHub {
   /** Stops accepting requests, drains in-flight work, then closes queues, bus and database. */
   stop(): Promise<void>;
   deadLetters(): HubDeadLetters;
+  /** Runs the receipt sweeper now (by default with the timer's options); resolves to what it queued. */
+  sweep(options?: SweepOptions): Promise<SweepResult>;
 }
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -134,6 +152,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       accountId: LOCAL_ACCOUNT_ID,
       logger,
       batchSize: tuning.batchSize,
+      concurrency: tuning.concurrency,
       batchWindowMs: tuning.batchWindowMs,
       visibilityTimeoutMs: tuning.visibilityTimeoutMs,
       maxVisibilityTimeoutMs: tuning.maxVisibilityTimeoutMs,
@@ -196,6 +215,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     const handlers: Record<HttpFunctionName, HttpHandler> = {
       'http-forms': factories.formsHttp(deps),
       'http-admin': factories.adminHttp(deps),
+      'http-privacy': createPrivacyHttpHandler(deps),
       'http-webhooks': factories.webhooksHttp(deps),
       'http-slack': localSlack.http(deps),
     };
@@ -212,6 +232,20 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     });
     cleanups.push(() => http.close());
 
+    const sweepTuning = tuning.sweep === false ? undefined : (tuning.sweep ?? {});
+    const sweeper = new SweepTimer({
+      sweep: (sweepOptions) => sweepReceipts(deps, sweepOptions),
+      intervalMs: sweepTuning ? (sweepTuning.intervalMs ?? LOCAL_SWEEP_INTERVAL_MS) : 0,
+      periodic: {
+        olderThanMs: sweepTuning?.olderThanMs ?? LOCAL_SWEEP_OLDER_THAN_MS,
+        ...(sweepTuning?.lookbackHours !== undefined ? { lookbackHours: sweepTuning.lookbackHours } : {}),
+      },
+      ...(sweepTuning ? { startup: { olderThanMs: 0, lookbackHours: STARTUP_SWEEP_LOOKBACK_HOURS } } : {}),
+      logger,
+    });
+    sweeper.start();
+    cleanups.push(() => sweeper.stop());
+
     const database = env.DYNAMODB_ENDPOINT ?? (memory ? 'memory' : join(dataDir, 'db'));
     logger.info('LeadHub started', {
       url: http.url,
@@ -223,8 +257,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
     // Work moves between parts (HTTP → capture queue → bus → enrich queue → bus → Slack), so one pass
     // over them is not enough: repeat until a whole pass finds every part idle.
-    const parts = [http, captureQueue, bus, enrichQueue];
-    const idle = () => http.inFlight() === 0 && captureQueue.isIdle() && bus.isIdle() && enrichQueue.isIdle();
+    const parts = [http, sweeper, captureQueue, bus, enrichQueue];
+    const idle = () =>
+      http.inFlight() === 0 &&
+      sweeper.isIdle() &&
+      captureQueue.isIdle() &&
+      bus.isIdle() &&
+      enrichQueue.isIdle();
     const drain = async () => {
       do {
         for (const part of parts) await part.drain();
@@ -256,6 +295,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         enrich: enrichQueue.deadLetters(),
         slack: bus.deadLetters(),
       }),
+      sweep: (sweepOptions) => sweeper.sweep(sweepOptions),
     };
   } catch (error) {
     await cleanup();

@@ -1,26 +1,23 @@
 import type { LeadCapturedV1, SourceConnectionFailedV1 } from '../../events/contracts.js';
+import { consentRecordsFor, grantsFreshConsent } from '../consent/ledger.js';
 import type { HubDeps } from '../deps.js';
-import {
-  candidateContactId,
-  type IdentityKey,
-  identityKeys,
-  leadIdFor,
-  sha256Hex,
-} from '../lead/identity.js';
+import { candidateContactId, identityKeys, leadIdFor, recordIdFor } from '../lead/identity.js';
 import { type Lead, pickContactFields } from '../lead/model.js';
 import { normaliseLead } from '../lead/normalise.js';
 import type { CaptureMessage, ConsentRecord, ContactProfile, LeadStore, StoredLead } from '../ports.js';
 import { PermanentSourceError } from '../sources/errors.js';
 import { resolverFor } from '../sources/index.js';
+import { resolveContact, settleContact } from './identity-resolution.js';
 
 export type CaptureOutcome =
   | { status: 'captured'; leadId: string; contactId: string }
-  | { status: 'already-done' | 'suppressed' | 'failed' | 'missing' };
+  | { status: 'already-done' | 'suppressed' | 'failed' | 'missing' | 'deleted' };
 
 /**
- * Capture one receipt: resolve the raw lead, normalise it, check suppression, resolve the person, store
- * lead + profile + consent, and publish LeadCaptured. Every step is idempotent, so a redelivered message
- * or a crash half-way converges on the same result. Throws only for failures worth retrying.
+ * Capture one receipt: resolve the raw lead, normalise it, check suppression, resolve the person (merging
+ * contacts the submission proves to be one), store lead + profile + consent ledger records, and publish
+ * LeadCaptured. Every step is idempotent, so a redelivered message or a crash half-way converges on the
+ * same result. Throws only for failures worth retrying.
  */
 export async function capture(deps: HubDeps, message: CaptureMessage): Promise<CaptureOutcome> {
   const { store, logger } = deps;
@@ -69,48 +66,108 @@ export async function capture(deps: HubDeps, message: CaptureMessage): Promise<C
   const pepper = await deps.secrets.get('LEADHUB_PEPPER');
   if (!pepper) throw new Error('LEADHUB_PEPPER is not configured');
   const keys = identityKeys(lead, pepper);
-  if (await store.isSuppressed(keys.map((k) => k.hash))) {
-    await store.updateReceipt(message, { status: 'suppressed', leadId });
-    logger.info('lead suppressed', { leadId });
-    return { status: 'suppressed' };
-  }
+  const hashes = keys.map((k) => k.hash);
+  const freshConsent = acceptsFreshConsent(deps, lead) && grantsFreshConsent(lead.consents);
+  if (!freshConsent && (await store.isSuppressed(hashes))) return suppressedHit(deps, message, leadId);
 
-  const contactId = await resolveContact(store, keys, candidateContactId(leadId));
+  const resolution = await resolveContact(deps, keys, candidateContactId(leadId));
   const capturedAt = deps.clock.now().toISOString();
-  const stored: StoredLead = { ...lead, contactId, capturedAt };
-  await store.putLead(stored);
+  const stored: StoredLead = { ...lead, contactId: resolution.contactId, capturedAt };
+  if ((await store.putLead(stored)) === 'exists') {
+    // Written before: a re-run (carry on, every write is idempotent), or a lead since deleted or erased,
+    // whose late redelivery must not bring its data back.
+    const existing = await store.getLead(leadId);
+    if (existing?.deletedAt) {
+      await store.updateReceipt(message, {
+        status: existing.deletedReason === 'erased' ? 'suppressed' : 'deleted',
+        leadId,
+        erasePayload: true,
+      });
+      logger.info('lead was deleted before; not captured again', { leadId, reason: existing.deletedReason });
+      return { status: existing.deletedReason === 'erased' ? 'suppressed' : 'deleted' };
+    }
+  }
   await store.upsertContact(profileFrom(stored), leadId);
-  const consents = consentRecords(stored);
+  const consents = consentRecordsFor(
+    stored,
+    { receipt: { source: receipt.source, platformLeadId: receipt.platformLeadId }, payload: receipt.payload },
+    capturedAt,
+  );
   for (const record of consents) await store.putConsent(record);
 
-  await deps.bus.publish([{ detailType: 'LeadCaptured', detail: leadCapturedDetail(stored, consents) }]);
-  await store.updateReceipt(message, { status: 'captured', leadId, contactId });
-  logger.info('lead captured', { leadId, contactId, source: lead.source, isTest: lead.isTest });
+  // An erasure or a merge may have raced these writes. An erasure writes its suppression entries before
+  // it looks for the person, so either it finds what was just written or this check sees the entry.
+  const settled = await settleContact(deps, stored.contactId);
+  if (settled.erasedAt || (!freshConsent && (await store.isSuppressed(hashes)))) {
+    await eraseRacedCapture(store, settled.contactId, hashes, deps.clock.now().toISOString());
+    return suppressedHit(deps, message, leadId);
+  }
+  const contactId = settled.contactId;
+  const final: StoredLead = { ...stored, contactId };
+
+  await deps.bus.publish([
+    {
+      detailType: 'LeadCaptured',
+      detail: leadCapturedDetail(
+        final,
+        consents.map((c) => ({ ...c, contactId })),
+      ),
+    },
+  ]);
+  await store.updateReceipt(message, {
+    status: 'captured',
+    leadId,
+    contactId,
+    retainDays: deps.config.privacy.receiptRetentionDays,
+  });
+  logger.info('lead captured', {
+    leadId,
+    contactId,
+    source: lead.source,
+    isTest: lead.isTest,
+    ...(resolution.merges.length > 0 ? { mergedContacts: resolution.merges.map((m) => m.mergedId) } : {}),
+  });
   return { status: 'captured', leadId, contactId };
 }
 
-/**
- * One person, one contact id, without transactions. An existing key wins (email before phone); otherwise
- * keys are claimed in a fixed order with conditional puts, and a lost race adopts the winner's id.
- */
-export async function resolveContact(
+/** A suppressed person's submission: not stored, not alerted; the hit is kept on the receipt, without PII. */
+async function suppressedHit(
+  deps: HubDeps,
+  message: CaptureMessage,
+  leadId: string,
+): Promise<CaptureOutcome> {
+  await deps.store.updateReceipt(message, { status: 'suppressed', leadId, erasePayload: true });
+  deps.logger.info('lead suppressed', { leadId, source: message.source });
+  return { status: 'suppressed' };
+}
+
+/** Erases what a capture wrote for a person an erasure reached meanwhile (idempotent, like the erasure). */
+async function eraseRacedCapture(
   store: LeadStore,
-  keys: readonly IdentityKey[],
-  candidate: string,
-): Promise<string> {
-  let contactId: string | undefined;
-  for (const key of keys) {
-    contactId = await store.getIdentity(key.hash);
-    if (contactId) break;
-  }
-  contactId ??= candidate;
-  for (const key of keys) {
-    const claim = await store.claimIdentity(key.hash, contactId);
-    // Only the first key decides: a later key held by someone else (a shared office phone, say) links
-    // nothing; the profile keeps its own id.
-    if (!claim.claimed && key === keys[0]) contactId = claim.contactId;
-  }
-  return contactId;
+  contactId: string,
+  hashes: readonly string[],
+  at: string,
+): Promise<void> {
+  let erasureId = (await store.getTombstone(contactId))?.erasureId;
+  for (const hash of hashes) erasureId ??= (await store.getErasure(hash))?.erasureId;
+  const erased = await store.eraseContact(contactId, {
+    erasureId: erasureId ?? recordIdFor('er', contactId),
+    at,
+  });
+  for (const hash of erased.identityHashes) await store.suppress(hash, { at, reason: 'erased' });
+}
+
+/** A form configured to accept fresh consent lets a suppressed person back in (web forms and Meta forms). */
+function acceptsFreshConsent(deps: HubDeps, lead: Lead): boolean {
+  const formId = lead.attribution.formId;
+  if (!formId) return false;
+  if (lead.source === 'form')
+    return Object.hasOwn(deps.config.forms, formId) && !!deps.config.forms[formId]?.acceptFreshConsent;
+  if (lead.source === 'meta')
+    return (
+      Object.hasOwn(deps.config.meta.forms, formId) && !!deps.config.meta.forms[formId]?.acceptFreshConsent
+    );
+  return false;
 }
 
 function profileFrom(lead: StoredLead): ContactProfile {
@@ -123,26 +180,6 @@ function profileFrom(lead: StoredLead): ContactProfile {
     sources: [lead.source],
     ...pickContactFields(lead),
   };
-}
-
-function consentRecords(lead: StoredLead): ConsentRecord[] {
-  return lead.consents.map((c) => ({
-    contactId: lead.contactId,
-    leadId: lead.leadId,
-    purpose: c.purpose,
-    key: c.key,
-    granted: c.granted,
-    at: lead.platformCreatedAt,
-    noticeText: c.noticeText,
-    noticeVersion: c.noticeVersion,
-    noticeHash: sha256Hex(c.noticeText),
-    method: c.method,
-    source: lead.source,
-    ...(lead.attribution.formId ? { formId: lead.attribution.formId } : {}),
-    ...(lead.attribution.pageId ? { pageId: lead.attribution.pageId } : {}),
-    ...(lead.context.ip ? { ip: lead.context.ip } : {}),
-    ...(lead.context.userAgent ? { userAgent: lead.context.userAgent } : {}),
-  }));
 }
 
 export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentRecord[]): LeadCapturedV1 {

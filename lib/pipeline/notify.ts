@@ -2,7 +2,7 @@ import type { LeadScoredV1 } from '../../events/contracts.js';
 import { routeLead } from '../alerts/routing.js';
 import { slaDueTimes, slaMinutesFor, slaScheduleName } from '../alerts/sla.js';
 import type { HubDeps } from '../deps.js';
-import type { AlertSla, Notifier, SlackMessageRef, StageTimings } from '../ports.js';
+import type { AlertSla, Notifier, SentAlert, SlackMessageRef, StageTimings } from '../ports.js';
 import { buildAlertMessage } from './alert-message.js';
 import { stageDurations } from './speed-to-lead.js';
 
@@ -17,6 +17,20 @@ export type NotifyResult =
   /** Someone else holds (or completed) the claim: this delivery is a redelivery or a concurrent twin. */
   | { outcome: 'duplicate'; status: string };
 
+/**
+ * Another delivery of the same LeadScored holds the alert's claim and has not finished: it may be posting
+ * right now, or it may have died (its claim then expires with its lease). Thrown so the platform retries
+ * this delivery later, when the claim is either completed (then this one is a duplicate) or claimable
+ * again. Returning "duplicate" here would lose the alert whenever the holder never finishes.
+ */
+export class AlertInFlightError extends Error {
+  override name = 'AlertInFlightError';
+}
+
+/** Tries for the record of an alert's outcome; losing it would mean re-posting or waiting out the lease. */
+const RECORD_ATTEMPTS = 4;
+const RECORD_BACKOFF_MS = 100;
+
 /** A notifier that can update its messages is a Slack app: its cards get buttons and an SLA. */
 export function isSlackApp(notifier: Notifier | undefined): boolean {
   return typeof notifier?.update === 'function';
@@ -24,18 +38,23 @@ export function isSlackApp(notifier: Notifier | undefined): boolean {
 
 /**
  * Sends the speed-to-lead alert exactly once per lead, however often LeadScored is delivered:
- * 1. claim the lead's alert record (only one caller wins; a claim whose send failed can be won again);
+ * 1. claim the lead's alert record (only one caller wins; a claim whose send failed can be won again; a
+ *    claim still being sent by someone else is retried later, see AlertInFlightError);
  * 2. route it (alerts.routes, first match wins; test leads only to a test channel or nowhere);
  * 3. post the card (with Claim / Not a fit buttons in Slack app mode). A failed post completes the claim
  *    as failed and rethrows, so the platform retries and the retry can claim again;
- * 4. record it as sent with the message ref, the lead's clock and the SLA's due times, then (best effort)
- *    stamp alertedAt on the lead, emit the stage metrics and set the SLA timers.
+ * 4. record it as sent with the message ref, the lead's clock and the SLA's due times (retried: once the
+ *    card is out, a lost record would let a later delivery post it again), then (best effort) stamp
+ *    alertedAt on the lead, emit the stage metrics and set the SLA timers.
  */
 export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<NotifyResult> {
   const { leadId } = lead;
   const claim = await deps.store.claimAlert(leadId, deps.clock.now().toISOString());
   if (!claim.claimed) {
     deps.logger.info('alert already claimed', { leadId, status: claim.status });
+    if (claim.status === 'sending') {
+      throw new AlertInFlightError(`the alert for ${leadId} is being sent by another delivery; retry later`);
+    }
     return { outcome: 'duplicate', status: claim.status };
   }
 
@@ -62,11 +81,13 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
   } catch (error) {
     const detail = describeError(error);
     try {
-      await deps.store.completeAlert(leadId, {
-        status: 'failed',
-        at: deps.clock.now().toISOString(),
-        detail,
-      });
+      await retried(() =>
+        deps.store.completeAlert(leadId, {
+          status: 'failed',
+          at: deps.clock.now().toISOString(),
+          detail,
+        }),
+      );
     } catch (completeError) {
       // The post error is the one the caller must see; a claim left 'sending' expires with its lease.
       deps.logger.error('could not mark alert failed', { leadId, error: describeError(completeError) });
@@ -78,7 +99,7 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
   const alertedAt = deps.clock.now();
   const timings: StageTimings = { ...lead.timings, alertedAt: alertedAt.toISOString() };
   const sla = app && !lead.isTest && deps.scheduler ? slaFor(deps, lead, alertedAt) : undefined;
-  await deps.store.recordAlertSent(leadId, {
+  const sent: SentAlert = {
     at: alertedAt.toISOString(),
     target: ref?.channel ?? target.channel,
     lead: {
@@ -94,7 +115,17 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
     timings,
     ...(ref ? { message: { ...ref, level: 0 } } : {}),
     ...(sla ? { sla } : {}),
-  });
+  };
+  try {
+    await retried(() => deps.store.recordAlertSent(leadId, sent));
+  } catch (error) {
+    // The card is out: throwing would make the retry post it again once the claim's lease runs out.
+    deps.logger.error('alert posted but not recorded; its claim expires with its lease', {
+      leadId,
+      error: describeError(error),
+    });
+    return { outcome: 'sent', channel: target.channel, ...(ref ? { slackChannel: ref.channel } : {}) };
+  }
   deps.logger.info('alert sent', { leadId, channel: target.channel, route: target.route });
 
   await afterSend(deps, lead, timings, sla);
@@ -188,6 +219,18 @@ function pickTarget(deps: NotifyDeps, lead: LeadScoredV1): Target {
   if (!deps.notifier) return { reason: 'not-configured' };
   if (isSlackApp(deps.notifier)) return { reason: 'no-channel' };
   return { notifier: deps.notifier, channel, ...mention, route: decision.route };
+}
+
+/** Runs a store write, trying again a few times (with a short backoff) before giving up. */
+async function retried(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= RECORD_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RECORD_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
+  }
 }
 
 /** Name, status and message of an error: the notifiers keep secrets (tokens, URLs) out of their messages. */

@@ -26,6 +26,7 @@ import {
 import {
   LeadHubStack,
   type LeadHubStackProps,
+  NOTIFIER_MEMORY_MB,
   PROJECT_ROOT,
   SECRET_PLACEHOLDER_KEYS,
 } from '../../infra/stacks/leadhub-stack.js';
@@ -62,16 +63,26 @@ const ALL_FUNCTIONS: HubFunctionName[] = [
   'http-forms',
   'http-webhooks',
   'http-admin',
+  'http-privacy',
   'http-slack',
   'capture-worker',
   'enrich-worker',
   'slack-notifier',
   'sla-escalator',
+  'receipt-sweeper',
 ];
 /** Functions that take deliveries and queue them for capture. */
 const INGESTERS: HubFunctionName[] = ['http-forms', 'http-webhooks'];
+/** Functions that send to the capture queue: the ingesters and the receipt sweeper. */
+const QUEUE_SENDERS: HubFunctionName[] = [...INGESTERS, 'receipt-sweeper'];
 /** Functions that publish on the bus. */
-const PUBLISHERS: HubFunctionName[] = ['capture-worker', 'enrich-worker', 'http-slack', 'sla-escalator'];
+const PUBLISHERS: HubFunctionName[] = [
+  'capture-worker',
+  'enrich-worker',
+  'http-slack',
+  'sla-escalator',
+  'http-privacy',
+];
 
 /** Every IAM action granted to a function's role, with the resources it applies to. */
 function grantedActions(name: HubFunctionName): { action: string; resource: unknown }[] {
@@ -95,7 +106,9 @@ describe('functions', () => {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
-      expect(fn.Properties.MemorySize).toBe(512);
+      expect(fn.Properties.MemorySize).toBe(
+        fn === resources[fnId('slack-notifier')] ? NOTIFIER_MEMORY_MB : 512,
+      );
     }
   });
 
@@ -129,12 +142,12 @@ describe('functions', () => {
     }
   });
 
-  it('uses only env names the functions read (EnvSchema) and gives CAPTURE_QUEUE_URL only to ingesters', () => {
+  it('uses only env names the functions read (EnvSchema) and gives CAPTURE_QUEUE_URL only to queue senders', () => {
     const known = new Set([...Object.keys(EnvSchema.shape), 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
     for (const name of ALL_FUNCTIONS) {
       const keys = Object.keys(fnProps(name).Environment.Variables);
       expect(keys.filter((k) => !known.has(k))).toEqual([]);
-      expect(keys.includes('CAPTURE_QUEUE_URL')).toBe(INGESTERS.includes(name));
+      expect(keys.includes('CAPTURE_QUEUE_URL')).toBe(QUEUE_SENDERS.includes(name));
     }
     expect(fnProps('http-forms').Environment.Variables.CAPTURE_QUEUE_URL).toEqual({
       Ref: logicalId(stack.node.findChild('CaptureQueue') as never),
@@ -313,8 +326,8 @@ describe('queues', () => {
     for (const [, m] of mappings) {
       expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(m.Properties.BatchSize).toBe(10);
-      expect(m.Properties.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
-      expect(m.Properties.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(5);
+      // No batching window: a lone lead must not wait for a batch to fill.
+      expect(m.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
     }
   });
 
@@ -349,7 +362,9 @@ describe('queues', () => {
 
 describe('events', () => {
   const busId = logicalId(stack.bus);
-  const rules = ofType('AWS::Events::Rule');
+  const allRules = ofType('AWS::Events::Rule');
+  // Pattern rules on the leadhub bus; the sweep's schedule rule lives on the default bus.
+  const rules = allRules.filter(([, r]) => r.Properties.EventPattern !== undefined);
 
   it('has a custom bus named leadhub with a 30-day archive of leadhub events', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'leadhub' });
@@ -384,9 +399,32 @@ describe('events', () => {
     ]);
   });
 
+  it('sweeps stranded receipts every 5 minutes, a sweep expiring when the next one is due', () => {
+    const scheduled = allRules.filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+    expect(scheduled).toHaveLength(1);
+    const rule = scheduled[0]?.[1] as Json;
+    expect(rule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      Arn: getAttArn(fnId('receipt-sweeper')),
+      RetryPolicy: { MaximumEventAgeInSeconds: 300 },
+    });
+    expect(fnProps('receipt-sweeper').Timeout).toBe(30);
+  });
+
+  it('lets the sweeper read the table and queue captures, and nothing else', () => {
+    const a = new Set(grantedActions('receipt-sweeper').map((g) => g.action));
+    expect(a.has('dynamodb:Query')).toBe(true);
+    for (const w of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'])
+      expect(a.has(w), w).toBe(false);
+    expect(a.has('sqs:SendMessage')).toBe(true);
+    expect(a.has('events:PutEvents')).toBe(false);
+  });
+
   it('gives every target a retry policy and its own SQS dead-letter queue', () => {
     const dlqs = new Set<string>();
-    for (const [, rule] of rules) {
+    for (const [, rule] of allRules) {
       for (const target of rule.Properties.Targets as Json[]) {
         expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
         expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
@@ -395,7 +433,7 @@ describe('events', () => {
         dlqs.add(dlqId);
       }
     }
-    expect(dlqs.size).toBe(rules.length);
+    expect(dlqs.size).toBe(allRules.length);
   });
 
   it('retries the async slack-notifier and sla-escalator twice, then parks the event in a queue', () => {
@@ -436,8 +474,8 @@ describe('alarms', () => {
     for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
-    // capture + enrich redrive, two rule DLQs, two async-invoke failure queues
-    expect(dlqIds.size).toBe(6);
+    // capture + enrich redrive, three rule DLQs (two bus rules, the sweep), two async-invoke failure queues
+    expect(dlqIds.size).toBe(7);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
@@ -570,7 +608,27 @@ describe('least privilege', () => {
     expect(a.has('sqs:SendMessage')).toBe(false);
   });
 
-  it('lets only the ingesters send to the capture queue', () => {
+  it('lets http-privacy write the table and publish, but queue nothing', () => {
+    const a = actions('http-privacy');
+    for (const action of ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+      expect(a.has(action), action).toBe(true);
+    }
+    expect(a.has('dynamodb:DeleteItem')).toBe(true);
+    expect(a.has('events:PutEvents')).toBe(true);
+    expect(a.has('sqs:SendMessage')).toBe(false);
+  });
+
+  it('routes the privacy API to http-privacy behind IAM, and nothing else to it', () => {
+    const privacy = HttpRoutes.filter((r) => r.fn === 'http-privacy');
+    expect(privacy.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /api/privacy/export',
+      'POST /api/privacy/erase',
+      'POST /api/privacy/withdraw',
+    ]);
+    expect(privacy.every((r) => r.auth === 'admin')).toBe(true);
+  });
+
+  it('lets only the ingesters and the sweeper send to the capture queue', () => {
     const captureQueueId = sourceQueueOf('capture-worker');
     for (const name of ALL_FUNCTIONS) {
       const sends = grantedActions(name).filter(
@@ -578,7 +636,7 @@ describe('least privilege', () => {
           g.action === 'sqs:SendMessage' &&
           JSON.stringify(g.resource) === JSON.stringify(getAttArn(captureQueueId)),
       );
-      expect(sends.length > 0, name).toBe(INGESTERS.includes(name));
+      expect(sends.length > 0, name).toBe(QUEUE_SENDERS.includes(name));
     }
   });
 

@@ -53,7 +53,8 @@ describe('listReceipts (failed receipts, for replay)', () => {
       ...receipt('m3'),
       status: 'failed',
       statusReason: 'meta token_expired',
-      updatedAt: '2026-11-30T10:00:01.000Z',
+      // Each of the five puts read the clock once (their expiry), so the first update is its sixth tick.
+      updatedAt: '2026-11-30T10:00:06.000Z',
     });
     expect((await store.listReceipts('form', 'failed', 10)).receipts.map((r) => r.platformLeadId)).toEqual([
       'f1',
@@ -128,10 +129,11 @@ describe('listReceipts (failed receipts, for replay)', () => {
           new GetCommand({ TableName: tableName, Key: { pk: 'RECEIPT#meta#m1', sk: 'RECEIPT' } }),
         )
       ).Item?.expiresAt;
-    const received = Date.parse('2026-11-30T10:00:00.000Z') / 1000;
-    expect(await expiresAt()).toBe(received + 30 * 24 * 3600);
+    // Expiry counts from when the store wrote the receipt (the clock's first tick, 10:00:01).
+    const stored = Date.parse('2026-11-30T10:00:01.000Z') / 1000;
+    expect(await expiresAt()).toBe(stored + 30 * 24 * 3600);
     await store.updateReceipt(key, { status: 'failed', statusReason: 'x' });
-    expect(await expiresAt()).toBe(received + 1 + 90 * 24 * 3600);
+    expect(await expiresAt()).toBe(stored + 1 + 90 * 24 * 3600);
   });
 
   it('keeps lead lookups by id working on the shared index', async () => {

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,16 +9,24 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CONTACT_FIELDS } from '../../lead/model.js';
+import { CONSENT_PERSONAL_FIELDS, proofOf } from '../../consent/ledger.js';
+import { CONTACT_FIELDS, type ContactField, pickContactFields } from '../../lead/model.js';
 import {
   type AlertClaim,
+  type ConsentProof,
   type ConsentRecord,
   type ContactProfile,
+  type ContactRef,
+  type ContactTombstone,
   type ContactView,
+  type ErasureRecord,
   InvalidCursorError,
+  type LeadDeletionReason,
+  type LeadKey,
   type LeadPage,
   type LeadScore,
   type LeadStore,
+  type MergeRecord,
   type Receipt,
   type ReceiptKey,
   type ReceiptPage,
@@ -25,8 +35,12 @@ import {
 import { createAlertStoreMethods } from './alert-store.js';
 import { TableDesign } from './table-design.js';
 
-/** Receipts outlive every platform's retry window (Meta 36 h, TikTok ~72 h) by a wide margin. */
-const RECEIPT_TTL_SECONDS = 30 * 24 * 3600;
+/**
+ * Default receipt retention, counted from when the receipt is written; capture then applies the
+ * configured `privacy.receiptRetentionDays` (at least 4 days: every platform's retry window).
+ */
+const DEFAULT_RECEIPT_RETENTION_DAYS = 30;
+const DAY_SECONDS = 24 * 3600;
 /** A claimed alert whose sender died is claimable again after this lease. */
 const ALERT_LEASE_MS = 60_000;
 /** How far back GET /api/leads walks the month buckets looking for leads. */
@@ -43,12 +57,86 @@ const key = {
   }),
   consent: (c: ConsentRecord) => ({
     pk: `CONTACT#${c.contactId}`,
-    sk: `CONSENT#${c.at}#${c.purpose}#${c.leadId}`,
+    sk: `CONSENT#${c.at}#${c.purpose}#${c.leadId ?? c.recordId ?? ''}`,
   }),
   alert: (leadId: string) => ({ pk: `ALERT#${leadId}`, sk: 'ALERT' }),
+  merge: (survivorId: string, mergedId: string) => ({
+    pk: `CONTACT#${survivorId}`,
+    sk: `MERGED#${mergedId}`,
+  }),
+  tombstone: (contactId: string) => ({ pk: `CONTACT#${contactId}`, sk: 'TOMBSTONE' }),
+  erasure: (keyHash: string) => ({ pk: `ERASURE#${keyHash}`, sk: 'ERASURE' }),
 };
 
+/** Identity items sit in the sparse byId index under their contact, so a contact's keys can be listed. */
+const identitiesOf = (contactId: string) => `IDENTITIES#${contactId}`;
+
+/** A lead's item attributes for the two indexes. */
+function leadIndexKeys(lead: StoredLead) {
+  return {
+    gsi1pk: `LEAD#${lead.leadId}`,
+    gsi1sk: 'LEAD',
+    gsi2pk: `MONTH#${monthOf(lead.receivedAt)}`,
+    gsi2sk: `${lead.receivedAt}#${lead.leadId}`,
+  };
+}
+
+/**
+ * What is left of a lead once its personal data goes: ids, campaign attribution (without landing URL,
+ * referrer and click ids, which can identify the click), consent choices (notice texts, no PII), timings
+ * and the score without its reasons and enrichment (they name the email domain).
+ */
+export function strippedLead(lead: StoredLead, reason: LeadDeletionReason, at: string): StoredLead {
+  const { landingUrl: _l, referrer: _r, clickIds: _c, ...attribution } = lead.attribution;
+  return {
+    leadId: lead.leadId,
+    contactId: lead.contactId,
+    source: lead.source,
+    platformLeadId: lead.platformLeadId,
+    platformCreatedAt: lead.platformCreatedAt,
+    receivedAt: lead.receivedAt,
+    capturedAt: lead.capturedAt,
+    isTest: lead.isTest,
+    answers: [],
+    attribution,
+    consents: lead.consents,
+    context: {},
+    ...(lead.scoring
+      ? {
+          scoring: {
+            score: lead.scoring.score,
+            grade: lead.scoring.grade,
+            stage: lead.scoring.stage,
+            scoredAt: lead.scoring.scoredAt,
+            breakdown: { ...lead.scoring.breakdown, reasons: [] },
+            enrichment: {},
+          },
+        }
+      : {}),
+    deletedAt: lead.deletedAt ?? at,
+    deletedReason: lead.deletedReason === 'erased' ? 'erased' : reason,
+  };
+}
+
+/** A consent record without its personal parts; the proof stays. */
+function strippedConsent(record: ConsentRecord, at: string): ConsentRecord {
+  const copy: Record<string, unknown> = { ...record };
+  for (const field of CONSENT_PERSONAL_FIELDS) delete copy[field];
+  return { ...(copy as unknown as ConsentRecord), erasedAt: record.erasedAt ?? at };
+}
+
+function hasPersonalParts(record: ConsentRecord): boolean {
+  return CONSENT_PERSONAL_FIELDS.some((f) => record[f] !== undefined);
+}
+
+function mergeRecordFrom(item: Record<string, unknown>): MergeRecord {
+  const { pk: _pk, sk: _sk, type: _type, ...record } = item;
+  return record as unknown as MergeRecord;
+}
+
 const monthOf = (iso: string) => iso.slice(0, 7);
+const nextDay = (day: string) =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /**
  * A failed receipt waits for its replay longer than a handled one: as long as Meta keeps the lead (about
@@ -59,10 +147,44 @@ const FAILED_RECEIPT_TTL_SECONDS = 90 * 24 * 3600;
 /** Failed receipts sit in the sparse byId index under this key until their status changes again. */
 const receiptsByStatus = (source: string, status: string) => `RECEIPTS#${source}#${status}`;
 
+/**
+ * Receipts still `received` sit in the sparse byId index under their day bucket (PENDING#yyyy-mm-dd of
+ * when they became pending) until their status changes: a sweep reads a bucket with one query, whose sort
+ * key range skips the entries still young enough to be in flight. Every source shares a bucket.
+ */
+const pendingBucket = (iso: string) => `PENDING#${iso.slice(0, 10)}`;
+const DAY_MS = DAY_SECONDS * 1000;
+
+interface PendingCursor {
+  day: string;
+  key?: Record<string, unknown>;
+}
+
+function decodePendingCursor(raw: string): PendingCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as PendingCursor;
+    if (typeof c.day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c.day)) throw new Error('day');
+    if (c.key !== undefined) decodeKeyCursor(encodeKeyCursor(c.key), pendingBucket(c.day));
+    return c;
+  } catch {
+    throw new InvalidCursorError('cursor is not one this API returned');
+  }
+}
+const pendingIndexKeys = (k: ReceiptKey, at: string) => ({
+  gsi1pk: pendingBucket(at),
+  gsi1sk: `${at}#${k.source}#${k.platformLeadId}`,
+});
+
 /** Drops the table's own attributes from a receipt item. */
 function receiptFrom(item: Record<string, unknown>): Receipt {
   const { pk: _pk, sk: _sk, type: _type, expiresAt: _exp, gsi1pk: _g1pk, gsi1sk: _g1sk, ...receipt } = item;
   return receipt as unknown as Receipt;
+}
+
+/** DynamoDB deletes expired items only eventually (and dynalite never): reads treat them as gone. */
+function expired(item: Record<string, unknown>, nowSeconds: number): boolean {
+  const at = item.expiresAt;
+  return typeof at === 'number' && at <= nowSeconds;
 }
 
 function encodeKeyCursor(key: Record<string, unknown>): string {
@@ -126,9 +248,15 @@ export function createDynamoDbLeadStore(options: {
   doc: DynamoDBDocumentClient;
   tableName: string;
   now?: () => Date;
+  /** Retention of a new receipt until capture applies the configured one. */
+  receiptRetentionDays?: number;
+  /** How long a claimed alert stays claimed when its sender never completes it (default 60 s). */
+  alertLeaseMs?: number;
 }): LeadStore {
   const { doc, tableName } = options;
   const now = options.now ?? (() => new Date());
+  const nowSeconds = () => Math.floor(now().getTime() / 1000);
+  const receiptRetentionDays = options.receiptRetentionDays ?? DEFAULT_RECEIPT_RETENTION_DAYS;
   const TableName = tableName;
 
   async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
@@ -149,17 +277,256 @@ export function createDynamoDbLeadStore(options: {
     return Item?.contactId as string | undefined;
   }
 
+  async function getItem(Key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
+    return Item;
+  }
+
+  async function putIfAbsent(Item: Record<string, unknown>): Promise<boolean> {
+    return conditional(() =>
+      doc.send(new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+  }
+
+  async function contactItems(contactId: string): Promise<Record<string, unknown>[]> {
+    return queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}` },
+      ConsistentRead: true,
+    });
+  }
+
+  async function listContactIdentities(contactId: string): Promise<string[]> {
+    const items = await queryAll({
+      IndexName: TableDesign.indexes.byId.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TableDesign.indexes.byId.partitionKey },
+      ExpressionAttributeValues: { ':pk': identitiesOf(contactId) },
+    });
+    return items.map((i) => String(i.pk).slice('IDENTITY#'.length));
+  }
+
+  /** All copies of a lead in the byId index: one, or two for a moment while a merge moves it. */
+  async function leadItems(leadId: string): Promise<Record<string, unknown>[]> {
+    const { Items } = await doc.send(
+      new QueryCommand({
+        TableName,
+        IndexName: TableDesign.indexes.byId.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TableDesign.indexes.byId.partitionKey },
+        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
+      }),
+    );
+    const items = Items ?? [];
+    // The copy placed last is where the lead lives now.
+    return items.sort((a, b) => String(b.placedAt ?? '').localeCompare(String(a.placedAt ?? '')));
+  }
+
+  async function erasePayload(k: ReceiptKey, at: string): Promise<void> {
+    await conditional(() =>
+      doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.receipt(k),
+          UpdateExpression: 'SET #payload = :null, #erasedAt = if_not_exists(#erasedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#payload': 'payload', '#erasedAt': 'payloadErasedAt' },
+          ExpressionAttributeValues: { ':null': null, ':at': at },
+        }),
+      ),
+    );
+  }
+
+  /** Replaces a lead item with its stripped form (same keys and indexes, PII gone). */
+  async function putStrippedLead(
+    item: Record<string, unknown>,
+    reason: LeadDeletionReason,
+    at: string,
+  ): Promise<StoredLead> {
+    const lead = strippedLead(item.lead as StoredLead, reason, at);
+    const { lead: _lead, ...rest } = item;
+    await doc.send(
+      new PutCommand({
+        TableName,
+        Item: { ...rest, deletedAt: lead.deletedAt, deletedReason: lead.deletedReason, lead },
+      }),
+    );
+    return lead;
+  }
+
+  async function stripConsentsOf(
+    items: readonly Record<string, unknown>[],
+    at: string,
+    leadId?: string,
+  ): Promise<ConsentProof[]> {
+    const proofs: ConsentProof[] = [];
+    for (const item of items) {
+      if (!String(item.sk).startsWith('CONSENT#')) continue;
+      const record = item.record as ConsentRecord;
+      if (leadId !== undefined && record.leadId !== leadId) continue;
+      proofs.push(proofOf(record));
+      if (!hasPersonalParts(record)) continue;
+      await doc.send(new PutCommand({ TableName, Item: { ...item, record: strippedConsent(record, at) } }));
+    }
+    return proofs;
+  }
+
+  /** Keeps the best score and its stage on a profile. */
+  async function raiseBestScore(contactId: string, score: Pick<LeadScore, 'score' | 'stage'>) {
+    await conditional(() =>
+      doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.profile(contactId),
+          UpdateExpression: 'SET #best = :score, #stage = :stage',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(#erasedAt) AND ' +
+            '(attribute_not_exists(#best) OR #best < :score)',
+          ExpressionAttributeNames: {
+            '#best': 'bestScore',
+            '#stage': 'lifecycleStage',
+            '#erasedAt': 'erasedAt',
+          },
+          ExpressionAttributeValues: { ':score': score.score, ':stage': score.stage },
+        }),
+      ),
+    );
+  }
+
+  async function upsertContact(profile: ContactProfile, leadId: string): Promise<void> {
+    // Counters move once per lead (leadIds guards re-runs); fields follow the latest lead (by its
+    // platform time), so an older lead that arrives late (or moves in with a merge) only fills gaps. An
+    // erased profile takes nothing.
+    const fields = CONTACT_FIELDS.filter((f) => profile[f] !== undefined);
+    const names: Record<string, string> = {
+      '#createdAt': 'createdAt',
+      '#contactId': 'contactId',
+      '#type': 'type',
+      '#leadCount': 'leadCount',
+      '#leadIds': 'leadIds',
+      '#sources': 'sources',
+      '#erasedAt': 'erasedAt',
+      '#updatedAt': 'updatedAt',
+      '#lastLeadAt': 'lastLeadAt',
+    };
+    const values: Record<string, unknown> = {
+      ':createdAt': profile.createdAt,
+      ':contactId': profile.contactId,
+      ':type': 'contact',
+      ':one': 1,
+      ':leadIdSet': new Set([leadId]),
+      ':leadId': leadId,
+      ':sources': new Set(profile.sources),
+      ':updatedAt': profile.updatedAt,
+      ':lastLeadAt': profile.lastLeadAt,
+    };
+    for (const field of fields) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = profile[field];
+    }
+    const identity =
+      'SET #createdAt = if_not_exists(#createdAt, :createdAt), #contactId = :contactId, #type = :type';
+    const counters = 'ADD #leadCount :one, #leadIds :leadIdSet, #sources :sources';
+    const newLead = '(attribute_not_exists(pk) OR NOT contains(#leadIds, :leadId))';
+    const newest = '(attribute_not_exists(#lastLeadAt) OR #lastLeadAt <= :lastLeadAt)';
+    const fieldSets = [
+      '#updatedAt = :updatedAt',
+      '#lastLeadAt = :lastLeadAt',
+      ...fields.map((f) => `#${f} = :${f}`),
+    ];
+    /** One conditional update, with exactly the placeholders its expressions use. */
+    const update = (expression: string, condition: string) => {
+      const fullCondition = `${condition} AND attribute_not_exists(#erasedAt)`;
+      const used = new Set(`${expression} ${fullCondition}`.match(/[#:][A-Za-z]+/g));
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.profile(profile.contactId),
+            UpdateExpression: expression,
+            ConditionExpression: fullCondition,
+            ExpressionAttributeNames: Object.fromEntries(Object.entries(names).filter(([k]) => used.has(k))),
+            ExpressionAttributeValues: Object.fromEntries(
+              Object.entries(values).filter(([k]) => used.has(k)),
+            ),
+          }),
+        ),
+      );
+    };
+
+    // The common case, a new lead that is the person's latest: one write.
+    if (await update(`${identity}, ${fieldSets.join(', ')} ${counters}`, `${newLead} AND ${newest}`)) return;
+    await update(`${identity} ${counters}`, newLead);
+    if (await update(`SET ${fieldSets.join(', ')}`, `attribute_exists(pk) AND ${newest}`)) return;
+    if (fields.length === 0) return;
+    await update(
+      `SET #updatedAt = :updatedAt, ${fields.map((f) => `#${f} = if_not_exists(#${f}, :${f})`).join(', ')}`,
+      'attribute_exists(pk)',
+    );
+  }
+
+  /** Rebuilds a profile's fields from its live leads (latest lead wins), after one lost its data. */
+  async function rebuildProfile(contactId: string): Promise<void> {
+    const items = await contactItems(contactId);
+    const live = items
+      .filter((i) => String(i.sk).startsWith('LEAD#') && !i.deletedAt)
+      .map((i) => i.lead as StoredLead)
+      .sort((a, b) => a.platformCreatedAt.localeCompare(b.platformCreatedAt));
+    const fields: Partial<Record<ContactField, string>> = {};
+    for (const lead of live) Object.assign(fields, pickContactFields(lead));
+    const names: Record<string, string> = { '#erasedAt': 'erasedAt', '#mergedInto': 'mergedInto' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    for (const field of CONTACT_FIELDS) {
+      names[`#${field}`] = field;
+      if (fields[field] === undefined) {
+        removes.push(`#${field}`);
+      } else {
+        values[`:${field}`] = fields[field];
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    await conditional(() =>
+      doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.profile(contactId),
+          UpdateExpression: [
+            sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+            removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
+          ]
+            .join(' ')
+            .trim(),
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(#erasedAt) AND attribute_not_exists(#mergedInto)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        }),
+      ),
+    );
+  }
+
   return {
     getIdentity,
+    listContactIdentities,
 
     async putReceipt(receipt) {
-      const expiresAt = Math.floor(Date.parse(receipt.receivedAt) / 1000) + RECEIPT_TTL_SECONDS;
+      // Counted on the store's clock (the one reads compare with), not from the receipt's own time.
+      const at = now();
+      const nowS = Math.floor(at.getTime() / 1000);
+      const expiresAt = nowS + receiptRetentionDays * DAY_SECONDS;
+      // Pending (listable by the sweeper) until capture moves it on.
+      const pending = receipt.status === 'received' ? pendingIndexKeys(receipt, at.toISOString()) : {};
+      // An expired receipt is gone even if DynamoDB has not removed it yet: a new delivery replaces it.
       const created = await conditional(() =>
         doc.send(
           new PutCommand({
             TableName,
-            Item: { ...key.receipt(receipt), type: 'receipt', ...receipt, expiresAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: { ...key.receipt(receipt), type: 'receipt', ...receipt, ...pending, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk) OR #exp <= :now',
+            ExpressionAttributeNames: { '#exp': TableDesign.ttlAttribute },
+            ExpressionAttributeValues: { ':now': nowS },
           }),
         ),
       );
@@ -167,10 +534,8 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async getReceipt(k) {
-      const { Item } = await doc.send(
-        new GetCommand({ TableName, Key: key.receipt(k), ConsistentRead: true }),
-      );
-      if (!Item) return undefined;
+      const Item = await getItem(key.receipt(k));
+      if (!Item || expired(Item, nowSeconds())) return undefined;
       return receiptFrom(Item);
     },
 
@@ -187,10 +552,50 @@ export function createDynamoDbLeadStore(options: {
           ...(rawCursor ? { ExclusiveStartKey: decodeKeyCursor(rawCursor, pk) } : {}),
         }),
       );
-      const receipts = (page.Items ?? []).map(receiptFrom);
+      const nowS = nowSeconds();
+      const receipts = (page.Items ?? []).filter((i) => !expired(i, nowS)).map(receiptFrom);
       return page.LastEvaluatedKey
         ? { receipts, cursor: encodeKeyCursor(page.LastEvaluatedKey) }
         : { receipts };
+    },
+
+    async listPendingReceipts({ since, before, limit, cursor: rawCursor }): Promise<ReceiptPage> {
+      const start = rawCursor ? decodePendingCursor(rawCursor) : { day: since.slice(0, 10) };
+      const lastDay = before.slice(0, 10);
+      const receipts: Receipt[] = [];
+      let day = start.day;
+      let startKey = start.key;
+      while (day <= lastDay) {
+        const pk = pendingBucket(day);
+        do {
+          const page = await doc.send(
+            new QueryCommand({
+              TableName,
+              IndexName: TableDesign.indexes.byId.name,
+              // Sort keys are `{at}#{source}#{id}`: BETWEEN takes receipts pending at `since`, not at `before`.
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :since AND :before',
+              ExpressionAttributeNames: {
+                '#pk': TableDesign.indexes.byId.partitionKey,
+                '#sk': TableDesign.indexes.byId.sortKey,
+              },
+              ExpressionAttributeValues: { ':pk': pk, ':since': since, ':before': before },
+              Limit: limit - receipts.length,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          const nowS = nowSeconds();
+          for (const item of page.Items ?? []) {
+            if (!expired(item, nowS) && item.status === 'received') receipts.push(receiptFrom(item));
+          }
+          startKey = page.LastEvaluatedKey;
+          if (receipts.length >= limit && (startKey || day < lastDay)) {
+            const next: PendingCursor = startKey ? { day, key: startKey } : { day: nextDay(day) };
+            return { receipts, cursor: Buffer.from(JSON.stringify(next)).toString('base64url') };
+          }
+        } while (startKey);
+        day = nextDay(day);
+      }
+      return { receipts };
     },
 
     async updateReceipt(k, update) {
@@ -217,6 +622,17 @@ export function createDynamoDbLeadStore(options: {
         values[`:${field}`] = update[field];
         sets.push(`#${field} = :${field}`);
       }
+      if (update.erasePayload) {
+        names['#payload'] = 'payload';
+        names['#payloadErasedAt'] = 'payloadErasedAt';
+        values[':null'] = null;
+        sets.push('#payload = :null', '#payloadErasedAt = if_not_exists(#payloadErasedAt, :updatedAt)');
+      }
+      if (update.retainDays !== undefined && update.status !== 'failed') {
+        names['#expiresAt'] = TableDesign.ttlAttribute;
+        values[':expiresAt'] = nowSeconds() + update.retainDays * DAY_SECONDS;
+        sets.push('#expiresAt = :expiresAt');
+      }
       if (update.status === 'failed') {
         // Listable for replay through the sparse byId index, oldest failure first.
         values[':gsi1pk'] = receiptsByStatus(k.source, 'failed');
@@ -224,6 +640,12 @@ export function createDynamoDbLeadStore(options: {
         names['#expiresAt'] = TableDesign.ttlAttribute;
         values[':expiresAt'] = Math.floor(Date.parse(at) / 1000) + FAILED_RECEIPT_TTL_SECONDS;
         sets.push('#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#expiresAt = :expiresAt');
+      } else if (update.status === 'received') {
+        // Back to pending (a replay): the sweeper finds it again if its capture message is lost.
+        const pending = pendingIndexKeys(k, at);
+        values[':gsi1pk'] = pending.gsi1pk;
+        values[':gsi1sk'] = pending.gsi1sk;
+        sets.push('#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk');
       } else {
         removes.push('#gsi1pk', '#gsi1sk');
       }
@@ -254,7 +676,14 @@ export function createDynamoDbLeadStore(options: {
         doc.send(
           new PutCommand({
             TableName,
-            Item: { ...key.identity(keyHash), type: 'identity', contactId, createdAt: now().toISOString() },
+            Item: {
+              ...key.identity(keyHash),
+              type: 'identity',
+              contactId,
+              createdAt: now().toISOString(),
+              gsi1pk: identitiesOf(contactId),
+              gsi1sk: keyHash,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
@@ -265,74 +694,17 @@ export function createDynamoDbLeadStore(options: {
       return { contactId: holder, claimed: holder === contactId };
     },
 
-    async upsertContact(profile, leadId) {
-      // Latest lead wins for each field it carries; counters move once per lead (leadIds guards re-runs).
-      const names: Record<string, string> = {
-        '#createdAt': 'createdAt',
-        '#updatedAt': 'updatedAt',
-        '#lastLeadAt': 'lastLeadAt',
-        '#leadCount': 'leadCount',
-        '#leadIds': 'leadIds',
-        '#sources': 'sources',
-        '#contactId': 'contactId',
-        '#type': 'type',
-      };
-      const values: Record<string, unknown> = {
-        ':createdAt': profile.createdAt,
-        ':updatedAt': profile.updatedAt,
-        ':lastLeadAt': profile.lastLeadAt,
-        ':one': 1,
-        ':leadIdSet': new Set([leadId]),
-        ':leadId': leadId,
-        ':sources': new Set(profile.sources),
-        ':contactId': profile.contactId,
-        ':type': 'contact',
-      };
-      const sets = [
-        '#createdAt = if_not_exists(#createdAt, :createdAt)',
-        '#updatedAt = :updatedAt',
-        '#lastLeadAt = :lastLeadAt',
-        '#contactId = :contactId',
-        '#type = :type',
-      ];
-      for (const field of CONTACT_FIELDS) {
-        if (profile[field] === undefined) continue;
-        names[`#${field}`] = field;
-        values[`:${field}`] = profile[field];
-        sets.push(`#${field} = :${field}`);
-      }
-      await conditional(() =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: key.profile(profile.contactId),
-            UpdateExpression: `SET ${sets.join(', ')} ADD #leadCount :one, #leadIds :leadIdSet, #sources :sources`,
-            ConditionExpression: 'attribute_not_exists(pk) OR NOT contains(#leadIds, :leadId)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-    },
+    upsertContact,
 
     async putLead(lead) {
-      await conditional(() =>
-        doc.send(
-          new PutCommand({
-            TableName,
-            Item: {
-              ...key.lead(lead),
-              type: 'lead',
-              gsi1pk: `LEAD#${lead.leadId}`,
-              gsi1sk: 'LEAD',
-              gsi2pk: `MONTH#${monthOf(lead.receivedAt)}`,
-              gsi2sk: `${lead.receivedAt}#${lead.leadId}`,
-              lead,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
+      const created = await putIfAbsent({
+        ...key.lead(lead),
+        type: 'lead',
+        ...leadIndexKeys(lead),
+        placedAt: now().toISOString(),
+        lead,
+      });
+      return created ? 'created' : 'exists';
     },
 
     async putConsent(record) {
@@ -348,43 +720,35 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async saveScore(lead, score: LeadScore) {
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: key.lead(lead),
-          UpdateExpression: 'SET #lead.#scoring = :scoring',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#lead': 'lead', '#scoring': 'scoring' },
-          ExpressionAttributeValues: { ':scoring': score },
-        }),
-      );
+      const write = (at: LeadKey) =>
+        conditional(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: key.lead(at),
+              UpdateExpression: 'SET #lead.#scoring = :scoring',
+              // A lead whose data was removed takes no enrichment back.
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#deletedAt)',
+              ExpressionAttributeNames: { '#lead': 'lead', '#scoring': 'scoring', '#deletedAt': 'deletedAt' },
+              ExpressionAttributeValues: { ':scoring': score },
+            }),
+          ),
+        );
+      let at: LeadKey = lead;
+      if (!(await write(at))) {
+        // Moved to another contact by a merge since the event was published, or deleted meanwhile.
+        const current = (await leadItems(lead.leadId))[0];
+        if (!current) throw new Error(`lead ${lead.leadId} does not exist`);
+        if (current.deletedAt) return;
+        at = current.lead as StoredLead;
+        if (!(await write(at))) return;
+      }
       // The profile keeps the best score seen and the stage that came with it.
-      await conditional(() =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: key.profile(lead.contactId),
-            UpdateExpression: 'SET #best = :score, #stage = :stage',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#best) OR #best < :score)',
-            ExpressionAttributeNames: { '#best': 'bestScore', '#stage': 'lifecycleStage' },
-            ExpressionAttributeValues: { ':score': score.score, ':stage': score.stage },
-          }),
-        ),
-      );
+      await raiseBestScore(at.contactId, score);
     },
 
     async getLead(leadId) {
-      const { Items } = await doc.send(
-        new QueryCommand({
-          TableName,
-          IndexName: TableDesign.indexes.byId.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TableDesign.indexes.byId.partitionKey },
-          ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
-          Limit: 1,
-        }),
-      );
-      return Items?.[0]?.lead as StoredLead | undefined;
+      return (await leadItems(leadId))[0]?.lead as StoredLead | undefined;
     },
 
     async listLeads(limit, rawCursor): Promise<LeadPage> {
@@ -399,9 +763,14 @@ export function createDynamoDbLeadStore(options: {
               TableName,
               IndexName: TableDesign.indexes.byMonth.name,
               KeyConditionExpression: '#pk = :pk',
-              ExpressionAttributeNames: { '#pk': TableDesign.indexes.byMonth.partitionKey },
-              ExpressionAttributeValues: { ':pk': `MONTH#${month}` },
               ScanIndexForward: false,
+              // Erased leads keep their timings for the metrics, but are not listed.
+              FilterExpression: 'attribute_not_exists(#reason) OR #reason <> :erased',
+              ExpressionAttributeNames: {
+                '#pk': TableDesign.indexes.byMonth.partitionKey,
+                '#reason': 'deletedReason',
+              },
+              ExpressionAttributeValues: { ':pk': `MONTH#${month}`, ':erased': 'erased' },
               Limit: limit - leads.length,
               ExclusiveStartKey: startKey,
             }),
@@ -419,10 +788,7 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async getContact(contactId) {
-      const items = await queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CONTACT#${contactId}` },
-      });
+      const items = await contactItems(contactId);
       const profileItem = items.find((i) => i.sk === 'PROFILE');
       if (!profileItem) return undefined;
       const { pk: _pk, sk: _sk, type: _type, leadIds: _leadIds, sources, ...profile } = profileItem;
@@ -438,12 +804,277 @@ export function createDynamoDbLeadStore(options: {
         consents: items
           .filter((i) => String(i.sk).startsWith('CONSENT#'))
           .map((i) => i.record as ConsentRecord),
+        merges: items.filter((i) => String(i.sk).startsWith('MERGED#')).map(mergeRecordFrom),
       };
       return view;
     },
 
+    async ensureContact(contactId, createdAt) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.profile(contactId),
+          UpdateExpression:
+            'SET #createdAt = if_not_exists(#createdAt, :createdAt), #contactId = :contactId, #type = :type',
+          ExpressionAttributeNames: { '#createdAt': 'createdAt', '#contactId': 'contactId', '#type': 'type' },
+          ExpressionAttributeValues: { ':createdAt': createdAt, ':contactId': contactId, ':type': 'contact' },
+        }),
+      );
+    },
+
+    async getContactRef(contactId): Promise<ContactRef | undefined> {
+      const item = await getItem(key.profile(contactId));
+      if (!item) return undefined;
+      return {
+        contactId,
+        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+        ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
+        ...(typeof item.erasedAt === 'string' ? { erasedAt: item.erasedAt } : {}),
+      };
+    },
+
+    async markContactMerged(mergedId, survivorId, at) {
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.profile(mergedId),
+            UpdateExpression:
+              'SET #mergedInto = :survivor, #mergedAt = if_not_exists(#mergedAt, :at), ' +
+              '#contactId = :merged, #type = :type',
+            ConditionExpression:
+              '(attribute_not_exists(#mergedInto) OR #mergedInto = :survivor) AND attribute_not_exists(#erasedAt)',
+            ExpressionAttributeNames: {
+              '#mergedInto': 'mergedInto',
+              '#mergedAt': 'mergedAt',
+              '#erasedAt': 'erasedAt',
+              '#contactId': 'contactId',
+              '#type': 'type',
+            },
+            ExpressionAttributeValues: {
+              ':survivor': survivorId,
+              ':at': at,
+              ':merged': mergedId,
+              ':type': 'contact',
+            },
+          }),
+        ),
+      );
+    },
+
+    async moveContactData(fromId, toId) {
+      const at = now().toISOString();
+      const items = await contactItems(fromId);
+      const leadIds: string[] = [];
+      for (const item of items) {
+        const sk = String(item.sk);
+        if (sk.startsWith('LEAD#')) {
+          const lead = { ...(item.lead as StoredLead), contactId: toId };
+          leadIds.push(lead.leadId);
+          // Copy first (a re-run finds it there), then join the survivor's profile, then drop the original.
+          await putIfAbsent({ ...item, ...key.lead(lead), lead, placedAt: at });
+          const fields = lead.deletedAt ? {} : pickContactFields(lead);
+          await upsertContact(
+            {
+              contactId: toId,
+              createdAt: at,
+              updatedAt: at,
+              lastLeadAt: lead.platformCreatedAt,
+              leadCount: 1,
+              sources: [lead.source],
+              ...fields,
+            },
+            lead.leadId,
+          );
+          if (lead.scoring && !lead.deletedAt) await raiseBestScore(toId, lead.scoring);
+          await doc.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } }));
+        } else if (sk.startsWith('CONSENT#')) {
+          const record = { ...(item.record as ConsentRecord), contactId: toId };
+          await putIfAbsent({ ...item, ...key.consent(record), record });
+          await doc.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } }));
+        }
+      }
+      for (const hash of await listContactIdentities(fromId)) {
+        await conditional(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: key.identity(hash),
+              UpdateExpression: 'SET #contactId = :to, #gsi1pk = :gsi1pk',
+              ConditionExpression: '#contactId = :from',
+              ExpressionAttributeNames: {
+                '#contactId': 'contactId',
+                '#gsi1pk': TableDesign.indexes.byId.partitionKey,
+              },
+              ExpressionAttributeValues: { ':to': toId, ':from': fromId, ':gsi1pk': identitiesOf(toId) },
+            }),
+          ),
+        );
+      }
+      // The loser's profile remembers every lead it had, so a merge finished by someone else still names them.
+      const known = items.find((i) => i.sk === 'PROFILE')?.leadIds;
+      for (const id of (known as Set<string> | undefined) ?? []) if (!leadIds.includes(id)) leadIds.push(id);
+      // The loser keeps only its pointer (and birth time); its person now lives in the survivor.
+      await doc
+        .send(
+          new UpdateCommand({
+            TableName,
+            Key: key.profile(fromId),
+            UpdateExpression: `REMOVE ${CONTACT_FIELDS.map((f) => `#${f}`).join(', ')}, #best, #stage`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: {
+              ...Object.fromEntries(CONTACT_FIELDS.map((f) => [`#${f}`, f])),
+              '#best': 'bestScore',
+              '#stage': 'lifecycleStage',
+            },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+      return { leadIds: leadIds.sort() };
+    },
+
+    async putMergeRecord(record) {
+      const item = { ...key.merge(record.survivorId, record.mergedId), type: 'merge', ...record };
+      if (await putIfAbsent(item)) return record;
+      const stored = await getItem(key.merge(record.survivorId, record.mergedId));
+      return stored ? mergeRecordFrom(stored) : record;
+    },
+
+    async markMergePublished(survivorId, mergedId, at) {
+      await conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.merge(survivorId, mergedId),
+            UpdateExpression: 'SET #publishedAt = if_not_exists(#publishedAt, :at)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#publishedAt': 'publishedAt' },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      );
+    },
+
+    async suppress(keyHash, entry) {
+      await putIfAbsent({ ...key.suppression(keyHash), type: 'suppression', ...entry });
+    },
+
+    async getErasure(keyHash) {
+      const item = await getItem(key.erasure(keyHash));
+      if (!item) return undefined;
+      const { pk: _pk, sk: _sk, type: _type, ...record } = item;
+      return record as unknown as ErasureRecord;
+    },
+
+    async putErasure(record) {
+      await doc.send(
+        new PutCommand({ TableName, Item: { ...key.erasure(record.keyHash), type: 'erasure', ...record } }),
+      );
+    },
+
+    async eraseContact(contactId, erasure) {
+      const at = erasure.at;
+      const items = await contactItems(contactId);
+      const leadIds: string[] = [];
+      let count = 0;
+      for (const item of items) {
+        if (!String(item.sk).startsWith('LEAD#')) continue;
+        const lead = item.lead as StoredLead;
+        leadIds.push(lead.leadId);
+        if (item.deletedReason !== 'erased') {
+          await putStrippedLead(item, 'erased', at);
+          count++;
+        }
+        await erasePayload({ source: lead.source, platformLeadId: lead.platformLeadId }, at);
+        // Alert records hold ids and times only; the mark says the person behind them is gone.
+        await conditional(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: key.alert(lead.leadId),
+              UpdateExpression: 'SET #erasedAt = if_not_exists(#erasedAt, :at)',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#erasedAt': 'erasedAt' },
+              ExpressionAttributeValues: { ':at': at },
+            }),
+          ),
+        );
+      }
+      const consentProofs = await stripConsentsOf(items, at);
+      const identityHashes = await listContactIdentities(contactId);
+      for (const hash of identityHashes) {
+        await conditional(() =>
+          doc.send(
+            new DeleteCommand({
+              TableName,
+              Key: key.identity(hash),
+              ConditionExpression: '#contactId = :id',
+              ExpressionAttributeNames: { '#contactId': 'contactId' },
+              ExpressionAttributeValues: { ':id': contactId },
+            }),
+          ),
+        );
+      }
+      const profile = items.find((i) => i.sk === 'PROFILE');
+      if (profile) {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.profile(contactId),
+            UpdateExpression: `SET #erasedAt = if_not_exists(#erasedAt, :at) REMOVE ${CONTACT_FIELDS.map((f) => `#${f}`).join(', ')}`,
+            ExpressionAttributeNames: {
+              '#erasedAt': 'erasedAt',
+              ...Object.fromEntries(CONTACT_FIELDS.map((f) => [`#${f}`, f])),
+            },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        );
+      }
+      const tombstone: ContactTombstone = {
+        contactId,
+        erasedAt: at,
+        erasureId: erasure.erasureId,
+        leadIds: [...leadIds].sort(),
+        mergedContactIds: erasure.mergedContactIds ?? [],
+        consentProofs,
+      };
+      await doc.send(
+        new PutCommand({ TableName, Item: { ...key.tombstone(contactId), type: 'tombstone', ...tombstone } }),
+      );
+      return {
+        contactId,
+        leadIds: tombstone.leadIds,
+        identityHashes,
+        consentProofs,
+        items: count + identityHashes.length,
+      };
+    },
+
+    async getTombstone(contactId) {
+      const item = await getItem(key.tombstone(contactId));
+      if (!item) return undefined;
+      const { pk: _pk, sk: _sk, type: _type, ...tombstone } = item;
+      return tombstone as unknown as ContactTombstone;
+    },
+
+    async deleteLeadData(lead, at) {
+      let item = await getItem(key.lead(lead));
+      if (!item) item = (await leadItems(lead.leadId))[0];
+      if (!item) return;
+      const stored = item.lead as StoredLead;
+      if (!item.deletedAt) await putStrippedLead(item, 'deleted_on_platform', at);
+      await erasePayload({ source: stored.source, platformLeadId: stored.platformLeadId }, at);
+      await stripConsentsOf(await contactItems(stored.contactId), at, stored.leadId);
+      await rebuildProfile(stored.contactId);
+    },
+
     async claimAlert(leadId, at): Promise<AlertClaim> {
       const atMs = Date.parse(at);
+      // Names this claim, so that a retry of the put whose first response was lost (the SDK retries
+      // timeouts) recognises its own write instead of reading it as someone else's claim.
+      const claimId = randomUUID();
       const claimed = await conditional(() =>
         doc.send(
           new PutCommand({
@@ -454,7 +1085,8 @@ export function createDynamoDbLeadStore(options: {
               leadId,
               status: 'sending',
               claimedAt: at,
-              leaseUntil: atMs + ALERT_LEASE_MS,
+              claimId,
+              leaseUntil: atMs + (options.alertLeaseMs ?? ALERT_LEASE_MS),
             },
             ConditionExpression:
               'attribute_not_exists(pk) OR #status = :failed OR (#status = :sending AND #lease < :now)',
@@ -467,6 +1099,7 @@ export function createDynamoDbLeadStore(options: {
       const { Item } = await doc.send(
         new GetCommand({ TableName, Key: key.alert(leadId), ConsistentRead: true }),
       );
+      if (Item?.claimId === claimId && Item.status === 'sending') return { claimed: true };
       return { claimed: false, status: String(Item?.status ?? 'unknown') };
     },
 

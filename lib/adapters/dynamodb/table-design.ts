@@ -2,11 +2,14 @@
  * The single table's key design, shared by the CDK stack and the local bootstrap so both create the
  * same table. Items (PK / SK):
  *   RECEIPT#{source}#{platformLeadId} / RECEIPT
- *   IDENTITY#{hmac}                   / IDENTITY
+ *   IDENTITY#{hmac}                   / IDENTITY   (byId: gsi1pk IDENTITIES#{contactId}, gsi1sk {hmac})
  *   SUPPRESS#{hmac}                   / SUPPRESS
- *   CONTACT#{contactId}               / PROFILE
+ *   ERASURE#{hmac}                    / ERASURE    (an erasure's progress, by the key it was asked for)
+ *   CONTACT#{contactId}               / PROFILE    (mergedInto / erasedAt when merged or erased)
  *   CONTACT#{contactId}               / LEAD#{platformCreatedAt}#{leadId}   (byId, byMonth)
- *   CONTACT#{contactId}               / CONSENT#{at}#{purpose}#{leadId}
+ *   CONTACT#{contactId}               / CONSENT#{at}#{purpose}#{leadId or recordId}
+ *   CONTACT#{survivorId}              / MERGED#{mergedId}   (merge log)
+ *   CONTACT#{contactId}               / TOMBSTONE  (erased: ids and consent proofs, no PII)
  *   ALERT#{leadId}                    / ALERT   (byId while its SLA is pending: gsi1pk SLA#pending,
  *                                                gsi1sk {dueAt}#{leadId}; see alert-store.ts)
  */

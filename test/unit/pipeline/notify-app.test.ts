@@ -163,11 +163,14 @@ describe('notifyLead in Slack app mode: exactly once', () => {
     const { deps, notifier, scheduler } = appDeps();
     const schedule = vi.spyOn(scheduler, 'schedule');
     const lead = hot();
-    const results = await Promise.all(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
+    const concurrent = await Promise.allSettled(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
+    // The twins that met the claim mid-send are retried by the platform; later ones are duplicates.
+    expect(concurrent.filter((r) => r.status === 'rejected')).toHaveLength(9);
+    const results = concurrent.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     for (let i = 0; i < 3; i++) results.push(await notifyLead(deps, lead));
     expect(notifier.posts).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'sent')).toHaveLength(1);
-    expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(12);
+    expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(3);
     expect(schedule).toHaveBeenCalledTimes(2);
   });
 

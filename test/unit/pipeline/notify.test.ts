@@ -10,7 +10,7 @@ import {
   SLACK_LIMITS,
   truncate,
 } from '../../../lib/pipeline/alert-message.js';
-import { notifyLead } from '../../../lib/pipeline/notify.js';
+import { AlertInFlightError, notifyLead } from '../../../lib/pipeline/notify.js';
 import {
   fakeDeps as baseDeps,
   FakeNotifier,
@@ -49,15 +49,34 @@ describe('notifyLead: exactly once', () => {
     expect(deps.store.alerts.get('lead-1')?.status).toBe('sent');
   });
 
-  it('posts once under 10 concurrent deliveries', async () => {
+  it('posts once under 10 concurrent deliveries; the twins are told to retry, then are duplicates', async () => {
     const notifier = new FakeNotifier();
     const deps = fakeDeps({ notifier });
     const lead = scoredLead();
-    const results = await Promise.all(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
     expect(notifier.posts).toHaveLength(1);
-    expect(results.filter((r) => r.outcome === 'sent')).toHaveLength(1);
-    expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(9);
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'sent')).toHaveLength(1);
+    // While the first one posts, the others cannot know whether it will succeed: they must come back.
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(rejected).toHaveLength(9);
+    for (const r of rejected) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(AlertInFlightError);
+    await expect(notifyLead(deps, lead)).resolves.toEqual({ outcome: 'duplicate', status: 'sent' });
+    expect(notifier.posts).toHaveLength(1);
     expect(deps.store.completions).toEqual([{ leadId: 'lead-1', status: 'sent', detail: 'main' }]);
+  });
+
+  it('does not drop an alert whose claim holder never finished: the delivery is retried, not done', async () => {
+    const notifier = new FakeNotifier();
+    const deps = fakeDeps({ notifier });
+    const lead = scoredLead();
+    // A sender that claimed the alert and died (or whose claim write timed out after it landed).
+    await deps.store.claimAlert('lead-1', '2026-01-05T10:00:00.000Z');
+    await expect(notifyLead(deps, lead)).rejects.toBeInstanceOf(AlertInFlightError);
+    expect(notifier.posts).toHaveLength(0);
+    // Once the claim is released (or its lease runs out in the real store), the retry sends it.
+    await deps.store.completeAlert('lead-1', { status: 'failed', at: '2026-01-05T10:01:00.000Z' });
+    await expect(notifyLead(deps, lead)).resolves.toEqual({ outcome: 'sent', channel: 'main' });
+    expect(notifier.posts).toHaveLength(1);
   });
 
   it('alerts each lead separately', async () => {
@@ -94,7 +113,7 @@ describe('notifyLead: exactly once', () => {
     const deps = fakeDeps({ notifier });
     const lead = scoredLead();
     await expect(notifyLead(deps, lead)).rejects.toThrow();
-    await Promise.all(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
+    await Promise.allSettled(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
     expect(notifier.posts).toHaveLength(1);
   });
 });

@@ -159,6 +159,7 @@ export class FakeStore implements LeadStore {
   getReceipt = unused;
   updateReceipt = unused;
   listReceipts = unused;
+  listPendingReceipts = unused;
   isSuppressed = unused;
   getIdentity = unused;
   claimIdentity = unused;
@@ -179,6 +180,19 @@ export class FakeStore implements LeadStore {
   listPendingSlas: LeadStore['listPendingSlas'] = unused;
   recordLeadStage: LeadStore['recordLeadStage'] = unused;
   listLeadTimings: LeadStore['listLeadTimings'] = unused;
+  ensureContact = unused;
+  getContactRef = unused;
+  markContactMerged = unused;
+  moveContactData = unused;
+  putMergeRecord = unused;
+  markMergePublished = unused;
+  listContactIdentities = unused;
+  suppress = unused;
+  getErasure = unused;
+  putErasure = unused;
+  eraseContact = unused;
+  getTombstone = unused;
+  deleteLeadData = unused;
 }
 
 async function unused(): Promise<never> {

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import type { HubDeps } from '../deps.js';
+import { rawBody } from '../http/raw-body.js';
+import { errorResponse, type HttpResult, json } from '../http/responses.js';
+import {
+  erasePerson,
+  exportPerson,
+  InvalidIdentifierError,
+  isSuppressedPerson,
+  type PersonQuery,
+  withdrawConsent,
+} from '../pipeline/privacy.js';
+import { adminAuthorised, unauthorised } from './http-admin.js';
+
+const MAX_BODY_BYTES = 8 * 1024;
+const identifier = z.string().min(1).max(320);
+const PersonSchema = z
+  .object({ email: identifier.optional(), phone: identifier.optional() })
+  .refine((p) => (p.email === undefined) !== (p.phone === undefined), {
+    message: 'give exactly one of email or phone',
+  });
+const WithdrawSchema = z
+  .object({
+    email: identifier.optional(),
+    phone: identifier.optional(),
+    /** A purpose as recorded (e.g. marketing_email), or `all` for every purpose currently granted. */
+    purpose: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and . _ : - (at most 100)'),
+    /** Makes a retried request write no second record. */
+    requestId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and . _ : - (at most 128)')
+      .optional(),
+  })
+  .strict()
+  .refine((p) => (p.email === undefined) !== (p.phone === undefined), {
+    message: 'give exactly one of email or phone',
+  });
+const EraseSchema = z
+  .object({ email: identifier.optional(), phone: identifier.optional() })
+  .strict()
+  .refine((p) => (p.email === undefined) !== (p.phone === undefined), {
+    message: 'give exactly one of email or phone',
+  });
+
+function queryOf(p: { email?: string; phone?: string }): PersonQuery {
+  return p.email !== undefined ? { email: p.email } : { phone: p.phone as string };
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; result: HttpResult };
+
+function invalid(issues: z.core.$ZodIssue[]): HttpResult {
+  return errorResponse(400, 'invalid_request', issues.map((i) => i.message).join('; '), {
+    fields: issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+  });
+}
+
+function parseBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>): Parsed<T> {
+  const body = rawBody(event);
+  if (body.length > MAX_BODY_BYTES) {
+    return {
+      ok: false,
+      result: errorResponse(413, 'body_too_large', `Body exceeds ${MAX_BODY_BYTES} bytes`),
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, result: errorResponse(400, 'malformed_body', 'The body must be a JSON object') };
+  }
+  const parsed = schema.safeParse(raw);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, result: invalid(parsed.error.issues) };
+}
+
+/**
+ * The privacy API (GDPR data-subject rights), admin-authorised like the admin API: export, withdraw,
+ * erase. Its own function on AWS, because unlike the admin reads it writes the table and publishes.
+ * Identifiers are never logged.
+ */
+export function createPrivacyHttpHandler(deps: HubDeps) {
+  const notFound = async (query: PersonQuery) =>
+    errorResponse(404, 'not_found', 'Nothing is held about this person', {
+      suppressed: await isSuppressedPerson(deps, query),
+    });
+
+  async function handle(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+    const route = event.routeKey;
+    if (route === 'GET /api/privacy/export') {
+      const parsed = PersonSchema.safeParse({
+        email: event.queryStringParameters?.email,
+        phone: event.queryStringParameters?.phone,
+      });
+      if (!parsed.success) return invalid(parsed.error.issues);
+      const query = queryOf(parsed.data);
+      const data = await exportPerson(deps, query);
+      return data ? json(200, data) : notFound(query);
+    }
+    if (route === 'POST /api/privacy/withdraw') {
+      const parsed = parseBody(event, WithdrawSchema);
+      if (!parsed.ok) return parsed.result;
+      const query = queryOf(parsed.value);
+      const receipt = await withdrawConsent(deps, {
+        query,
+        purpose: parsed.value.purpose,
+        requestId: parsed.value.requestId ?? randomUUID(),
+      });
+      return receipt ? json(200, receipt) : notFound(query);
+    }
+    if (route === 'POST /api/privacy/erase') {
+      const parsed = parseBody(event, EraseSchema);
+      if (!parsed.ok) return parsed.result;
+      return json(200, await erasePerson(deps, queryOf(parsed.value)));
+    }
+    return errorResponse(404, 'not_found', `No route ${route}`);
+  }
+
+  return async function privacyHttpHandler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+    if (!(await adminAuthorised(deps, event))) return unauthorised();
+    try {
+      return await handle(event);
+    } catch (error) {
+      if (error instanceof InvalidIdentifierError) {
+        return errorResponse(400, 'invalid_identifier', error.message, { field: error.field });
+      }
+      throw error;
+    }
+  };
+}
