@@ -18,6 +18,8 @@ export interface Receipt {
   updatedAt?: string;
   /** When the raw payload was removed (erasure, suppression hit, platform deletion); payload is then null. */
   payloadErasedAt?: string;
+  /** When the receipt sweeper last queued it again (it was stranded before capture). */
+  sweptAt?: string;
 }
 
 export type ReceiptKey = Pick<Receipt, 'source' | 'platformLeadId'>;
@@ -245,6 +247,12 @@ export interface LeadStore {
    * (lib/pipeline/sweep.ts) reads these; `cursor` continues a page.
    */
   listPendingReceipts(query: PendingReceiptQuery): Promise<ReceiptPage>;
+  /**
+   * Notes that the sweeper queued a pending receipt again at `at`: it counts as pending from then, so
+   * the next sweeps leave it alone until it is overdue again. False (nothing changed) when the receipt
+   * is no longer `received`.
+   */
+  markReceiptSwept(key: ReceiptKey, at: string): Promise<boolean>;
   /**
    * Sets the status; a statusReason describes the new status only (an update without one clears it).
    * `erasePayload` removes the raw payload; `retainDays` moves the receipt's expiry (retention).

@@ -60,8 +60,8 @@ export interface HubTuning {
 /** The local queue gives up on a message within seconds, so a receipt pending for minutes is stranded. */
 const LOCAL_SWEEP_INTERVAL_MS = 60_000;
 const LOCAL_SWEEP_OLDER_THAN_MS = 2 * 60_000;
-/** At start everything pending is stranded, however old (up to a receipt's default retention). */
-const STARTUP_SWEEP_LOOKBACK_HOURS = 30 * 24;
+/** At start everything pending is stranded; a week back covers a hub stopped over a long weekend. */
+const STARTUP_SWEEP_LOOKBACK_HOURS = 7 * 24;
 
 export interface StartHubOptions {
   /** Environment to read (default process.env); see lib/config.ts for the names. */

@@ -24,7 +24,7 @@ export interface SweepOptions {
 export interface SweepResult {
   /** Receipts still `received` past the cutoff, queued again for capture. */
   requeued: ReceiptKey[];
-  /** Could not be queued; the next sweep finds them again. */
+  /** Could not be queued; a later sweep takes them again once they are overdue again. */
   errors: { key: ReceiptKey; error: string }[];
 }
 
@@ -32,9 +32,10 @@ export interface SweepResult {
  * The receipt sweeper: a receipt whose capture message never reached the queue (the ingester crashed or
  * the queue refused it after the receipt was written, so the sender got a 5xx, redelivered, and was told
  * "duplicate") or was dead-lettered would otherwise wait forever. Each sweep reads the receipts still
- * `received` for longer than `olderThanMs` (a query per day looked back), and queues each one again.
- * Capture is idempotent (it skips receipts that moved on and converges on re-runs), so a receipt queued
- * twice is captured once.
+ * `received` for longer than `olderThanMs` (a query per day looked back), and queues each one again,
+ * restarting its pending clock so that a receipt merely waiting in a long queue is not queued again on
+ * every sweep. Capture is idempotent (it skips receipts that moved on and converges on re-runs), so a
+ * receipt queued twice is captured once.
  */
 export async function sweepReceipts(
   deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock' | 'logger'>,
@@ -46,6 +47,7 @@ export async function sweepReceipts(
   const limit = Math.max(1, options.limit ?? SWEEP_LIMIT);
   const since = new Date(cutoff - lookbackHours * HOUR_MS).toISOString();
   const before = new Date(cutoff).toISOString();
+  const at = new Date(now).toISOString();
 
   const result: SweepResult = { requeued: [], errors: [] };
   let taken = 0;
@@ -61,9 +63,13 @@ export async function sweepReceipts(
       const key: ReceiptKey = { source: receipt.source, platformLeadId: receipt.platformLeadId };
       taken += 1;
       try {
+        // First restart its pending clock, so that a receipt merely waiting in a long queue is queued
+        // again once per `olderThanMs`, not on every sweep; skipped when capture got to it meanwhile.
+        if (!(await deps.store.markReceiptSwept(key, at))) continue;
         await deps.captureQueue.send(key);
         result.requeued.push(key);
       } catch (error) {
+        // Its pending clock restarted, so a later sweep takes it again once it is overdue.
         result.errors.push({ key, error: (error as Error).name ?? 'Error' });
       }
     }

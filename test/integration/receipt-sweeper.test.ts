@@ -153,9 +153,39 @@ describe('sweepReceipts', () => {
     expect(result.requeued).toEqual(queue.sent);
     expect(result.errors).toEqual([]);
 
-    // A sweep with no age limit takes the fresh one too.
-    const all = await sweepReceipts(deps, { olderThanMs: 0, lookbackHours: 4 });
-    expect(ids(all.requeued)).toEqual(['old-meta', 'old-form', 'fresh']);
+    // The swept ones count as pending from now: an immediate second sweep takes only the fresh one…
+    expect((await store.getReceipt({ source: 'meta', platformLeadId: 'old-meta' }))?.sweptAt).toBe(
+      '2026-11-30T10:12:00.000Z',
+    );
+    const again = await sweepReceipts(deps, { olderThanMs: 0, lookbackHours: 4 });
+    expect(ids(again.requeued)).toEqual(['fresh']);
+    // …and once they are overdue again (still not captured), they are queued again.
+    clock.set('2026-11-30T10:25:00.000Z');
+    const overdue = await sweepReceipts(deps, { olderThanMs: 10 * 60_000, lookbackHours: 4 });
+    expect(ids(overdue.requeued).sort()).toEqual(['fresh', 'old-form', 'old-meta']);
+  });
+
+  it('leaves a receipt that capture moved on between the listing and the requeue', async () => {
+    const queue = recordingQueue<CaptureMessage>();
+    const { clock, store, deps } = await setup(queue);
+    await store.putReceipt(receipt('raced'));
+    clock.set('2026-11-30T09:00:00.000Z');
+    const racing = {
+      ...deps,
+      store: {
+        ...store,
+        async listPendingReceipts(query: Parameters<typeof store.listPendingReceipts>[0]) {
+          const page = await store.listPendingReceipts(query);
+          // Capture finishes right after the sweep read the bucket.
+          await store.updateReceipt({ source: 'meta', platformLeadId: 'raced' }, { status: 'captured' });
+          return page;
+        },
+      },
+    };
+    const result = await sweepReceipts(racing, { olderThanMs: 0 });
+    expect(result.requeued).toEqual([]);
+    expect(queue.sent).toEqual([]);
+    expect((await store.getReceipt({ source: 'meta', platformLeadId: 'raced' }))?.status).toBe('captured');
   });
 
   it('looks back only as far as it is told', async () => {
@@ -188,7 +218,9 @@ describe('sweepReceipts', () => {
       { key: { source: 'meta', platformLeadId: 'a' }, error: 'QueueUnavailable' },
     ]);
     expect(ids(result.requeued)).toEqual(['b']);
-    // Still pending, so the next sweep tries again.
+    // Still pending, so a later sweep (once it is overdue again) tries again.
+    expect((await sweepReceipts(deps, { olderThanMs: 60_000 })).requeued).toEqual([]);
+    clock.set('2026-11-30T09:02:00.000Z');
     expect(ids((await sweepReceipts(deps, { olderThanMs: 60_000 })).requeued)).toEqual(['a', 'b']);
   });
 

@@ -598,6 +598,32 @@ export function createDynamoDbLeadStore(options: {
       return { receipts };
     },
 
+    async markReceiptSwept(k, at) {
+      const pending = pendingIndexKeys(k, at);
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.receipt(k),
+            UpdateExpression: 'SET #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk, #sweptAt = :at',
+            ConditionExpression: '#status = :received',
+            ExpressionAttributeNames: {
+              '#gsi1pk': TableDesign.indexes.byId.partitionKey,
+              '#gsi1sk': TableDesign.indexes.byId.sortKey,
+              '#sweptAt': 'sweptAt',
+              '#status': 'status',
+            },
+            ExpressionAttributeValues: {
+              ':gsi1pk': pending.gsi1pk,
+              ':gsi1sk': pending.gsi1sk,
+              ':at': at,
+              ':received': 'received',
+            },
+          }),
+        ),
+      );
+    },
+
     async updateReceipt(k, update) {
       const at = now().toISOString();
       const names: Record<string, string> = {
@@ -1104,24 +1130,30 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async completeAlert(leadId, update) {
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: key.alert(leadId),
-          UpdateExpression: 'SET #status = :status, #completedAt = :at, #detail = :detail',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#completedAt': 'completedAt',
-            '#detail': 'detail',
-          },
-          ExpressionAttributeValues: {
-            ':status': update.status,
-            ':at': update.at,
-            ':detail': update.detail ?? null,
-          },
-        }),
+      // Only a claim still being sent is completed: a sender that outlived its lease must not turn an
+      // alert someone else has since sent back into 'failed' (which would let it be claimed and sent again).
+      const completed = await conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.alert(leadId),
+            UpdateExpression: 'SET #status = :status, #completedAt = :at, #detail = :detail',
+            ConditionExpression: '#status = :sending',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#completedAt': 'completedAt',
+              '#detail': 'detail',
+            },
+            ExpressionAttributeValues: {
+              ':status': update.status,
+              ':sending': 'sending',
+              ':at': update.at,
+              ':detail': update.detail ?? null,
+            },
+          }),
+        ),
       );
+      if (!completed && !(await getItem(key.alert(leadId)))) throw new Error(`no alert claim for ${leadId}`);
     },
 
     ...createAlertStoreMethods({ doc, tableName }),

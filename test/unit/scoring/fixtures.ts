@@ -160,6 +160,7 @@ export class FakeStore implements LeadStore {
   updateReceipt = unused;
   listReceipts = unused;
   listPendingReceipts = unused;
+  markReceiptSwept = unused;
   isSuppressed = unused;
   getIdentity = unused;
   claimIdentity = unused;
