@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
 import type { Secrets } from '../../ports.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
-import { retryAfterMs } from '../meta/fetch.js';
 import { parseLosslessJson } from '../meta/parse.js';
+import { type RetryPolicyOptions, retryAfterMs, retryPolicy } from '../retry-policy.js';
 
 /** Numbers were parsed losslessly (as their digits), so ids and times arrive as strings. */
 const id = z.union([z.string(), z.number()]).transform(String);
@@ -144,20 +144,13 @@ export class LinkedInTransientError extends Error {
   override name = 'LinkedInTransientError';
 }
 
-export interface LinkedInClientOptions {
+export interface LinkedInClientOptions extends RetryPolicyOptions {
   /** e.g. https://api.linkedin.com (LINKEDIN_API_URL). */
   baseUrl: string;
   /** LinkedIn-Version, YYYYMM (LINKEDIN_API_VERSION). */
   version: string;
   fetch?: typeof globalThis.fetch;
   sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  /** Tries per call, the first included. */
-  maxAttempts?: number;
-  requestTimeoutMs?: number;
-  /** All tries of one call, waits included; past it the queue retries instead. */
-  retryBudgetMs?: number;
-  baseDelayMs?: number;
   /** Forms read without a version (no versioned URN) are kept this long; versioned ones never change. */
   unversionedFormTtlMs?: number;
   formCacheMaxEntries?: number;
@@ -282,10 +275,8 @@ export function createLinkedInClient(options: LinkedInClientOptions): LinkedInCl
   const doFetch = options.fetch ?? globalThis.fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
-  const maxAttempts = options.maxAttempts ?? 3;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 4_000;
-  const retryBudgetMs = options.retryBudgetMs ?? 10_000;
-  const baseDelayMs = options.baseDelayMs ?? 300;
+  const retry = retryPolicy({ ...options, now });
+  const { requestTimeoutMs } = retry;
   const unversionedTtlMs = options.unversionedFormTtlMs ?? 60 * 60 * 1000;
   const formMax = options.formCacheMaxEntries ?? 500;
   const base = options.baseUrl.replace(/\/+$/, '');
@@ -348,10 +339,8 @@ export function createLinkedInClient(options: LinkedInClientOptions): LinkedInCl
           failure.detail,
         );
       }
-      const wait =
-        failure.retryAfterMs ?? baseDelayMs * 2 ** (attempt - 1) + Math.floor(Math.random() * baseDelayMs);
-      const spent = now() - started;
-      if (attempt >= maxAttempts || spent + wait + requestTimeoutMs > retryBudgetMs) {
+      const wait = retry.nextDelay(attempt, started, failure.retryAfterMs);
+      if (wait === undefined) {
         throw new LinkedInTransientError(
           `linkedin ${what.formId ? `form ${what.formId}` : `lead ${what.responseId}`}: ${failure.detail} ` +
             `after ${attempt} attempt(s); the queue will retry`,

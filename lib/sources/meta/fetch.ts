@@ -3,7 +3,10 @@ import type { ConnectionFailureReason } from '../../../events/contracts.js';
 import { hmacSha256Hex } from '../../http/raw-body.js';
 import type { Secrets } from '../../ports.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
+import { type RetryPolicyOptions, retryAfterMs, retryPolicy } from '../retry-policy.js';
 import { parseLosslessJson } from './parse.js';
+
+export { retryAfterMs };
 
 /** Always explicit: without `fields` the Graph API returns only a few of them. */
 export const LEAD_FIELDS = [
@@ -115,21 +118,13 @@ export interface MetaCredentials {
   appSecret: string;
 }
 
-export interface MetaGraphClientOptions {
+export interface MetaGraphClientOptions extends RetryPolicyOptions {
   /** e.g. https://graph.facebook.com (META_GRAPH_URL). */
   baseUrl: string;
   /** e.g. v25.0 (META_GRAPH_VERSION). */
   version: string;
   fetch?: typeof globalThis.fetch;
   sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  /** Tries per call, the first included. */
-  maxAttempts?: number;
-  /** Per request. */
-  requestTimeoutMs?: number;
-  /** All tries of one call, waits included; past it the queue retries instead. */
-  retryBudgetMs?: number;
-  baseDelayMs?: number;
   formCacheTtlMs?: number;
   formCacheMaxEntries?: number;
 }
@@ -253,14 +248,6 @@ export function metaConnectionError(
   });
 }
 
-/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, nowMs: number): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
 /**
  * Page access token for a page: META_PAGE_TOKENS (JSON page id → token) first, then the one
  * META_PAGE_ACCESS_TOKEN. A missing token is permanent until someone configures it.
@@ -290,10 +277,8 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
   const doFetch = options.fetch ?? globalThis.fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
-  const maxAttempts = options.maxAttempts ?? 3;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 4_000;
-  const retryBudgetMs = options.retryBudgetMs ?? 10_000;
-  const baseDelayMs = options.baseDelayMs ?? 300;
+  const retry = retryPolicy({ ...options, now });
+  const { requestTimeoutMs } = retry;
   const formTtlMs = options.formCacheTtlMs ?? 60 * 60 * 1000;
   const formMax = options.formCacheMaxEntries ?? 500;
   const base = options.baseUrl.replace(/\/+$/, '');
@@ -356,11 +341,8 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
           `${what} ${id}: ${failure.detail}`,
         );
       }
-      const backoff = baseDelayMs * 2 ** (attempt - 1);
-      const wait = failure.retryAfterMs ?? backoff + Math.floor(Math.random() * baseDelayMs);
-      // Only try again if the wait and a whole further request still fit in the budget.
-      const spent = now() - started;
-      if (attempt >= maxAttempts || spent + wait + requestTimeoutMs > retryBudgetMs) {
+      const wait = retry.nextDelay(attempt, started, failure.retryAfterMs);
+      if (wait === undefined) {
         throw new MetaTransientError(
           `meta ${what} ${id}: ${failure.detail} after ${attempt} attempt(s); the queue will retry`,
         );
