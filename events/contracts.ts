@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnswerSchema, AttributionSchema, SourceSchema } from '../lib/lead/model.js';
 
 /** Every LeadHub event has this EventBridge `source`. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlertsSlackFields, checkAlertsConfig } from './alerts/config.js';
 import { ContactFieldSchema } from './lead/model.js';
 import { ScoringConfigSchema } from './scoring/config.js';

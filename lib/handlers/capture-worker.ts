@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubDeps } from '../deps.js';
 import { SourceSchema } from '../lead/model.js';
 import { capture } from '../pipeline/capture.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubDeps } from '../deps.js';
 import { rawBody } from '../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../http/responses.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubDeps } from '../deps.js';
 import { type EscalateResult, escalateLead } from '../pipeline/escalate.js';
 

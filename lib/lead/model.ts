@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a lead came from. Adding a platform adds a value here and a folder under lib/sources/. */
 export const SourceSchema = z.enum(['form', 'meta', 'linkedin', 'tiktok', 'google']);

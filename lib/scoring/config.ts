@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContactFieldSchema } from '../lead/model.js';
 
 export { type ContactField, ContactFieldSchema } from '../lead/model.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALERT_ACTIONS, type AlertActionId, SLACK_USER_ID } from '../../alerts/actions.js';
 
 /** The part of a block_actions payload LeadHub reads; Slack sends much more, which is ignored. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { optional } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
 

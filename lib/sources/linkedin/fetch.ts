@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
 import type { Secrets } from '../../ports.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';

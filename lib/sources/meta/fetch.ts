@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
 import { hmacSha256Hex } from '../../http/raw-body.js';
 import type { Secrets } from '../../ports.js';

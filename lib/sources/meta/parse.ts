@@ -1,5 +1,5 @@
 import { parse as losslessParse } from 'lossless-json';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Meta ids are digits, up to 18 and more: past 2^53, so a bare JSON number would be corrupted by

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoFromEpoch } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
 
