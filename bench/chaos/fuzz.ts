@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.js';
 import { hmacSha256Hex } from '../../lib/http/raw-body.js';
+import { startDynalite } from '../../lib/local/dynalite.js';
 import { type HubFactories, type RunningHub, startHub } from '../../lib/local/runtime.js';
 import type { ReceiptKey } from '../../lib/ports.js';
 import { HttpRoutes } from '../../lib/routes.js';
@@ -8,7 +9,6 @@ import { signLinkedInBody } from '../../lib/sandbox/linkedin-webhook.js';
 import { signMetaBody } from '../../lib/sandbox/meta-webhook.js';
 import { signTikTokBody, TIKTOK_ADVERTISER_ID } from '../../lib/sandbox/tiktok-webhook.js';
 import { BENCH_FORM_ID, formSource } from '../sources/form.js';
-import { startDynaliteProcess } from './dynalite-process.js';
 
 /** The secrets of a fuzz hub: the fuzzer signs its "signed" family with them, and only that family. */
 export interface FuzzSecrets {
@@ -597,7 +597,7 @@ export async function startFuzzHub(
   const closers: (() => Promise<unknown>)[] = [];
   let endpoint = options.dynamoEndpoint;
   if (!endpoint) {
-    const dynamo = await startDynaliteProcess();
+    const dynamo = await startDynalite();
     closers.push(dynamo.close);
     endpoint = dynamo.endpoint;
   }

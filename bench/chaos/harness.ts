@@ -9,12 +9,12 @@ import { createEnrichWorker } from '../../lib/handlers/enrich-worker.js';
 import { createFormsHttpHandler } from '../../lib/handlers/http-forms.js';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { createSlackNotifier } from '../../lib/handlers/slack-notifier.js';
+import { startDynalite } from '../../lib/local/dynalite.js';
 import type { LocalBusEvent } from '../../lib/local/in-process-bus.js';
 import { type HubTuning, type RunningHub, startHub } from '../../lib/local/runtime.js';
 import type { BusEvent, CaptureMessage, LeadStore, StoredLead } from '../../lib/ports.js';
 import { findTokens } from '../sources/types.js';
 import { type DeliveryPolicy, deliver, PLATFORM_LIKE_RETRIES, pool } from './deliver.js';
-import { startDynaliteProcess } from './dynalite-process.js';
 import {
   FAULT_SERVICES,
   FaultPlan,
@@ -177,7 +177,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     closers.push(sources.close);
     let endpoint = options.dynamoEndpoint;
     if (!endpoint) {
-      const dynamo = await startDynaliteProcess();
+      const dynamo = await startDynalite();
       closers.push(dynamo.close);
       endpoint = dynamo.endpoint;
     }

@@ -12,7 +12,12 @@ const SHUTDOWN_TIMEOUT_MS = 30_000;
 async function main(): Promise<void> {
   let hub: RunningHub;
   try {
-    hub = await startHub();
+    hub = await startHub({
+      onFatal: (reason) => {
+        process.stderr.write(`LeadHub cannot go on: ${reason}\n`);
+        process.exit(1);
+      },
+    });
   } catch (error) {
     // A bad config or environment is the user's to fix: the message says what, a stack trace adds noise.
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);

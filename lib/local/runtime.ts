@@ -77,6 +77,8 @@ export interface StartHubOptions {
   /** Replace some of the real handlers or adapters (tests). */
   factories?: Partial<HubFactories>;
   tuning?: HubTuning;
+  /** Called when a part the hub cannot run without fails (the database process exits); default: logs. */
+  onFatal?: (reason: string) => void;
 }
 
 export interface HubDeadLetters {
@@ -126,7 +128,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     let dynamo: LocalDynamo | undefined;
     let endpoint = env.DYNAMODB_ENDPOINT;
     if (!endpoint) {
-      dynamo = await startDynalite(memory ? {} : { path: join(dataDir, 'db') });
+      const onUnexpectedExit = (reason: string) => {
+        logger.error('The local database stopped', { reason });
+        options.onFatal?.(reason);
+      };
+      dynamo = await startDynalite(
+        memory ? { onUnexpectedExit } : { path: join(dataDir, 'db'), onUnexpectedExit },
+      );
       cleanups.push(() => (dynamo as LocalDynamo).close());
       endpoint = dynamo.endpoint;
     }
