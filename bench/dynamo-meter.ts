@@ -49,13 +49,20 @@ const OPS: Record<string, string> = {
   UpdateCommand: 'UpdateItem',
   QueryCommand: 'Query',
   DeleteCommand: 'DeleteItem',
+  BatchGetCommand: 'BatchGetItem',
 };
+
+interface BatchGetRequest {
+  Keys?: Item[];
+  ConsistentRead?: boolean;
+}
 
 /**
  * Meters what a DynamoDB document client is asked to do, in request units, from the items themselves:
- * 1 WRU per started KB written (the larger of before and after), the same again in every GSI the item
- * is in, 0.5/1 RRU per started 4 KB read. Failed conditional writes are charged like DynamoDB charges
- * them. It keeps a shadow copy of every item it saw written, so it must see every write of its table:
+ * 1 WRU per started KB written (the larger of before and after), plus what each GSI writes under its
+ * projection (bench/dynamo-units.ts: indexWriteUnits), 0.5/1 RRU per started 4 KB read, for the whole
+ * stored item whatever a ProjectionExpression returns (and per item in a BatchGetItem). Failed
+ * conditional writes are charged like DynamoDB charges them. It keeps a shadow copy of every item it saw written, so it must see every write of its table:
  * use it on a fresh table. To know the item after an update it asks for ReturnValues ALL_NEW, which the
  * lead store ignores.
  */
@@ -120,6 +127,14 @@ export class DynamoMeter {
     return `${String(key[this.keys.partitionKey])}\u0000${String(key[this.keys.sortKey])}`;
   }
 
+  /**
+   * The size a read is charged for: the whole stored item (a ProjectionExpression trims the answer, not
+   * the charge), or what came back when the meter never saw the item written.
+   */
+  private storedSize(key: Item, returned: Item | undefined): number {
+    return itemSize(this.shadow.get(this.shadowKey(key)) ?? returned);
+  }
+
   private async meter(fn: string, command: CommandLike, forward: () => Promise<unknown>): Promise<unknown> {
     const op = OPS[command.constructor?.name] ?? command.constructor?.name ?? 'unknown';
     const input = command.input ?? {};
@@ -129,7 +144,35 @@ export class DynamoMeter {
         const row = this.row(fn, op, itemKind(key[this.keys.partitionKey], key[this.keys.sortKey]));
         const result = (await forward()) as { Item?: Item };
         row.calls += 1;
-        row.rru += readUnits(itemSize(result.Item), input.ConsistentRead === true);
+        row.rru += readUnits(this.storedSize(key, result.Item), input.ConsistentRead === true);
+        return result;
+      }
+      case 'BatchGetItem': {
+        const result = (await forward()) as {
+          Responses?: Record<string, Item[]>;
+          UnprocessedKeys?: Record<string, BatchGetRequest>;
+        };
+        const requests = Object.entries((input.RequestItems ?? {}) as Record<string, BatchGetRequest>);
+        const kinds = new Set<string>();
+        let rru = 0;
+        for (const [table, request] of requests) {
+          const unprocessed = new Set(
+            (result.UnprocessedKeys?.[table]?.Keys ?? []).map((k) => this.shadowKey(k)),
+          );
+          const returned = new Map(
+            (result.Responses?.[table] ?? []).map((item) => [this.shadowKey(item), item] as const),
+          );
+          for (const key of request.Keys ?? []) {
+            const id = this.shadowKey(key);
+            // Keys DynamoDB hands back unprocessed were not read (and are asked again by the caller).
+            if (unprocessed.has(id)) continue;
+            kinds.add(itemKind(key[this.keys.partitionKey], key[this.keys.sortKey]));
+            rru += readUnits(this.storedSize(key, returned.get(id)), request.ConsistentRead === true);
+          }
+        }
+        const row = this.row(fn, op, [...kinds].sort().join('+') || 'none');
+        row.calls += 1;
+        row.rru += rru;
         return result;
       }
       case 'Query': {
@@ -143,7 +186,8 @@ export class DynamoMeter {
         return result;
       }
       case 'PutItem':
-      case 'UpdateItem': {
+      case 'UpdateItem':
+      case 'DeleteItem': {
         const key = (op === 'PutItem' ? input.Item : input.Key) as Item;
         const id = this.shadowKey(key);
         const before = this.shadow.get(id);
@@ -160,14 +204,18 @@ export class DynamoMeter {
           }
           throw error;
         }
+        // A delete is charged for the item it removes (at least 1 WRU); every index it was in loses it.
         const after =
           op === 'PutItem'
             ? structuredClone(input.Item as Item)
-            : ((result as { Attributes?: Item }).Attributes ?? before);
+            : op === 'DeleteItem'
+              ? undefined
+              : ((result as { Attributes?: Item }).Attributes ?? before);
         row.calls += 1;
         row.wru += tableWriteUnits(before, after);
-        for (const index of this.indexes) row.gsiWru += indexWriteUnits(before, after, index);
+        for (const index of this.indexes) row.gsiWru += indexWriteUnits(before, after, index, this.keys);
         if (after) this.shadow.set(id, after);
+        else this.shadow.delete(id);
         return result;
       }
       default: {

@@ -1,3 +1,5 @@
+import type { IndexProjection } from '../lib/adapters/dynamodb/table-design.js';
+
 /**
  * DynamoDB capacity arithmetic, after the developer guide's item-size rules ("Item sizes and formats") and
  * on-demand metering. Pure: the meter (dynamo-meter.ts) feeds it the items the lead store really writes.
@@ -6,8 +8,16 @@
 /** A stored item as lib-dynamodb hands it over (strings, numbers, booleans, null, Sets, lists, maps). */
 export type Item = Record<string, unknown>;
 
+/** A global secondary index: its key attributes and what it stores of an item (ALL when not given). */
 export interface IndexKeys {
   name: string;
+  partitionKey: string;
+  sortKey: string;
+  projection?: IndexProjection;
+}
+
+/** The table's own key attributes, which every index entry carries. */
+export interface TableKeys {
   partitionKey: string;
   sortKey: string;
 }
@@ -92,19 +102,41 @@ function keyOf(item: Item | undefined, index: IndexKeys): [unknown, unknown] | u
 }
 
 /**
- * Write units a table write costs in one global secondary index projecting ALL attributes: an item
- * entering the index is a put, leaving it a delete, changing its index key a delete plus a put, and any
- * other change to an indexed item one update. An unchanged item costs nothing in the index.
+ * What an index stores of an item: its index and table keys, plus the projected attributes (INCLUDE) or
+ * everything (ALL).
  */
-export function indexWriteUnits(before: Item | undefined, after: Item | undefined, index: IndexKeys): number {
+export function projectedItem(item: Item, index: IndexKeys, table: TableKeys): Item {
+  const projection = index.projection ?? { type: 'ALL' };
+  if (projection.type === 'ALL') return item;
+  const names = [table.partitionKey, table.sortKey, index.partitionKey, index.sortKey];
+  if (projection.type === 'INCLUDE') names.push(...projection.attributes);
+  const projected: Item = {};
+  for (const name of names) if (item[name] !== undefined) projected[name] = item[name];
+  return projected;
+}
+
+/**
+ * Write units a table write costs in one global secondary index, after the developer guide's rules: an
+ * item entering the index is a put and leaving it a delete, each the size of its index entry; changing
+ * its index key is a delete plus a put; any other change is one update of the entry when it changes what
+ * the index stores (with KEYS_ONLY, nothing else does), and free otherwise.
+ */
+export function indexWriteUnits(
+  before: Item | undefined,
+  after: Item | undefined,
+  index: IndexKeys,
+  table: TableKeys,
+): number {
   const was = keyOf(before, index);
   const is = keyOf(after, index);
-  if (!was && !is) return 0;
-  if (!was) return writeUnits(itemSize(after));
-  if (!is) return writeUnits(itemSize(before));
-  if (was[0] !== is[0] || was[1] !== is[1]) return writeUnits(itemSize(before)) + writeUnits(itemSize(after));
-  if (sameItem(before, after)) return 0;
-  return Math.max(writeUnits(itemSize(before)), writeUnits(itemSize(after)));
+  const old = before && was ? projectedItem(before, index, table) : undefined;
+  const now = after && is ? projectedItem(after, index, table) : undefined;
+  if (!old && !now) return 0;
+  if (!old) return writeUnits(itemSize(now));
+  if (!now) return writeUnits(itemSize(old));
+  if (!sameItem({ k: was }, { k: is })) return writeUnits(itemSize(old)) + writeUnits(itemSize(now));
+  if (sameItem(old, now)) return 0;
+  return Math.max(writeUnits(itemSize(old)), writeUnits(itemSize(now)));
 }
 
 /** Deep equality of two stored items (Sets compared as sorted lists). */
@@ -141,6 +173,7 @@ export function itemKind(pk: unknown, sk: unknown): string {
     RECEIPT: 'receipt',
     IDENTITY: 'identity',
     SUPPRESS: 'suppression',
+    SCORE: 'score',
     ALERT: 'alert',
   };
   return kinds[prefix] ?? 'other';

@@ -266,7 +266,9 @@ async function main(options: BenchOptions): Promise<void> {
     for (const dir of tmpDirs) await rm(dir, { recursive: true, force: true });
   }
 
-  const missing = ['meta', 'linkedin', 'tiktok'].filter((name) => !all.some((s) => s.name === name));
+  const missing = ['meta', 'linkedin', 'tiktok', 'google'].filter(
+    (name) => !all.some((s) => s.name === name),
+  );
   if (missing.length > 0) {
     results.notes.push(
       `Not benchmarked yet: ${missing.join(', ')}. A source joins with one adapter in bench/sources/ once its webhook route exists.`,

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { AnswerSchema, AttributionSchema, SourceSchema } from '../lib/lead/model.js';
+import * as z from '../lib/zod.js';
 
 /** Every LeadHub event has this EventBridge `source`. */
 export const EVENT_SOURCE = 'leadhub';
@@ -7,103 +7,89 @@ export const EVENT_SOURCE = 'leadhub';
 const isoTime = z.iso.datetime({ offset: true });
 
 /** When each stage happened, from the platform's own timestamp onwards (speed-to-lead). */
-export const TimingsSchema = z
-  .object({
-    platformCreatedAt: isoTime,
-    receivedAt: isoTime,
-    capturedAt: isoTime.optional(),
-    scoredAt: isoTime.optional(),
-    /** When the Slack alert was posted. */
-    alertedAt: isoTime.optional(),
-    /** When a rep claimed the lead in Slack. */
-    claimedAt: isoTime.optional(),
-  })
-  .strict();
+export const TimingsSchema = z.strictObject({
+  platformCreatedAt: isoTime,
+  receivedAt: isoTime,
+  capturedAt: z.optional(isoTime),
+  scoredAt: z.optional(isoTime),
+  /** When the Slack alert was posted. */
+  alertedAt: z.optional(isoTime),
+  /** When a rep claimed the lead in Slack. */
+  claimedAt: z.optional(isoTime),
+});
 
 /** The person as captured. PII is present because CRMs need it to create the record. */
-export const ContactDetailsSchema = z
-  .object({
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    fullName: z.string().optional(),
-    firstName: z.string().optional(),
-    lastName: z.string().optional(),
-    company: z.string().optional(),
-    jobTitle: z.string().optional(),
-    country: z.string().optional(),
-    city: z.string().optional(),
-    postalCode: z.string().optional(),
-  })
-  .strict();
+export const ContactDetailsSchema = z.strictObject({
+  email: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  fullName: z.optional(z.string()),
+  firstName: z.optional(z.string()),
+  lastName: z.optional(z.string()),
+  company: z.optional(z.string()),
+  jobTitle: z.optional(z.string()),
+  country: z.optional(z.string()),
+  city: z.optional(z.string()),
+  postalCode: z.optional(z.string()),
+});
 
-export const ConsentSummarySchema = z
-  .object({
-    purpose: z.string(),
-    granted: z.boolean(),
-    noticeVersion: z.string(),
-    noticeHash: z.string(),
-    method: z.string(),
-  })
-  .strict();
+export const ConsentSummarySchema = z.strictObject({
+  purpose: z.string(),
+  granted: z.boolean(),
+  noticeVersion: z.string(),
+  noticeHash: z.string(),
+  method: z.string(),
+});
 
-export const LeadCapturedV1Schema = z
-  .object({
-    version: z.literal('1'),
-    leadId: z.string(),
-    contactId: z.string(),
-    source: SourceSchema,
-    platformLeadId: z.string(),
-    isTest: z.boolean(),
-    attribution: AttributionSchema,
-    contact: ContactDetailsSchema,
-    answers: z.array(AnswerSchema),
-    consents: z.array(ConsentSummarySchema),
-    timings: TimingsSchema,
-  })
-  .strict();
+export const LeadCapturedV1Schema = z.strictObject({
+  version: z.literal('1'),
+  leadId: z.string(),
+  contactId: z.string(),
+  source: SourceSchema,
+  platformLeadId: z.string(),
+  isTest: z.boolean(),
+  attribution: AttributionSchema,
+  contact: ContactDetailsSchema,
+  answers: z.array(AnswerSchema),
+  consents: z.array(ConsentSummarySchema),
+  timings: TimingsSchema,
+});
 export type LeadCapturedV1 = z.infer<typeof LeadCapturedV1Schema>;
 
 export const EmailTypeSchema = z.enum(['corporate', 'free', 'disposable']);
 
-export const EnrichmentSchema = z
-  .object({
-    emailDomain: z.string().optional(),
-    emailType: EmailTypeSchema.optional(),
-    companyDomain: z.string().optional(),
-    phoneCountry: z.string().optional(),
-    phoneLineType: z.string().optional(),
-  })
-  .strict();
+export const EnrichmentSchema = z.strictObject({
+  emailDomain: z.optional(z.string()),
+  emailType: z.optional(EmailTypeSchema),
+  companyDomain: z.optional(z.string()),
+  phoneCountry: z.optional(z.string()),
+  phoneLineType: z.optional(z.string()),
+});
 export type Enrichment = z.infer<typeof EnrichmentSchema>;
 
-export const ScoreReasonSchema = z
-  .object({
-    category: z.enum(['fit', 'intent', 'negative', 'completeness']),
-    rule: z.string(),
-    points: z.number(),
-    reason: z.string(),
-  })
-  .strict();
+export const ScoreReasonSchema = z.strictObject({
+  category: z.enum(['fit', 'intent', 'negative', 'completeness']),
+  rule: z.string(),
+  points: z.number(),
+  reason: z.string(),
+});
 export type ScoreReason = z.infer<typeof ScoreReasonSchema>;
 
-export const ScoreBreakdownSchema = z
-  .object({
-    fit: z.number(),
-    intent: z.number(),
-    negative: z.number(),
-    completeness: z.number(),
-    reasons: z.array(ScoreReasonSchema),
-  })
-  .strict();
+export const ScoreBreakdownSchema = z.strictObject({
+  fit: z.number(),
+  intent: z.number(),
+  negative: z.number(),
+  completeness: z.number(),
+  reasons: z.array(ScoreReasonSchema),
+});
 export type ScoreBreakdown = z.infer<typeof ScoreBreakdownSchema>;
 
-export const LeadScoredV1Schema = LeadCapturedV1Schema.extend({
-  score: z.number().int().min(0).max(100),
+export const LeadScoredV1Schema = z.extend(LeadCapturedV1Schema, {
+  score: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   grade: z.string(),
   stage: z.string(),
   breakdown: ScoreBreakdownSchema,
   enrichment: EnrichmentSchema,
-}).strict();
+});
 export type LeadScoredV1 = z.infer<typeof LeadScoredV1Schema>;
 
 /** Why a source connection stopped working; each has a fix in words on the event. */
@@ -123,32 +109,29 @@ export type ConnectionFailureReason = z.infer<typeof ConnectionFailureReasonSche
  * missing permission...). The receipt is kept as failed; replay it once the connection is repaired.
  * Ids and codes only: no PII.
  */
-export const SourceConnectionFailedV1Schema = z
-  .object({
-    version: z.literal('1'),
-    source: SourceSchema,
-    /** The lead whose retrieval failed (the platform's id, e.g. Meta's leadgen_id). */
-    platformLeadId: z.string(),
-    reason: ConnectionFailureReasonSchema,
-    /** What to do about it, in words. */
-    fix: z.string(),
-    /** Meta: the page whose token or permissions failed. */
-    pageId: z.string().optional(),
-    formId: z.string().optional(),
-    /** The platform's own error identifiers, for support tickets. */
-    platformError: z
-      .object({
-        status: z.number().int().optional(),
-        code: z.string().optional(),
-        subcode: z.string().optional(),
-        type: z.string().optional(),
-        traceId: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    occurredAt: isoTime,
-  })
-  .strict();
+export const SourceConnectionFailedV1Schema = z.strictObject({
+  version: z.literal('1'),
+  source: SourceSchema,
+  /** The lead whose retrieval failed (the platform's id, e.g. Meta's leadgen_id). */
+  platformLeadId: z.string(),
+  reason: ConnectionFailureReasonSchema,
+  /** What to do about it, in words. */
+  fix: z.string(),
+  /** Meta: the page whose token or permissions failed. */
+  pageId: z.optional(z.string()),
+  formId: z.optional(z.string()),
+  /** The platform's own error identifiers, for support tickets. */
+  platformError: z.optional(
+    z.strictObject({
+      status: z.optional(z.number().check(z.int())),
+      code: z.optional(z.string()),
+      subcode: z.optional(z.string()),
+      type: z.optional(z.string()),
+      traceId: z.optional(z.string()),
+    }),
+  ),
+  occurredAt: isoTime,
+});
 export type SourceConnectionFailedV1 = z.infer<typeof SourceConnectionFailedV1Schema>;
 
 /**
@@ -156,24 +139,22 @@ export type SourceConnectionFailedV1 = z.infer<typeof SourceConnectionFailedV1Sc
  * anonymise it. `captured` says whether the hub had stored the lead; when false, the hub keeps a tombstone
  * so that a late creation notice is not captured. Ids only: no PII.
  */
-export const LeadDeletedV1Schema = z
-  .object({
-    version: z.literal('1'),
-    /** The hub's id for the lead (the same one LeadCaptured carries, or would carry). */
-    leadId: z.string(),
-    /** Present when the lead had been captured. */
-    contactId: z.string().optional(),
-    source: SourceSchema,
-    platformLeadId: z.string(),
-    captured: z.boolean(),
-    formId: z.string().optional(),
-    reason: z.literal('deleted_on_platform'),
-    /** When the platform says the lead was deleted. */
-    deletedAt: isoTime,
-    /** When the hub received the deletion. */
-    receivedAt: isoTime,
-  })
-  .strict();
+export const LeadDeletedV1Schema = z.strictObject({
+  version: z.literal('1'),
+  /** The hub's id for the lead (the same one LeadCaptured carries, or would carry). */
+  leadId: z.string(),
+  /** Present when the lead had been captured. */
+  contactId: z.optional(z.string()),
+  source: SourceSchema,
+  platformLeadId: z.string(),
+  captured: z.boolean(),
+  formId: z.optional(z.string()),
+  reason: z.literal('deleted_on_platform'),
+  /** When the platform says the lead was deleted. */
+  deletedAt: isoTime,
+  /** When the hub received the deletion. */
+  receivedAt: isoTime,
+});
 export type LeadDeletedV1 = z.infer<typeof LeadDeletedV1Schema>;
 
 /** The lead an alert-loop event is about: ids, grading and attribution, no PII. */
@@ -185,71 +166,63 @@ const AlertedLeadFields = {
   platformLeadId: z.string(),
   isTest: z.boolean(),
   grade: z.string(),
-  score: z.number().int().min(0).max(100),
+  score: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   attribution: AttributionSchema,
   timings: TimingsSchema,
 };
 
 /** The Slack user who acted (Slack's own id, e.g. U0123ABCD), for mapping to a CRM owner. */
-export const SlackActorSchema = z.object({ slackUserId: z.string() }).strict();
+export const SlackActorSchema = z.strictObject({ slackUserId: z.string() });
 
 /** A rep claimed the lead in Slack (the first Claim wins); `timings.claimedAt` is set. */
-export const LeadClaimedV1Schema = z
-  .object({
-    ...AlertedLeadFields,
-    claimedBy: SlackActorSchema,
-    claimedAt: isoTime,
-    /** From the platform's created time to the claim. */
-    secondsToClaim: z.number().int().min(0),
-  })
-  .strict();
+export const LeadClaimedV1Schema = z.strictObject({
+  ...AlertedLeadFields,
+  claimedBy: SlackActorSchema,
+  claimedAt: isoTime,
+  /** From the platform's created time to the claim. */
+  secondsToClaim: z.number().check(z.int(), z.minimum(0)),
+});
 export type LeadClaimedV1 = z.infer<typeof LeadClaimedV1Schema>;
 
 /** A rep marked the lead "Not a fit" in Slack before anyone claimed it. */
-export const LeadDisqualifiedV1Schema = z
-  .object({
-    ...AlertedLeadFields,
-    disqualifiedBy: SlackActorSchema,
-    disqualifiedAt: isoTime,
-    reason: z.literal('not_a_fit'),
-  })
-  .strict();
+export const LeadDisqualifiedV1Schema = z.strictObject({
+  ...AlertedLeadFields,
+  disqualifiedBy: SlackActorSchema,
+  disqualifiedAt: isoTime,
+  reason: z.literal('not_a_fit'),
+});
 export type LeadDisqualifiedV1 = z.infer<typeof LeadDisqualifiedV1Schema>;
 
 /** Nobody claimed the lead within its SLA: it was escalated (level 1, then optionally level 2). */
-export const LeadSlaBreachedV1Schema = z
-  .object({
-    ...AlertedLeadFields,
-    level: z.number().int().min(1),
-    slaMinutes: z.number().positive(),
-    dueAt: isoTime,
-    breachedAt: isoTime,
-    /** The Slack channel id the escalation was posted to. */
-    escalatedTo: z.string().optional(),
-  })
-  .strict();
+export const LeadSlaBreachedV1Schema = z.strictObject({
+  ...AlertedLeadFields,
+  level: z.number().check(z.int(), z.minimum(1)),
+  slaMinutes: z.number().check(z.positive()),
+  dueAt: isoTime,
+  breachedAt: isoTime,
+  /** The Slack channel id the escalation was posted to. */
+  escalatedTo: z.optional(z.string()),
+});
 export type LeadSlaBreachedV1 = z.infer<typeof LeadSlaBreachedV1Schema>;
 
 /**
  * A person withdrew a consent through the privacy API: stop using their data for `purpose` (unsubscribe,
  * stop calls...). The ledger keeps the withdrawal as a new record; `proofHash` identifies it. Ids only.
  */
-export const ConsentWithdrawnV1Schema = z
-  .object({
-    version: z.literal('1'),
-    contactId: z.string(),
-    purpose: z.string(),
-    /** The ledger record of the withdrawal. */
-    recordId: z.string(),
-    proofHash: z.string(),
-    /** The notice version the person had agreed to ("none" when the hub held no record for the purpose). */
-    noticeVersion: z.string(),
-    /** Whether the person had granted the purpose before this withdrawal. */
-    previouslyGranted: z.boolean(),
-    source: z.literal('privacy_api'),
-    withdrawnAt: isoTime,
-  })
-  .strict();
+export const ConsentWithdrawnV1Schema = z.strictObject({
+  version: z.literal('1'),
+  contactId: z.string(),
+  purpose: z.string(),
+  /** The ledger record of the withdrawal. */
+  recordId: z.string(),
+  proofHash: z.string(),
+  /** The notice version the person had agreed to ("none" when the hub held no record for the purpose). */
+  noticeVersion: z.string(),
+  /** Whether the person had granted the purpose before this withdrawal. */
+  previouslyGranted: z.boolean(),
+  source: z.literal('privacy_api'),
+  withdrawnAt: isoTime,
+});
 export type ConsentWithdrawnV1 = z.infer<typeof ConsentWithdrawnV1Schema>;
 
 /**
@@ -257,17 +230,15 @@ export type ConsentWithdrawnV1 = z.infer<typeof ConsentWithdrawnV1Schema>;
  * The hub keeps a tombstone with the consent proof hashes and a peppered suppression entry, no PII; this
  * event carries none either.
  */
-export const ContactErasedV1Schema = z
-  .object({
-    version: z.literal('1'),
-    contactId: z.string(),
-    /** Older ids of the same person (contacts merged into this one): delete those too. */
-    mergedContactIds: z.array(z.string()),
-    leadIds: z.array(z.string()),
-    erasureId: z.string(),
-    erasedAt: isoTime,
-  })
-  .strict();
+export const ContactErasedV1Schema = z.strictObject({
+  version: z.literal('1'),
+  contactId: z.string(),
+  /** Older ids of the same person (contacts merged into this one): delete those too. */
+  mergedContactIds: z.array(z.string()),
+  leadIds: z.array(z.string()),
+  erasureId: z.string(),
+  erasedAt: isoTime,
+});
 export type ContactErasedV1 = z.infer<typeof ContactErasedV1Schema>;
 
 /**
@@ -275,19 +246,17 @@ export type ContactErasedV1 = z.infer<typeof ContactErasedV1Schema>;
  * the other): `mergedContactId` now resolves to `contactId`, the older of the two, and its leads moved
  * there. Merge the two records in your CRM. Ids only.
  */
-export const ContactsMergedV1Schema = z
-  .object({
-    version: z.literal('1'),
-    /** The surviving (older) contact. */
-    contactId: z.string(),
-    mergedContactId: z.string(),
-    /** Leads that moved to the survivor. */
-    leadIds: z.array(z.string()),
-    /** Which kinds of identity key matched both contacts. */
-    matchedOn: z.array(z.enum(['email', 'phone', 'platform'])),
-    mergedAt: isoTime,
-  })
-  .strict();
+export const ContactsMergedV1Schema = z.strictObject({
+  version: z.literal('1'),
+  /** The surviving (older) contact. */
+  contactId: z.string(),
+  mergedContactId: z.string(),
+  /** Leads that moved to the survivor. */
+  leadIds: z.array(z.string()),
+  /** Which kinds of identity key matched both contacts. */
+  matchedOn: z.array(z.enum(['email', 'phone', 'platform'])),
+  mergedAt: isoTime,
+});
 export type ContactsMergedV1 = z.infer<typeof ContactsMergedV1Schema>;
 
 /** detail-type → schema of the detail. The JSON Schema files in events/schemas/ are generated from this. */

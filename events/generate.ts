@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as z from 'zod';
+import * as z from '../lib/zod.js';
 import { EventContracts } from './contracts.js';
 import {
   sampleConsentWithdrawn,

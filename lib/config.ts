@@ -1,122 +1,110 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
 import { AlertsSlackFields, checkAlertsConfig } from './alerts/config.js';
 import { ContactFieldSchema } from './lead/model.js';
 import { ScoringConfigSchema } from './scoring/config.js';
+import * as z from './zod.js';
 
 const FORM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-export const FormConsentSchema = z
-  .object({
-    /** Name of the checkbox in the posted form. */
-    field: z.string().min(1),
-    /** What the person agrees to, e.g. marketing_email, phone_sms, data_sharing. */
-    purpose: z.string().min(1),
-    /** The exact notice text shown beside the checkbox. */
-    text: z.string().min(1),
-    version: z.string().min(1),
-    required: z.boolean().default(false),
-  })
-  .strict();
+const nonEmpty = () => z.string().check(z.minLength(1));
 
-export const FormConfigSchema = z
-  .object({
-    name: z.string().min(1).optional(),
-    /** Browser origins allowed to post (CORS). Empty: server-to-server only. */
-    allowedOrigins: z.array(z.url()).default([]),
-    /** Posted field name → canonical field. Unmapped fields are kept verbatim as answers. */
-    fields: z.record(z.string().min(1), ContactFieldSchema).default({}),
-    /** Canonical fields that must be present and valid. */
-    required: z.array(ContactFieldSchema).default(['email']),
-    consents: z.array(FormConsentSchema).default([]),
-    /** A hidden field that only bots fill in. */
-    honeypot: z.string().min(1).optional(),
-    maxBodyBytes: z
-      .number()
-      .int()
-      .positive()
-      .max(1024 * 1024)
-      .default(64 * 1024),
-    /** Reject unsigned posts (server-to-server integrations). Signed posts are always verified. */
-    requireSignature: z.boolean().default(false),
-    /** Phone default country for this form; falls back to defaults.phoneCountry. */
-    phoneCountry: z.string().length(2).optional(),
-    isTest: z.boolean().default(false),
-    /**
-     * A person on the suppression list (erased) may come back through this form when the new submission
-     * grants consent; otherwise a suppressed person's submissions are dropped.
-     */
-    acceptFreshConsent: z.boolean().default(false),
-  })
-  .strict();
+export const FormConsentSchema = z.strictObject({
+  /** Name of the checkbox in the posted form. */
+  field: nonEmpty(),
+  /** What the person agrees to, e.g. marketing_email, phone_sms, data_sharing. */
+  purpose: nonEmpty(),
+  /** The exact notice text shown beside the checkbox. */
+  text: nonEmpty(),
+  version: nonEmpty(),
+  required: z._default(z.boolean(), false),
+});
+
+export const FormConfigSchema = z.strictObject({
+  name: z.optional(nonEmpty()),
+  /** Browser origins allowed to post (CORS). Empty: server-to-server only. */
+  allowedOrigins: z._default(z.array(z.url()), []),
+  /** Posted field name → canonical field. Unmapped fields are kept verbatim as answers. */
+  fields: z._default(z.record(nonEmpty(), ContactFieldSchema), {}),
+  /** Canonical fields that must be present and valid. */
+  required: z._default(z.array(ContactFieldSchema), ['email']),
+  consents: z._default(z.array(FormConsentSchema), []),
+  /** A hidden field that only bots fill in. */
+  honeypot: z.optional(nonEmpty()),
+  maxBodyBytes: z._default(z.number().check(z.int(), z.positive(), z.maximum(1024 * 1024)), 64 * 1024),
+  /** Reject unsigned posts (server-to-server integrations). Signed posts are always verified. */
+  requireSignature: z._default(z.boolean(), false),
+  /** Phone default country for this form; falls back to defaults.phoneCountry. */
+  phoneCountry: z.optional(z.string().check(z.length(2))),
+  isTest: z._default(z.boolean(), false),
+  /**
+   * A person on the suppression list (erased) may come back through this form when the new submission
+   * grants consent; otherwise a suppressed person's submissions are dropped.
+   */
+  acceptFreshConsent: z._default(z.boolean(), false),
+});
 export type FormConfig = z.infer<typeof FormConfigSchema>;
 
 /** Per-form overrides for a Meta Lead Ads form, keyed by the Meta form id. */
-export const MetaFormConfigSchema = z
-  .object({
-    /** Shown instead of the form's name on Meta. */
-    name: z.string().min(1).optional(),
-    /** Meta field name (field_data[].name, i.e. the question key) → canonical field; beats the built-in names. */
-    fields: z.record(z.string().min(1), ContactFieldSchema).default({}),
-    /** Custom-disclaimer checkbox key → consent purpose (default: the checkbox key itself). */
-    consents: z.record(z.string().min(1), z.string().min(1)).default({}),
-    /** Force the test flag on (true) or off (false); by default organic leads without an ad are tests. */
-    isTest: z.boolean().optional(),
-    /** As forms.{id}.acceptFreshConsent: a suppressed person who grants consent again is captured. */
-    acceptFreshConsent: z.boolean().default(false),
-  })
-  .strict();
+export const MetaFormConfigSchema = z.strictObject({
+  /** Shown instead of the form's name on Meta. */
+  name: z.optional(nonEmpty()),
+  /** Meta field name (field_data[].name, i.e. the question key) → canonical field; beats the built-in names. */
+  fields: z._default(z.record(nonEmpty(), ContactFieldSchema), {}),
+  /** Custom-disclaimer checkbox key → consent purpose (default: the checkbox key itself). */
+  consents: z._default(z.record(nonEmpty(), nonEmpty()), {}),
+  /** Force the test flag on (true) or off (false); by default organic leads without an ad are tests. */
+  isTest: z.optional(z.boolean()),
+  /** As forms.{id}.acceptFreshConsent: a suppressed person who grants consent again is captured. */
+  acceptFreshConsent: z._default(z.boolean(), false),
+});
 export type MetaFormConfig = z.infer<typeof MetaFormConfigSchema>;
 
-export const MetaConfigSchema = z
-  .object({
-    forms: z
-      .record(z.string().regex(/^\d{1,32}$/, 'Meta form ids are digits'), MetaFormConfigSchema)
-      .default({}),
-  })
-  .strict();
+export const MetaConfigSchema = z.strictObject({
+  forms: z._default(
+    z.record(z.string().check(z.regex(/^\d{1,32}$/, 'Meta form ids are digits')), MetaFormConfigSchema),
+    {},
+  ),
+});
 
 /** The shortest receipt retention: the dedupe key must outlive every platform's retries (TikTok ~72 h). */
 export const MIN_RECEIPT_RETENTION_DAYS = 4;
 
-export const PrivacyConfigSchema = z
-  .object({
-    /**
-     * Days a receipt (the raw submission as received, and the dedupe key) is kept after it arrived. The
-     * consent proof hashes cover the raw submission, so export what you must keep before it expires.
-     */
-    receiptRetentionDays: z.number().int().min(MIN_RECEIPT_RETENTION_DAYS).max(3650).default(30),
-  })
-  .strict();
+export const PrivacyConfigSchema = z.strictObject({
+  /**
+   * Days a receipt (the raw submission as received, and the dedupe key) is kept after it arrived. The
+   * consent proof hashes cover the raw submission, so export what you must keep before it expires.
+   */
+  receiptRetentionDays: z._default(
+    z.number().check(z.int(), z.minimum(MIN_RECEIPT_RETENTION_DAYS), z.maximum(3650)),
+    30,
+  ),
+});
 export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;
 
-export const AlertsConfigSchema = z
-  .object({
-    /** Where test leads go: nowhere, or the test webhook (SLACK_TEST_WEBHOOK_URL). Never the main channel. */
-    testLeads: z.enum(['skip', 'test-channel']).default('skip'),
-    ...AlertsSlackFields,
-  })
-  .strict();
+export const AlertsConfigSchema = z.strictObject({
+  /** Where test leads go: nowhere, or the test webhook (SLACK_TEST_WEBHOOK_URL). Never the main channel. */
+  testLeads: z._default(z.enum(['skip', 'test-channel']), 'skip'),
+  ...AlertsSlackFields,
+});
 
 export const HubConfigSchema = z
-  .object({
-    defaults: z
-      .object({ phoneCountry: z.string().length(2).default('US') })
-      .strict()
-      .default({ phoneCountry: 'US' }),
-    forms: z
-      .record(
-        z.string().regex(FORM_ID, 'form ids are letters, digits, - and _ (at most 64)'),
+  .strictObject({
+    defaults: z._default(z.strictObject({ phoneCountry: z._default(z.string().check(z.length(2)), 'US') }), {
+      phoneCountry: 'US',
+    }),
+    forms: z._default(
+      z.record(
+        z.string().check(z.regex(FORM_ID, 'form ids are letters, digits, - and _ (at most 64)')),
         FormConfigSchema,
-      )
-      .default({}),
-    scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
-    alerts: AlertsConfigSchema.prefault({}),
-    meta: MetaConfigSchema.default({ forms: {} }),
-    privacy: PrivacyConfigSchema.prefault({}),
+      ),
+      {},
+    ),
+    scoring: z._default(ScoringConfigSchema, ScoringConfigSchema.parse({})),
+    alerts: z.prefault(AlertsConfigSchema, {}),
+    meta: z._default(MetaConfigSchema, { forms: {} }),
+    privacy: z.prefault(PrivacyConfigSchema, {}),
   })
-  .strict()
-  .superRefine(checkAlertsConfig);
+  .check(z.superRefine(checkAlertsConfig));
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 
 export class ConfigError extends Error {
@@ -151,28 +139,28 @@ export function loadHubConfig(path: string): HubConfig {
   return parseHubConfig(raw, path);
 }
 
-const optionalEnv = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
+const optionalEnv = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined) => (v === '' ? undefined : v)),
+);
 
 /** Environment of both runtimes. Names here are a public interface. */
 export const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  LEADHUB_DATA_DIR: z.string().min(1).default('.leadhub'),
-  LEADHUB_DB: z.enum(['file', 'memory']).default('file'),
-  LEADHUB_CONFIG: z.string().min(1).default('leadhub.config.json'),
+  PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 3000),
+  LEADHUB_DATA_DIR: z._default(nonEmpty(), '.leadhub'),
+  LEADHUB_DB: z._default(z.enum(['file', 'memory']), 'file'),
+  LEADHUB_CONFIG: z._default(nonEmpty(), 'leadhub.config.json'),
   LEADHUB_ADMIN_TOKEN: optionalEnv,
   LEADHUB_PEPPER: optionalEnv,
   LEADHUB_FORM_SECRET: optionalEnv,
-  SLACK_WEBHOOK_URL: optionalEnv.pipe(z.url().optional()),
-  SLACK_TEST_WEBHOOK_URL: optionalEnv.pipe(z.url().optional()),
+  SLACK_WEBHOOK_URL: z.pipe(optionalEnv, z.optional(z.url())),
+  SLACK_TEST_WEBHOOK_URL: z.pipe(optionalEnv, z.optional(z.url())),
   /** Slack app bot token (xoxb-…): turns on the app mode (buttons, updates, SLA). Secret. */
   SLACK_BOT_TOKEN: optionalEnv,
   /** Slack app signing secret: verifies POST /slack/actions. Secret. */
   SLACK_SIGNING_SECRET: optionalEnv,
   /** Slack Web API base URL (a local stand-in in tests). */
-  SLACK_API_URL: optionalEnv.pipe(z.url().default('https://slack.com/api')),
+  SLACK_API_URL: z.pipe(optionalEnv, z._default(z.url(), 'https://slack.com/api')),
   /** EventBridge Scheduler wiring of the SLA timers (set by the stack). */
   SLA_SCHEDULE_GROUP: optionalEnv,
   SLA_ESCALATOR_ARN: optionalEnv,
@@ -186,43 +174,46 @@ export const EnvSchema = z.object({
   /** JSON object of page id → page access token; wins over META_PAGE_ACCESS_TOKEN. Secret. */
   META_PAGE_TOKENS: optionalEnv,
   /** Graph API base URL (the sandbox's URL in the demo and tests). */
-  META_GRAPH_URL: optionalEnv.pipe(z.url().default('https://graph.facebook.com')),
-  META_GRAPH_VERSION: optionalEnv.pipe(
-    z
-      .string()
-      .regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0')
-      .default('v25.0'),
+  META_GRAPH_URL: z.pipe(optionalEnv, z._default(z.url(), 'https://graph.facebook.com')),
+  META_GRAPH_VERSION: z.pipe(
+    optionalEnv,
+    z._default(z.string().check(z.regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0')), 'v25.0'),
   ),
   /** LinkedIn app's Client Secret: answers the challenge and verifies X-LI-Signature. Secret. */
   LINKEDIN_CLIENT_SECRET: optionalEnv,
   /** Member access token with r_marketing_leadgen_automation (lead retrieval). Secret. */
   LINKEDIN_ACCESS_TOKEN: optionalEnv,
   /** LinkedIn API base URL (the sandbox's URL in the demo and tests). */
-  LINKEDIN_API_URL: optionalEnv.pipe(z.url().default('https://api.linkedin.com')),
+  LINKEDIN_API_URL: z.pipe(optionalEnv, z._default(z.url(), 'https://api.linkedin.com')),
   /** LinkedIn-Version header (YYYYMM); LinkedIn sunsets versions after about a year. */
-  LINKEDIN_API_VERSION: optionalEnv.pipe(
-    z
-      .string()
-      .regex(/^20\d{2}(0[1-9]|1[0-2])$/, 'a LinkedIn API version such as 202611')
-      .default('202611'),
+  LINKEDIN_API_VERSION: z.pipe(
+    optionalEnv,
+    z._default(
+      z.string().check(z.regex(/^20\d{2}(0[1-9]|1[0-2])$/, 'a LinkedIn API version such as 202611')),
+      '202611',
+    ),
   ),
   /** Unguessable path segment of POST /webhooks/tiktok/{token}. Secret. */
   TIKTOK_WEBHOOK_TOKEN: optionalEnv,
   /** TikTok app secret: checks X-Open-Signature when a delivery carries one. Secret. */
   TIKTOK_APP_SECRET: optionalEnv,
   /** Comma-separated advertiser ids whose leads are accepted; unset accepts any. */
-  TIKTOK_ADVERTISER_IDS: optionalEnv.pipe(
-    z
-      .string()
-      .regex(/^\s*\d{1,32}\s*(,\s*\d{1,32}\s*)*$/, 'comma-separated TikTok advertiser ids (digits)')
-      .optional(),
+  TIKTOK_ADVERTISER_IDS: z.pipe(
+    optionalEnv,
+    z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^\s*\d{1,32}\s*(,\s*\d{1,32}\s*)*$/, 'comma-separated TikTok advertiser ids (digits)'),
+        ),
+    ),
   ),
   /** The Webhook key typed into the Google Ads lead form; comes back as google_key. Secret. */
   GOOGLE_WEBHOOK_KEY: optionalEnv,
-  DYNAMODB_ENDPOINT: optionalEnv.pipe(z.url().optional()),
-  TABLE_NAME: z.string().min(1).default('leadhub'),
+  DYNAMODB_ENDPOINT: z.pipe(optionalEnv, z.optional(z.url())),
+  TABLE_NAME: z._default(nonEmpty(), 'leadhub'),
   CAPTURE_QUEUE_URL: optionalEnv,
-  EVENT_BUS_NAME: z.string().min(1).default('leadhub'),
+  EVENT_BUS_NAME: z._default(nonEmpty(), 'leadhub'),
   /** ARN of the Secrets Manager secret holding the hub's secrets (AWS only). */
   LEADHUB_SECRET_ARN: optionalEnv,
   AWS_REGION: optionalEnv,

@@ -347,7 +347,10 @@ export interface LeadStore {
   clearPendingSla(leadId: string): Promise<void>;
   /** Alerts whose SLA is not settled yet, soonest first (local timers are rebuilt from these). */
   listPendingSlas(limit?: number): Promise<PendingSla[]>;
-  /** Stamps a stage time on the lead item once: the first write wins, so redeliveries keep the first. */
+  /**
+   * Stamps a stage time on the lead's alert record once (none without one): the first write wins, so
+   * redeliveries keep the first. The sent record's timings already carry alertedAt.
+   */
   recordLeadStage(lead: LeadKey, stage: 'alertedAt' | 'claimedAt', at: string): Promise<void>;
   /** The stage clock of every lead received in [from, to], from the month listing (never a Scan). */
   listLeadTimings(from: string, to: string): Promise<LeadTimingsRow[]>;

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const env = parseEnv();
 
   if (env.CAPTURE_QUEUE_URL) {
-    const { doc } = createDynamoClients({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+    const { doc } = await createDynamoClients({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
     const store = createDynamoDbLeadStore({ doc, tableName: env.TABLE_NAME });
     const captureQueue = createSqsQueue<CaptureMessage>(env.CAPTURE_QUEUE_URL);
     process.stdout.write(`Replaying from table ${env.TABLE_NAME} onto ${env.CAPTURE_QUEUE_URL}\n`);

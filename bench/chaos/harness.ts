@@ -261,7 +261,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     // ---- recovery: let retries finish, redrive dead letters, sweep stranded receipts -----------------
-    const clean = createDynamoClients({ endpoint, region: 'us-east-1' });
+    const clean = await createDynamoClients({ endpoint, region: 'us-east-1' });
     closers.push(async () => clean.client.destroy());
     const store = createDynamoDbLeadStore({ doc: clean.doc, tableName });
     progress(`${options.name}: waiting for the pipeline, then recovering (${options.recovery})`);

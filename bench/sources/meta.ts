@@ -1,7 +1,7 @@
 import { demoRequestForm, demoRequestLead, SANDBOX_PAGES } from '../../lib/sandbox/meta-fixtures.js';
 import { type MetaSandbox, startMetaSandbox } from '../../lib/sandbox/meta-graph.js';
 import { leadgenEntries, metaWebhookBody, signMetaBody } from '../../lib/sandbox/meta-webhook.js';
-import { type BenchSource, leadToken } from './types.js';
+import { type BenchSource, benchPhone, leadToken } from './types.js';
 
 const APP_SECRET = 'bench-meta-app-secret';
 const PAGE_TOKEN = 'bench-page-access-token';
@@ -50,7 +50,7 @@ export const metaSource: BenchSource = {
       fieldData: [
         { name: 'full_name', values: [`Bench ${token}`] },
         { name: 'work_email', values: [`${token}@acme-robotics.com`] },
-        { name: 'phone_number', values: [`+1415555${String(1000 + (seq % 9000)).padStart(4, '0')}`] },
+        { name: 'phone_number', values: [benchPhone(seq)] },
         { name: 'company_name', values: ['Acme Robotics'] },
         { name: 'job_title', values: ['VP Sales'] },
         { name: 'country', values: ['US'] },

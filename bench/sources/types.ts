@@ -34,6 +34,14 @@ export function leadToken(run: string, seq: number): string {
   return `lhb${run}x${seq}`;
 }
 
+/**
+ * A phone number for lead `seq` in E.164, as platforms send it. 555 numbers are fictional; the line number
+ * varies so phone keys stay distinct and leads do not merge into one contact.
+ */
+export function benchPhone(seq: number): string {
+  return `+1415555${String(1000 + (seq % 9000)).padStart(4, '0')}`;
+}
+
 /** Finds every bench token in a text (a Slack message body). */
 export function findTokens(text: string): string[] {
   return [...text.matchAll(/lhb([a-z0-9]+)x(\d+)/gi)].map((m) => `lhb${m[1]?.toLowerCase()}x${m[2]}`);

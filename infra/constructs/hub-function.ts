@@ -4,6 +4,12 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PHONE_METADATA_FILES, writePhoneMetadataFile } from '../../lib/lead/phone-metadata.js';
+import {
+  EMAIL_DOMAIN_PACKAGES,
+  EMAIL_DOMAINS_FILE,
+  writeEmailDomainsFile,
+} from '../../lib/scoring/email-domains.js';
 
 /** The Lambda entry points, one file each under functions/. */
 export type HubFunctionName =
@@ -22,7 +28,7 @@ export type HubFunctionName =
 export const BUNDLED_CONFIG_NAME = 'leadhub.config.json';
 
 /**
- * Lets CommonJS dependencies (free-email-domains, mailchecker) call `require` inside the ESM bundle.
+ * Lets bundled CommonJS dependencies call `require` inside the ESM bundle.
  * The alias avoids clashing with any `createRequire` the bundled code declares itself.
  */
 export const ESM_REQUIRE_BANNER =
@@ -47,15 +53,80 @@ function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** esbuild command hooks that put the hub config next to index.mjs in the bundle. */
-export function configCopyHooks(configFile: string): ICommandHooks {
+/**
+ * esbuild command hooks that put the hub config, and any data files, next to index.mjs in the bundle.
+ * `dataFiles` is called only when the function is bundled, so a synth that skips bundling makes none.
+ */
+export function configCopyHooks(
+  configFile: string,
+  dataFiles: () => readonly string[] = () => [],
+): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
     afterBundling: (_inputDir: string, outputDir: string) => [
       `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_NAME}`)}`,
+      ...dataFiles().map((file) => `cp ${shellQuote(file)} ${shellQuote(`${outputDir}/`)}`),
     ],
   };
+}
+
+/**
+ * Data a function reads at run time, shipped as a file beside its bundle instead of as bundled code
+ * (lib/data-file.ts): `write` makes the file at synth from the packages it comes from.
+ */
+export interface BundleData {
+  fileName: string;
+  /** Packages left out of the bundle: the file replaces them (the code only reads them as a fallback). */
+  packages: readonly string[];
+  /** The source module that reads the file: a bundle that contains it must ship the file. */
+  neededBy: string;
+  write(path: string): void;
+}
+
+const PHONE_MIN: BundleData = {
+  fileName: PHONE_METADATA_FILES.min,
+  packages: [],
+  neededBy: 'lib/lead/normalise.ts',
+  write: (path) => writePhoneMetadataFile('min', path),
+};
+const PHONE_MAX: BundleData = {
+  fileName: PHONE_METADATA_FILES.max,
+  packages: [],
+  neededBy: 'lib/scoring/phone.ts',
+  write: (path) => writePhoneMetadataFile('max', path),
+};
+const EMAIL_DOMAINS: BundleData = {
+  fileName: EMAIL_DOMAINS_FILE,
+  packages: EMAIL_DOMAIN_PACKAGES,
+  neededBy: 'lib/scoring/email-domains.ts',
+  write: writeEmailDomainsFile,
+};
+
+/**
+ * Which functions ship which data files: phone metadata where phone numbers are normalised (80 KB of
+ * bundled JavaScript) or enriched (157 KB), the email domain lists (1.2 MB) where leads are enriched.
+ */
+export const BUNDLE_DATA: Partial<Record<HubFunctionName, readonly BundleData[]>> = {
+  'http-forms': [PHONE_MIN],
+  'http-webhooks': [PHONE_MIN],
+  'http-privacy': [PHONE_MIN],
+  'capture-worker': [PHONE_MIN],
+  'enrich-worker': [PHONE_MAX, EMAIL_DOMAINS],
+};
+
+const written = new Set<string>();
+
+/** Makes the data files once per process, under the project's node_modules/.cache; returns their paths. */
+export function prepareBundleData(projectRoot: string, data: readonly BundleData[]): string[] {
+  return data.map((d) => {
+    const path = join(projectRoot, 'node_modules', '.cache', 'leadhub', d.fileName);
+    if (!written.has(path)) {
+      d.write(path);
+      written.add(path);
+    }
+    return path;
+  });
 }
 
 /**
@@ -68,6 +139,7 @@ export class HubFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
+    const data = BUNDLE_DATA[props.name] ?? [];
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
@@ -99,7 +171,9 @@ export class HubFunction extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        commandHooks: configCopyHooks(props.configFile),
+        // The runtime provides the SDK; data packages are shipped as files (BUNDLE_DATA).
+        externalModules: ['@aws-sdk/*', ...data.flatMap((d) => d.packages)],
+        commandHooks: configCopyHooks(props.configFile, () => prepareBundleData(props.projectRoot, data)),
       },
     });
   }

@@ -143,7 +143,9 @@ export class LeadHubStack extends Stack {
         indexName: index.name,
         partitionKey: str(index.partitionKey),
         sortKey: str(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        ...(index.projection.type === 'INCLUDE'
+          ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.attributes] }
+          : { projectionType: ProjectionType[index.projection.type] }),
       })),
       timeToLiveAttribute: TableDesign.ttlAttribute,
       billing: Billing.onDemand(),

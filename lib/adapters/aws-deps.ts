@@ -3,7 +3,7 @@ import { loadHubConfig, parseEnv } from '../config.js';
 import type { HubDeps } from '../deps.js';
 import { logger } from '../logger.js';
 import { type Secrets, systemClock } from '../ports.js';
-import { createDynamoClients } from './dynamodb/client.js';
+import { createLazyDocumentClient } from './dynamodb/client.js';
 import { createDynamoDbLeadStore } from './dynamodb/lead-store.js';
 import { createEventBridgeBus } from './eventbridge/event-bus.js';
 import { createPowertoolsSpeedMetrics } from './metrics/speed-metrics.js';
@@ -26,7 +26,7 @@ export async function awsDeps(): Promise<HubDeps> {
   if (!env.LEADHUB_SECRET_ARN) throw new Error('LEADHUB_SECRET_ARN is not set');
   const config = loadHubConfig(resolve(process.env.LAMBDA_TASK_ROOT ?? '.', env.LEADHUB_CONFIG));
   const secrets: Secrets = createSecretsManagerSecrets(env.LEADHUB_SECRET_ARN);
-  const { doc } = createDynamoClients({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+  const doc = createLazyDocumentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
   // Webhook URLs are secrets; a container reads them once, so a newly set URL reaches new containers.
   const webhookUrl = await secrets.get('SLACK_WEBHOOK_URL');
   const testWebhookUrl = await secrets.get('SLACK_TEST_WEBHOOK_URL');

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { SourceSchema } from '../lead/model.js';
+import * as z from '../zod.js';
 
 /**
  * A Slack channel: its id (C…, G…; stable across renames, preferred) or `#name`. A name only works in
@@ -7,9 +7,11 @@ import { SourceSchema } from '../lead/model.js';
  */
 export const SlackChannelSchema = z
   .string()
-  .regex(
-    /^(?:[CG][A-Z0-9]{2,20}|#[a-z0-9][a-z0-9._-]{0,79})$/,
-    'a channel id such as "C0123ABCD" or a name such as "#sales-leads"',
+  .check(
+    z.regex(
+      /^(?:[CG][A-Z0-9]{2,20}|#[a-z0-9][a-z0-9._-]{0,79})$/,
+      'a channel id such as "C0123ABCD" or a name such as "#sales-leads"',
+    ),
   );
 
 /**
@@ -18,61 +20,62 @@ export const SlackChannelSchema = z
  */
 export const SlackMentionSchema = z
   .string()
-  .regex(
-    /^(?:[UW][A-Z0-9]{2,20}|S[A-Z0-9]{2,20}|here|channel)$/,
-    'a user id ("U0123ABCD"), a user group id ("S0123ABCD"), "here" or "channel"',
+  .check(
+    z.regex(
+      /^(?:[UW][A-Z0-9]{2,20}|S[A-Z0-9]{2,20}|here|channel)$/,
+      'a user id ("U0123ABCD"), a user group id ("S0123ABCD"), "here" or "channel"',
+    ),
   );
 
-const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+const nonEmpty = () => z.string().check(z.minLength(1));
+const nonEmptyList = <T extends z.core.SomeType>(item: T) => z.array(item).check(z.minLength(1));
 
 /** Answer condition of a route: the answer whose key or label folds to `key` has one of `values`. */
-export const RouteAnswerSchema = z
-  .object({
-    key: z.string().min(1),
-    values: nonEmptyList(z.string().min(1)),
-    match: z.enum(['equals', 'contains']).default('equals'),
-  })
-  .strict();
+export const RouteAnswerSchema = z.strictObject({
+  key: nonEmpty(),
+  values: nonEmptyList(nonEmpty()),
+  match: z._default(z.enum(['equals', 'contains']), 'equals'),
+});
 
 /**
  * What a route matches. Every condition given must hold; a route without conditions matches every real
  * lead. Test leads only ever match a route that says `isTest: true`, so they never reach a sales channel
  * by accident.
  */
-export const RouteMatchSchema = z
-  .object({
-    grades: nonEmptyList(z.string().min(1)).optional(),
-    sources: nonEmptyList(SourceSchema).optional(),
-    /** Form ids: a web form's id from `forms`, or the platform's form id. */
-    forms: nonEmptyList(z.string().min(1)).optional(),
-    /** ISO alpha-2; the contact's country, else the phone number's. */
-    countries: nonEmptyList(
-      z
-        .string()
-        .regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code such as "US"')
-        .transform((c) => c.toUpperCase()),
-    ).optional(),
-    answers: nonEmptyList(RouteAnswerSchema).optional(),
-    isTest: z.boolean().optional(),
-  })
-  .strict();
+export const RouteMatchSchema = z.strictObject({
+  grades: z.optional(nonEmptyList(nonEmpty())),
+  sources: z.optional(nonEmptyList(SourceSchema)),
+  /** Form ids: a web form's id from `forms`, or the platform's form id. */
+  forms: z.optional(nonEmptyList(nonEmpty())),
+  /** ISO alpha-2; the contact's country, else the phone number's. */
+  countries: z.optional(
+    nonEmptyList(
+      z.pipe(
+        z.string().check(z.regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code such as "US"')),
+        z.transform((c: string) => c.toUpperCase()),
+      ),
+    ),
+  ),
+  answers: z.optional(nonEmptyList(RouteAnswerSchema)),
+  isTest: z.optional(z.boolean()),
+});
 
-export const AlertRouteSchema = z
-  .object({
-    name: z.string().min(1).optional(),
-    match: RouteMatchSchema.default({}),
-    channel: SlackChannelSchema,
-    mention: SlackMentionSchema.optional(),
-  })
-  .strict();
+export const AlertRouteSchema = z.strictObject({
+  name: z.optional(nonEmpty()),
+  match: z._default(RouteMatchSchema, {}),
+  channel: SlackChannelSchema,
+  mention: z.optional(SlackMentionSchema),
+});
 export type AlertRoute = z.infer<typeof AlertRouteSchema>;
 
 const minutes = z
   .number()
-  .positive('must be more than 0 minutes')
-  .max(7 * 24 * 60, 'must be at most a week (10080 minutes)');
+  .check(
+    z.positive('must be more than 0 minutes'),
+    z.maximum(7 * 24 * 60, 'must be at most a week (10080 minutes)'),
+  );
 
-const HHMM = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour time such as "09:00"');
+const HHMM = z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour time such as "09:00"'));
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -88,54 +91,49 @@ export function isTimeZone(tz: string): boolean {
 
 /** Opening hours: the SLA clock only runs while open (a lead arriving when closed starts at opening). */
 export const BusinessHoursSchema = z
-  .object({
-    timeZone: z.string().refine(isTimeZone, 'is not an IANA time zone such as "Europe/Berlin"'),
-    days: nonEmptyList(z.enum(WEEKDAYS)).default(['mon', 'tue', 'wed', 'thu', 'fri']),
-    start: HHMM.default('09:00'),
-    end: HHMM.default('17:00'),
+  .strictObject({
+    timeZone: z.string().check(z.refine(isTimeZone, 'is not an IANA time zone such as "Europe/Berlin"')),
+    days: z._default(nonEmptyList(z.enum(WEEKDAYS)), ['mon', 'tue', 'wed', 'thu', 'fri']),
+    start: z._default(HHMM, '09:00'),
+    end: z._default(HHMM, '17:00'),
   })
-  .strict()
-  .refine((h) => h.start < h.end, { message: 'must be later than start', path: ['end'] });
+  .check(z.refine((h) => h.start < h.end, { message: 'must be later than start', path: ['end'] }));
 export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
 
-const EscalationTargetSchema = z
-  .object({
-    /** Default: the channel the alert went to. */
-    channel: SlackChannelSchema.optional(),
-    /** Default: `here`. */
-    mention: SlackMentionSchema.optional(),
-  })
-  .strict();
+const EscalationTargetSchema = z.strictObject({
+  /** Default: the channel the alert went to. */
+  channel: z.optional(SlackChannelSchema),
+  /** Default: `here`. */
+  mention: z.optional(SlackMentionSchema),
+});
 
 /**
  * Claim deadlines. A grade without minutes has no SLA. When `minutes` is not given, the top scoring
  * grade gets 5 minutes.
  */
-export const SlaConfigSchema = z
-  .object({
-    enabled: z.boolean().default(true),
-    /** Minutes to claim, per grade. */
-    minutes: z.record(z.string().min(1), minutes).optional(),
-    /** Per form id: minutes per grade, taking precedence over `minutes` for that form's leads. */
-    forms: z.record(z.string().min(1), z.record(z.string().min(1), minutes)).default({}),
-    businessHours: BusinessHoursSchema.optional(),
-    /** Level 1: repost here, with this mention, when the deadline passes unclaimed. */
-    escalation: EscalationTargetSchema.default({}),
-    /** Level 2: this many (business) minutes after level 1, if still unclaimed. */
-    secondLevel: EscalationTargetSchema.extend({ afterMinutes: minutes }).strict().optional(),
-  })
-  .strict();
+export const SlaConfigSchema = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  /** Minutes to claim, per grade. */
+  minutes: z.optional(z.record(nonEmpty(), minutes)),
+  /** Per form id: minutes per grade, taking precedence over `minutes` for that form's leads. */
+  forms: z._default(z.record(nonEmpty(), z.record(nonEmpty(), minutes)), {}),
+  businessHours: z.optional(BusinessHoursSchema),
+  /** Level 1: repost here, with this mention, when the deadline passes unclaimed. */
+  escalation: z._default(EscalationTargetSchema, {}),
+  /** Level 2: this many (business) minutes after level 1, if still unclaimed. */
+  secondLevel: z.optional(z.extend(EscalationTargetSchema, { afterMinutes: minutes })),
+});
 export type SlaConfig = z.infer<typeof SlaConfigSchema>;
 
 /** The Slack-app part of `alerts` (the `testLeads` switch predates it and stays in lib/config.ts). */
 export const AlertsSlackFields = {
   /** Where a lead goes when no route matches (Slack app mode). */
-  defaultChannel: SlackChannelSchema.optional(),
+  defaultChannel: z.optional(SlackChannelSchema),
   /** Where test leads go with `testLeads: "test-channel"` in Slack app mode. */
-  testChannel: SlackChannelSchema.optional(),
+  testChannel: z.optional(SlackChannelSchema),
   /** First match wins. */
-  routes: z.array(AlertRouteSchema).default([]),
-  sla: SlaConfigSchema.prefault({}),
+  routes: z._default(z.array(AlertRouteSchema), []),
+  sla: z.prefault(SlaConfigSchema, {}),
 };
 
 /** The config shape the cross-checks read (lib/config.ts's HubConfig satisfies it). */

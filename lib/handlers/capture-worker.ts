@@ -1,11 +1,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import type { HubDeps } from '../deps.js';
 import { SourceSchema } from '../lead/model.js';
 import { capture } from '../pipeline/capture.js';
+import * as z from '../zod.js';
 
-const CaptureMessageSchema = z.object({ source: SourceSchema, platformLeadId: z.string().min(1) });
+const CaptureMessageSchema = z.object({
+  source: SourceSchema,
+  platformLeadId: z.string().check(z.minLength(1)),
+});
 
 /**
  * Capture queue consumer. Records fail one by one (partial batch response): a failed record returns to

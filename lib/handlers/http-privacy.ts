@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import type { HubDeps } from '../deps.js';
 import { rawBody } from '../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../http/responses.js';
@@ -12,37 +11,31 @@ import {
   type PersonQuery,
   withdrawConsent,
 } from '../pipeline/privacy.js';
+import * as z from '../zod.js';
 import { adminAuthorised, unauthorised } from './http-admin.js';
 
 const MAX_BODY_BYTES = 8 * 1024;
-const identifier = z.string().min(1).max(320);
-const PersonSchema = z
-  .object({ email: identifier.optional(), phone: identifier.optional() })
-  .refine((p) => (p.email === undefined) !== (p.phone === undefined), {
-    message: 'give exactly one of email or phone',
-  });
+const identifier = z.optional(z.string().check(z.minLength(1), z.maxLength(320)));
+const exactlyOneIdentifier = z.refine<{ email?: string; phone?: string }>(
+  (p) => (p.email === undefined) !== (p.phone === undefined),
+  { message: 'give exactly one of email or phone' },
+);
+const PersonSchema = z.object({ email: identifier, phone: identifier }).check(exactlyOneIdentifier);
 const WithdrawSchema = z
-  .object({
-    email: identifier.optional(),
-    phone: identifier.optional(),
+  .strictObject({
+    email: identifier,
+    phone: identifier,
     /** A purpose as recorded (e.g. marketing_email), or `all` for every purpose currently granted. */
-    purpose: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and . _ : - (at most 100)'),
-    /** Makes a retried request write no second record. */
-    requestId: z
+    purpose: z
       .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and . _ : - (at most 128)')
-      .optional(),
+      .check(z.regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and . _ : - (at most 100)')),
+    /** Makes a retried request write no second record. */
+    requestId: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and . _ : - (at most 128)')),
+    ),
   })
-  .strict()
-  .refine((p) => (p.email === undefined) !== (p.phone === undefined), {
-    message: 'give exactly one of email or phone',
-  });
-const EraseSchema = z
-  .object({ email: identifier.optional(), phone: identifier.optional() })
-  .strict()
-  .refine((p) => (p.email === undefined) !== (p.phone === undefined), {
-    message: 'give exactly one of email or phone',
-  });
+  .check(exactlyOneIdentifier);
+const EraseSchema = z.strictObject({ email: identifier, phone: identifier }).check(exactlyOneIdentifier);
 
 function queryOf(p: { email?: string; phone?: string }): PersonQuery {
   return p.email !== undefined ? { email: p.email } : { phone: p.phone as string };
@@ -56,7 +49,7 @@ function invalid(issues: z.core.$ZodIssue[]): HttpResult {
   });
 }
 
-function parseBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>): Parsed<T> {
+function parseBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodMiniType<T>): Parsed<T> {
   const body = rawBody(event);
   if (body.length > MAX_BODY_BYTES) {
     return {

@@ -1,15 +1,13 @@
-import * as z from 'zod';
 import type { HubDeps } from '../deps.js';
 import { type EscalateResult, escalateLead } from '../pipeline/escalate.js';
+import * as z from '../zod.js';
 
 /** What an SLA timer delivers (EventBridge Scheduler's target input, or the local timer's payload). */
-export const SlaTimerPayloadSchema = z
-  .object({
-    kind: z.literal('sla'),
-    leadId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-    level: z.number().int().min(1).max(10),
-  })
-  .strict();
+export const SlaTimerPayloadSchema = z.strictObject({
+  kind: z.literal('sla'),
+  leadId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  level: z.number().check(z.int(), z.minimum(1), z.maximum(10)),
+});
 
 /**
  * Target of the SLA timers. A payload off its contract is logged and dropped (retrying cannot fix it);

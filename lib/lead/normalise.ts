@@ -1,5 +1,5 @@
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import * as z from 'zod';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import * as z from '../zod.js';
 import {
   type FieldIssue,
   type Lead,
@@ -8,6 +8,7 @@ import {
   type RawLead,
   RawLeadSchema,
 } from './model.js';
+import { phoneMetadata } from './phone-metadata.js';
 
 export interface NormaliseOptions {
   /** ISO 3166-1 alpha-2 country used for phone numbers written without a country code. */
@@ -26,20 +27,25 @@ export function normaliseEmail(raw: string | undefined): { value?: string; issue
   return emailSchema.safeParse(value).success ? { value } : { issue: 'is not a valid email address' };
 }
 
+/**
+ * E.164 form and country of a phone number that matches its country's number pattern. This needs only
+ * libphonenumber's 'min' metadata (half the size of 'max'), which is all ingest, capture and privacy
+ * lookups load; whether the number's range is assigned, and its line type, need 'max' and are left to
+ * enrichment (lib/scoring/phone.ts).
+ */
 export function normalisePhone(
   raw: string | undefined,
   defaultCountry: string,
 ): { value?: string; country?: string; issue?: string } {
   const value = tidy(raw);
   if (!value) return {};
-  const parsed = parsePhoneNumberFromString(value, defaultCountry.toUpperCase() as CountryCode);
+  const parsed = parsePhoneNumberFromString(
+    value,
+    defaultCountry.toUpperCase() as CountryCode,
+    phoneMetadata('min'),
+  );
   if (!parsed?.isValid()) return { issue: 'is not a valid phone number' };
   return { value: parsed.number, country: parsed.country };
-}
-
-/** Line type as libphonenumber knows it from the number's range (MOBILE, FIXED_LINE, VOIP, ...). */
-export function phoneLineType(e164: string): string | undefined {
-  return parsePhoneNumberFromString(e164)?.getType();
 }
 
 /** Collapses whitespace; empty strings become undefined. */

@@ -138,7 +138,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       cleanups.push(() => (dynamo as LocalDynamo).close());
       endpoint = dynamo.endpoint;
     }
-    const clients = createDynamoClients({ endpoint, region });
+    const clients = await createDynamoClients({ endpoint, region });
     cleanups.push(async () => clients.client.destroy());
     await ensureTable(clients.client, env.TABLE_NAME).catch((error: unknown) => {
       throw new Error(

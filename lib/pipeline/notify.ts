@@ -43,9 +43,9 @@ export function isSlackApp(notifier: Notifier | undefined): boolean {
  * 2. route it (alerts.routes, first match wins; test leads only to a test channel or nowhere);
  * 3. post the card (with Claim / Not a fit buttons in Slack app mode). A failed post completes the claim
  *    as failed and rethrows, so the platform retries and the retry can claim again;
- * 4. record it as sent with the message ref, the lead's clock and the SLA's due times (retried: once the
- *    card is out, a lost record would let a later delivery post it again), then (best effort) stamp
- *    alertedAt on the lead, emit the stage metrics and set the SLA timers.
+ * 4. record it as sent with the message ref, the lead's clock (alertedAt included: that record is the
+ *    lead's alertedAt stamp) and the SLA's due times (retried: once the card is out, a lost record would
+ *    let a later delivery post it again), then (best effort) emit the stage metrics and set the SLA timers.
  */
 export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<NotifyResult> {
   const { leadId } = lead;
@@ -137,7 +137,7 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
   };
 }
 
-/** The clock, the metrics and the timers: none of them may undo a sent alert, so failures are logged. */
+/** The metrics and the timers: neither may undo a sent alert, so failures are logged. */
 async function afterSend(
   deps: NotifyDeps,
   lead: LeadScoredV1,
@@ -145,16 +145,6 @@ async function afterSend(
   sla: AlertSla | undefined,
 ): Promise<void> {
   const { leadId } = lead;
-  const alertedAt = timings.alertedAt as string;
-  try {
-    await deps.store.recordLeadStage(
-      { leadId, contactId: lead.contactId, platformCreatedAt: lead.timings.platformCreatedAt },
-      'alertedAt',
-      alertedAt,
-    );
-  } catch (error) {
-    deps.logger.warn('could not record alertedAt on the lead', { leadId, error: describeError(error) });
-  }
   try {
     deps.metrics?.recordStages(
       lead,

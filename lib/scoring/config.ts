@@ -1,22 +1,27 @@
-import * as z from 'zod';
 import { ContactFieldSchema } from '../lead/model.js';
+import * as z from '../zod.js';
 
 export { type ContactField, ContactFieldSchema } from '../lead/model.js';
 
 export const ScoreCategorySchema = z.enum(['fit', 'intent', 'negative', 'completeness']);
 
-const words = z.array(z.string().min(1)).min(1);
+const nonEmpty = () => z.string().check(z.minLength(1));
+const nonEmptyList = <T extends z.core.SomeType>(item: T) => z.array(item).check(z.minLength(1));
 
-const regexSource = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source, 'iu');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'is not a valid regular expression' },
+const words = nonEmptyList(nonEmpty());
+
+const regexSource = z.string().check(
+  z.refine(
+    (source) => {
+      try {
+        new RegExp(source, 'iu');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid regular expression' },
+  ),
 );
 
 /**
@@ -25,62 +30,54 @@ const regexSource = z.string().refine(
  */
 export const RuleWhenSchema = z.discriminatedUnion('kind', [
   /** Job title contains one of the keywords as whole words (case-insensitive), e.g. "vp", "head of". */
-  z.object({ kind: z.literal('jobTitle'), keywords: words }).strict(),
+  z.strictObject({ kind: z.literal('jobTitle'), keywords: words }),
   /** The email domain class from enrichment. */
-  z
-    .object({
-      kind: z.literal('emailType'),
-      types: z.array(z.enum(['corporate', 'free', 'disposable'])).min(1),
-    })
-    .strict(),
+  z.strictObject({
+    kind: z.literal('emailType'),
+    types: nonEmptyList(z.enum(['corporate', 'free', 'disposable'])),
+  }),
   /** Every listed contact field is present. */
-  z.object({ kind: z.literal('fieldsPresent'), fields: z.array(ContactFieldSchema).min(1) }).strict(),
+  z.strictObject({ kind: z.literal('fieldsPresent'), fields: nonEmptyList(ContactFieldSchema) }),
   /** Contact country (or, failing that, the phone number's country) is one of these ISO alpha-2 codes. */
-  z.object({ kind: z.literal('country'), countries: z.array(z.string().length(2)).min(1) }).strict(),
+  z.strictObject({ kind: z.literal('country'), countries: nonEmptyList(z.string().check(z.length(2))) }),
   /**
    * An answer whose key or label is one of `keys` has a value in `values`. Both sides are compared after
    * lower-casing and folding punctuation to `_`, so "What is your budget?" matches `what_is_your_budget`.
    */
-  z
-    .object({
-      kind: z.literal('answer'),
-      keys: words,
-      values: words,
-      match: z.enum(['equals', 'contains']).default('equals'),
-    })
-    .strict(),
+  z.strictObject({
+    kind: z.literal('answer'),
+    keys: words,
+    values: words,
+    match: z._default(z.enum(['equals', 'contains']), 'equals'),
+  }),
   /** A paid placement: a lead-ads platform, an ad id, or a paid utm_medium. */
-  z
-    .object({
-      kind: z.literal('paidCampaign'),
-      sources: z.array(z.string().min(1)).default([]),
-      utmMediums: z.array(z.string().min(1)).default([]),
-      adIdPresent: z.boolean().default(true),
-    })
-    .strict(),
+  z.strictObject({
+    kind: z.literal('paidCampaign'),
+    sources: z._default(z.array(nonEmpty()), []),
+    utmMediums: z._default(z.array(nonEmpty()), []),
+    adIdPresent: z._default(z.boolean(), true),
+  }),
   /** A name or the email's local part matches one of the patterns (case-insensitive regular expressions). */
-  z.object({ kind: z.literal('testLooking'), patterns: z.array(regexSource).min(1) }).strict(),
+  z.strictObject({ kind: z.literal('testLooking'), patterns: nonEmptyList(regexSource) }),
   /** The email's local part is a role address such as info@ or sales@. */
-  z.object({ kind: z.literal('roleEmail'), localParts: words }).strict(),
+  z.strictObject({ kind: z.literal('roleEmail'), localParts: words }),
   /** libphonenumber line type of the phone (MOBILE, FIXED_LINE, VOIP, ...). */
-  z.object({ kind: z.literal('phoneLineType'), types: words }).strict(),
+  z.strictObject({ kind: z.literal('phoneLineType'), types: words }),
 ]);
 export type RuleWhen = z.infer<typeof RuleWhenSchema>;
 
-export const ScoringRuleSchema = z
-  .object({
-    /** Stable id, reported in the breakdown. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lower-case letters, digits, - and _'),
-    category: ScoreCategorySchema,
-    /** Points added when the rule fires; negative rules use negative points. */
-    points: z.number().int().min(-100).max(100),
-    /** Human reason shown in the breakdown and the Slack alert. */
-    reason: z.string().min(1),
-    /** Rules sharing a group are exclusive: only the first one (in list order) that fires counts. */
-    group: z.string().min(1).optional(),
-    when: RuleWhenSchema,
-  })
-  .strict();
+export const ScoringRuleSchema = z.strictObject({
+  /** Stable id, reported in the breakdown. */
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lower-case letters, digits, - and _')),
+  category: ScoreCategorySchema,
+  /** Points added when the rule fires; negative rules use negative points. */
+  points: z.number().check(z.int(), z.minimum(-100), z.maximum(100)),
+  /** Human reason shown in the breakdown and the Slack alert. */
+  reason: nonEmpty(),
+  /** Rules sharing a group are exclusive: only the first one (in list order) that fires counts. */
+  group: z.optional(nonEmpty()),
+  when: RuleWhenSchema,
+});
 export type ScoringRule = z.infer<typeof ScoringRuleSchema>;
 export type ScoringRuleInput = z.input<typeof ScoringRuleSchema>;
 
@@ -312,42 +309,48 @@ export const DEFAULT_RULES: ScoringRuleInput[] = [
 
 const bandsStartAtZero = (bands: readonly { minScore: number }[]) => bands.some((b) => b.minScore === 0);
 
+const minScore = z.number().check(z.int(), z.minimum(0), z.maximum(100));
+
 /** Scoring rules and bands. Every value has a default taken from common lead-ops playbooks. */
-export const ScoringConfigSchema = z
-  .object({
-    stages: z
-      .array(z.object({ stage: z.string().min(1), minScore: z.number().int().min(0).max(100) }).strict())
-      .refine(bandsStartAtZero, { message: 'one stage must start at minScore 0' })
-      .default([
-        { stage: 'nurture', minScore: 0 },
-        { stage: 'sales_development', minScore: 51 },
-        { stage: 'account_executive', minScore: 81 },
-      ]),
-    grades: z
-      .array(z.object({ grade: z.string().min(1), minScore: z.number().int().min(0).max(100) }).strict())
-      .refine(bandsStartAtZero, { message: 'one grade must start at minScore 0' })
-      .default([
-        { grade: 'D', minScore: 0 },
-        { grade: 'C', minScore: 41 },
-        { grade: 'B', minScore: 61 },
-        { grade: 'A', minScore: 81 },
-      ]),
-    /** The full rule list; giving it in the config file replaces the defaults. */
-    rules: z
-      .array(ScoringRuleSchema)
-      .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, {
+export const ScoringConfigSchema = z.strictObject({
+  stages: z._default(
+    z
+      .array(z.strictObject({ stage: nonEmpty(), minScore }))
+      .check(z.refine(bandsStartAtZero, { message: 'one stage must start at minScore 0' })),
+    [
+      { stage: 'nurture', minScore: 0 },
+      { stage: 'sales_development', minScore: 51 },
+      { stage: 'account_executive', minScore: 81 },
+    ],
+  ),
+  grades: z._default(
+    z
+      .array(z.strictObject({ grade: nonEmpty(), minScore }))
+      .check(z.refine(bandsStartAtZero, { message: 'one grade must start at minScore 0' })),
+    [
+      { grade: 'D', minScore: 0 },
+      { grade: 'C', minScore: 41 },
+      { grade: 'B', minScore: 61 },
+      { grade: 'A', minScore: 81 },
+    ],
+  ),
+  /** The full rule list; giving it in the config file replaces the defaults. */
+  rules: z.prefault(
+    z.array(ScoringRuleSchema).check(
+      z.refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, {
         message: 'rule ids must be unique',
-      })
-      .prefault(DEFAULT_RULES),
-    /** Domains to add to the built-in free-mail and disposable lists (lower case, no @). */
-    email: z
-      .object({
-        extraFreeDomains: z.array(z.string().min(1)).default([]),
-        extraDisposableDomains: z.array(z.string().min(1)).default([]),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+      }),
+    ),
+    DEFAULT_RULES,
+  ),
+  /** Domains to add to the built-in free-mail and disposable lists (lower case, no @). */
+  email: z.prefault(
+    z.strictObject({
+      extraFreeDomains: z._default(z.array(nonEmpty()), []),
+      extraDisposableDomains: z._default(z.array(nonEmpty()), []),
+    }),
+    {},
+  ),
+});
 export type ScoringConfig = z.infer<typeof ScoringConfigSchema>;
 export type EmailDomainOptions = ScoringConfig['email'];

@@ -1,13 +1,10 @@
-import freeEmailDomains from 'free-email-domains';
-import mailchecker from 'mailchecker';
 import type { Enrichment } from '../../events/contracts.js';
-import { normalisePhone, phoneLineType } from '../lead/normalise.js';
 import type { EmailDomainOptions } from './config.js';
+import { emailDomainLists } from './email-domains.js';
+import { phoneFacts } from './phone.js';
 
 export type EmailType = NonNullable<Enrichment['emailType']>;
 
-const FREE = new Set(freeEmailDomains.map((d) => d.toLowerCase()));
-const DISPOSABLE = mailchecker.blacklist();
 const NO_EXTRAS: EmailDomainOptions = { extraFreeDomains: [], extraDisposableDomains: [] };
 
 /** The part after the last @, lower-cased; undefined when there is none. */
@@ -28,17 +25,18 @@ export function emailDomain(email: string | undefined): string | undefined {
  */
 export function classifyEmailDomain(domain: string, options: EmailDomainOptions = NO_EXTRAS): EmailType {
   const d = domain.toLowerCase();
+  const { free, disposable } = emailDomainLists();
   const extraDisposable = new Set(options.extraDisposableDomains.map((x) => x.toLowerCase()));
   for (let candidate = d; candidate.includes('.'); candidate = candidate.slice(candidate.indexOf('.') + 1)) {
-    if (DISPOSABLE.has(candidate) || extraDisposable.has(candidate)) return 'disposable';
+    if (disposable.has(candidate) || extraDisposable.has(candidate)) return 'disposable';
   }
-  if (FREE.has(d) || options.extraFreeDomains.some((x) => x.toLowerCase() === d)) return 'free';
+  if (free.has(d) || options.extraFreeDomains.some((x) => x.toLowerCase() === d)) return 'free';
   return 'corporate';
 }
 
 /**
  * Facts derived from the contact details alone (no network calls): email domain class and, for a
- * corporate address, the company domain; phone country and line type from libphonenumber's 'max' metadata.
+ * corporate address, the company domain; phone country and line type (./phone.ts).
  */
 export function enrichContact(
   contact: { email?: string; phone?: string },
@@ -55,12 +53,9 @@ export function enrichContact(
   }
   // Captured phones are E.164; anything else has no country to go by, so it is not guessed.
   if (contact.phone?.startsWith('+')) {
-    const parsed = normalisePhone(contact.phone, 'US');
-    if (parsed.value) {
-      if (parsed.country) enrichment.phoneCountry = parsed.country;
-      const type = phoneLineType(parsed.value);
-      if (type) enrichment.phoneLineType = type;
-    }
+    const phone = phoneFacts(contact.phone);
+    if (phone.country) enrichment.phoneCountry = phone.country;
+    if (phone.lineType) enrichment.phoneLineType = phone.lineType;
   }
   return enrichment;
 }

@@ -240,7 +240,7 @@ describe('bundling', () => {
 describe('table', () => {
   const tableId = logicalId(stack.table);
 
-  it('is built from TableDesign: keys, GSIs with ALL projection, TTL, on-demand', () => {
+  it('is built from TableDesign: keys, keys-only GSIs, TTL, on-demand', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     const props = resources[tableId]?.Properties as Json;
     expect(props.KeySchema).toEqual([
@@ -254,7 +254,7 @@ describe('table', () => {
           { AttributeName: i.partitionKey, KeyType: 'HASH' },
           { AttributeName: i.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
     );
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });

@@ -178,7 +178,7 @@ describe('alert records on DynamoDB (dynalite)', () => {
     expect((await store.getLead('x'))?.leadId).toBe('x');
   });
 
-  it('stamps alertedAt and claimedAt on the lead item once, and lists every stage by month', async () => {
+  it('stamps alertedAt and claimedAt on the alert item once, and lists every stage by month', async () => {
     const { store, doc, tableName } = await freshStore();
     const a = lead('a');
     const b = lead('b', {
@@ -196,18 +196,25 @@ describe('alert records on DynamoDB (dynalite)', () => {
       enrichment: {},
       scoredAt: '2026-11-30T10:00:03.000Z',
     });
+    await store.claimAlert('a', '2026-11-30T10:00:03.500Z');
     await store.recordLeadStage(a, 'alertedAt', '2026-11-30T10:00:04.000Z');
     await store.recordLeadStage(a, 'alertedAt', '2026-11-30T10:09:00.000Z');
     await store.recordLeadStage(a, 'claimedAt', '2026-11-30T10:03:00.000Z');
-    // A lead that is gone is skipped quietly.
+    // A lead without an alert is skipped quietly: no alert item appears for it.
     await store.recordLeadStage(lead('gone'), 'claimedAt', '2026-11-30T10:03:00.000Z');
     const { Item } = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { pk: 'CONTACT#ct_gone', sk: 'LEAD#2026-11-30T10:00:00.000Z#gone' },
-      }),
+      new GetCommand({ TableName: tableName, Key: { pk: 'ALERT#gone', sk: 'ALERT' } }),
     );
     expect(Item).toBeUndefined();
+    // The lead item is never rewritten for a stamp: it holds exactly what putLead wrote.
+    const leadItem = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: 'CONTACT#ct_a', sk: 'LEAD#2026-11-30T10:00:00.000Z#a' },
+      }),
+    );
+    expect(leadItem.Item?.alertedAt).toBeUndefined();
+    expect(leadItem.Item?.lead).toEqual(a);
 
     const rows = await store.listLeadTimings('2026-10-01T00:00:00.000Z', '2026-11-30T23:59:59.999Z');
     expect(rows.map((r) => r.leadId).sort()).toEqual(['a', 'b', 't']);
@@ -239,7 +246,19 @@ describe('alert records on DynamoDB (dynalite)', () => {
     const { store } = await freshStore();
     const a = lead('a', { receivedAt: '2026-11-30T10:00:02.000Z' });
     await store.putLead(a);
-    await store.recordLeadStage(a, 'alertedAt', '2026-11-30T10:00:05.000Z');
+    // The notifier's record of the sent alert carries the lead's alertedAt; a claim stamps claimedAt.
+    await store.claimAlert('a', '2026-11-30T10:00:04.000Z');
+    await store.recordAlertSent(
+      'a',
+      sent({
+        at: '2026-11-30T10:00:05.000Z',
+        timings: {
+          platformCreatedAt: a.platformCreatedAt,
+          receivedAt: a.receivedAt,
+          alertedAt: '2026-11-30T10:00:05.000Z',
+        },
+      }),
+    );
     await store.recordLeadStage(a, 'claimedAt', '2026-11-30T10:04:00.000Z');
     const handler = createAdminHttpHandler(
       fakeDeps({ store, clock: fixedClock('2026-12-01T00:00:00.000Z') }),

@@ -1,5 +1,8 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { StoredLead } from '../../lib/ports.js';
+import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
+import type { LeadScore, StoredLead } from '../../lib/ports.js';
 import { freshStore } from '../support/store.js';
 
 const receipt = (id: string) => ({
@@ -189,5 +192,167 @@ describe('DynamoDB lead store (dynalite)', () => {
     await doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'SUPPRESS#bad', sk: 'SUPPRESS' } }));
     expect(await store.isSuppressed(['good', 'bad'])).toBe(true);
     expect(await store.isSuppressed(['good'])).toBe(false);
+  });
+});
+
+const scored = (n: number): LeadScore => ({
+  score: n,
+  grade: 'B',
+  stage: 'sales_development',
+  breakdown: {
+    fit: n,
+    intent: 0,
+    negative: 0,
+    completeness: 0,
+    reasons: [{ category: 'fit', rule: 'title', points: n, reason: 'VP title' }],
+  },
+  enrichment: { emailDomainClass: 'business' } as LeadScore['enrichment'],
+  scoredAt: '2026-11-30T10:00:03.000Z',
+});
+
+const leadKey = (l: StoredLead) => ({
+  pk: `CONTACT#${l.contactId}`,
+  sk: `LEAD#${l.platformCreatedAt}#${l.leadId}`,
+});
+
+describe('DynamoDB lead store: cheap writes, keys-only indexes', () => {
+  it('creates both GSIs with the projection TableDesign declares (keys only)', async () => {
+    const { client, tableName } = await freshStore();
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const projections = Object.fromEntries(
+      (Table?.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.Projection?.ProjectionType]),
+    );
+    expect(projections).toEqual({ byId: 'KEYS_ONLY', byMonth: 'KEYS_ONLY' });
+    expect(Object.values(TableDesign.indexes).map((i) => i.projection.type)).toEqual([
+      'KEYS_ONLY',
+      'KEYS_ONLY',
+    ]);
+  });
+
+  it('keeps the score off the lead item, and every read returns it with the lead', async () => {
+    const { store, doc, tableName } = await freshStore(() => new Date('2026-11-30T12:00:00Z'));
+    const l = lead({ leadId: 'ld_sc', contactId: 'ct_sc' });
+    await store.putLead(l);
+    await store.upsertContact(
+      {
+        contactId: 'ct_sc',
+        createdAt: l.capturedAt,
+        updatedAt: l.capturedAt,
+        lastLeadAt: l.capturedAt,
+        leadCount: 1,
+        sources: ['form'],
+      },
+      'ld_sc',
+    );
+    await store.saveScore(l, scored(66));
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: leadKey(l) }));
+    expect(Item?.lead).toEqual(l);
+    expect((await store.getLead('ld_sc'))?.scoring).toEqual(scored(66));
+    expect((await store.listLeads(10)).leads).toEqual([{ ...l, scoring: scored(66) }]);
+    expect((await store.getContact('ct_sc'))?.leads).toEqual([{ ...l, scoring: scored(66) }]);
+    expect((await store.getContact('ct_sc'))?.profile.bestScore).toBe(66);
+    await expect(store.saveScore(lead({ leadId: 'ld_none', contactId: 'ct_x' }), scored(1))).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
+  it('still reads a score stored on the lead item before scores had their own item', async () => {
+    const { store, doc, tableName } = await freshStore(() => new Date('2026-11-30T12:00:00Z'));
+    const l = { ...lead({ leadId: 'ld_old', contactId: 'ct_old' }), scoring: scored(55) };
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...leadKey(l),
+          type: 'lead',
+          gsi1pk: 'LEAD#ld_old',
+          gsi1sk: 'LEAD',
+          gsi2pk: 'MONTH#2026-11',
+          gsi2sk: `${l.receivedAt}#ld_old`,
+          placedAt: l.capturedAt,
+          lead: l,
+        },
+      }),
+    );
+    expect((await store.getLead('ld_old'))?.scoring?.score).toBe(55);
+    expect((await store.listLeads(5)).leads[0]?.scoring?.score).toBe(55);
+    // Erasing strips the inline score like any other.
+    await store.eraseContact('ct_old', { erasureId: 'er_1', at: '2026-11-30T13:00:00.000Z' });
+    expect((await store.getLead('ld_old'))?.scoring?.breakdown.reasons).toEqual([]);
+  });
+
+  it('strips the score of an erased lead and refuses a score that arrives later', async () => {
+    const { store, doc, tableName } = await freshStore();
+    const kept = lead({ leadId: 'ld_e1', contactId: 'ct_e' });
+    const late = lead({ leadId: 'ld_e2', contactId: 'ct_e', platformLeadId: 'p2' });
+    await store.putLead(kept);
+    await store.putLead(late);
+    await store.saveScore(kept, scored(80));
+    await store.eraseContact('ct_e', { erasureId: 'er_2', at: '2026-11-30T13:00:00.000Z' });
+    // A score whose event was in flight during the erasure.
+    await store.saveScore(late, scored(90));
+    const score = async (leadId: string) =>
+      (await doc.send(new GetCommand({ TableName: tableName, Key: { pk: `SCORE#${leadId}`, sk: 'SCORE' } })))
+        .Item;
+    expect((await score('ld_e1'))?.scoring).toEqual({
+      ...scored(80),
+      breakdown: { ...scored(80).breakdown, reasons: [] },
+      enrichment: {},
+    });
+    expect((await score('ld_e1'))?.deletedAt).toBe('2026-11-30T13:00:00.000Z');
+    expect((await score('ld_e2'))?.scoring).toBeUndefined();
+    expect((await store.getLead('ld_e1'))?.scoring?.score).toBe(80);
+    expect((await store.getLead('ld_e1'))?.scoring?.enrichment).toEqual({});
+    expect((await store.getLead('ld_e2'))?.scoring).toBeUndefined();
+    // Erased leads are not listed, whatever the page size.
+    expect((await store.listLeads(1)).leads).toEqual([]);
+    // A re-run converges and writes nothing new.
+    await store.eraseContact('ct_e', { erasureId: 'er_2', at: '2026-11-30T14:00:00.000Z' });
+    expect((await score('ld_e1'))?.deletedAt).toBe('2026-11-30T13:00:00.000Z');
+  });
+
+  it('strips the score when the platform deletes the lead', async () => {
+    const { store } = await freshStore();
+    const l = lead({ leadId: 'ld_d', contactId: 'ct_d' });
+    await store.putLead(l);
+    await store.saveScore(l, scored(70));
+    await store.deleteLeadData(l, '2026-11-30T13:00:00.000Z');
+    expect((await store.getLead('ld_d'))?.scoring?.breakdown.reasons).toEqual([]);
+    await store.saveScore(l, scored(75));
+    expect((await store.getLead('ld_d'))?.scoring?.score).toBe(70);
+  });
+
+  it('stores a large raw payload compressed and hands it back as it came, a small one as is', async () => {
+    const { store, doc, tableName } = await freshStore(() => new Date('2026-11-30T10:00:00.000Z'));
+    const big = {
+      ...receipt('big'),
+      payload: { message: 'We would like a demo. '.repeat(60), n: 1, ok: true },
+    };
+    await store.putReceipt(big);
+    await store.putReceipt(receipt('small'));
+    const raw = async (id: string) =>
+      (
+        await doc.send(
+          new GetCommand({ TableName: tableName, Key: { pk: `RECEIPT#form#${id}`, sk: 'RECEIPT' } }),
+        )
+      ).Item?.payload;
+    expect(await raw('big')).toBeInstanceOf(Uint8Array);
+    expect(((await raw('big')) as Uint8Array).byteLength).toBeLessThan(
+      JSON.stringify(big.payload).length / 4,
+    );
+    expect(await raw('small')).toEqual(receipt('small').payload);
+    expect((await store.getReceipt({ source: 'form', platformLeadId: 'big' }))?.payload).toEqual(big.payload);
+    const pending = await store.listPendingReceipts({
+      since: '2026-11-30T00:00:00.000Z',
+      before: '2026-11-30T11:00:00.000Z',
+      limit: 10,
+    });
+    expect(pending.receipts.find((r) => r.platformLeadId === 'big')?.payload).toEqual(big.payload);
+    await store.updateReceipt(
+      { source: 'form', platformLeadId: 'big' },
+      { status: 'failed', statusReason: 'x' },
+    );
+    const failed = await store.listReceipts('form', 'failed', 10);
+    expect(failed.receipts.map((r) => [r.platformLeadId, r.payload])).toEqual([['big', big.payload]]);
   });
 });

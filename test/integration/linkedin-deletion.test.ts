@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LeadDeletedV1 } from '../../events/contracts.js';
@@ -13,6 +14,14 @@ import { recordLinkedInDeletion } from '../../lib/sources/linkedin/deletion.js';
 import { type LinkedInLeadNotification, parseLinkedInWebhook } from '../../lib/sources/linkedin/parse.js';
 import { fakeDeps, fixedSecrets, httpEvent, recordingBus } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
+
+/** Sets as lists and gzip-compressed receipt payloads (the table's only Binary values) as their text. */
+const readable = (_key: string, value: unknown) =>
+  value instanceof Set
+    ? [...value]
+    : value instanceof Uint8Array
+      ? gunzipSync(value).toString('utf8')
+      : value;
 
 const TOKEN = 'AQV-token';
 let sandbox: LinkedInSandbox | undefined;
@@ -52,7 +61,7 @@ async function setup(responses: ReturnType<typeof linkedInResponse>[]) {
   };
   const tableText = async () => {
     const { Items } = await doc.send(new ScanCommand({ TableName: tableName }));
-    return JSON.stringify(Items, (_k, v) => (v instanceof Set ? [...v] : v));
+    return JSON.stringify(Items, readable);
   };
   return { deps, store, bus, doc, tableName, notify, create, tableText };
 }

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { ConsentWithdrawnV1, ContactErasedV1, LeadCapturedV1 } from '../../events/contracts.js';
@@ -19,6 +20,14 @@ import {
   testConfig,
 } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
+
+/** Sets as lists and gzip-compressed receipt payloads (the table's only Binary values) as their text. */
+const readable = (_key: string, value: unknown) =>
+  value instanceof Set
+    ? [...value]
+    : value instanceof Uint8Array
+      ? gunzipSync(value).toString('utf8')
+      : value;
 
 const PEPPER = 'test-pepper';
 const jane = {
@@ -140,10 +149,10 @@ async function setup(wrap?: (store: LeadStore) => LeadStore) {
   };
   const events = <T>(type: string) =>
     bus.events.filter((e) => e.detailType === type).map((e) => e.detail as T);
-  /** Every item of the table as text (Sets included), to look for personal data anywhere. */
+  /** Every item of the table as text (Sets and compressed payloads included), to look for personal data anywhere. */
   const tableText = async () => {
     const { Items } = await doc.send(new ScanCommand({ TableName: tableName }));
-    return (Items ?? []).map((i) => JSON.stringify(i, (_k, v) => (v instanceof Set ? [...v] : v))).join('\n');
+    return (Items ?? []).map((i) => JSON.stringify(i, readable)).join('\n');
   };
   return { deps, store, bus, clock, submit, captured, call, adminGet, events, tableText };
 }

@@ -7,7 +7,7 @@ import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.
 /** A LeadStore on a fresh table of the test DynamoDB endpoint (dynalite unless DYNAMODB_ENDPOINT is set). */
 export async function freshStore(now?: () => Date) {
   const endpoint = inject('dynamoEndpoint');
-  const clients = createDynamoClients({ endpoint, region: 'us-east-1' });
+  const clients = await createDynamoClients({ endpoint, region: 'us-east-1' });
   const tableName = `leadhub-test-${randomUUID().slice(0, 8)}`;
   await ensureTable(clients.client, tableName);
   return {

@@ -1,25 +1,26 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type {
   AlertRecord,
-  LeadKey,
   LeadStore,
   LeadTimingsRow,
   PendingSla,
   SentAlert,
   StageTimings,
 } from '../../ports.js';
+import { batchGetItems } from './batch-get.js';
+import {
+  ConditionalCheckFailedException,
+  type DocumentClient as DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from './commands.js';
 import { TableDesign } from './table-design.js';
 
 /**
  * The alert loop's part of the LeadStore: the alert item (ALERT#{leadId} / ALERT) carries where the alert
- * was posted, the lead's stage clock, the SLA with its escalation level, and the rep's decision. Pending
+ * was posted, the lead's stage clock (alertedAt and claimedAt too: stamping them on the lead item would
+ * pay for rewriting the whole lead), the SLA with its escalation level, and the rep's decision. Pending
  * SLAs sit in the sparse byId index under gsi1pk SLA#pending (gsi1sk = next due time), so the local
  * runtime can rebuild its timers with one query. Every write is a single-item (conditional) update.
  */
@@ -39,15 +40,29 @@ export type AlertStoreMethods = Pick<
 >;
 
 export const SLA_PENDING_PK = 'SLA#pending';
+/** What the speed-to-lead listing reads of a lead item: no PII travels (the read is charged in full anyway). */
+const LEAD_TIMING_ATTRIBUTES = [
+  'lead.leadId',
+  'lead.source',
+  'lead.isTest',
+  'lead.platformCreatedAt',
+  'lead.receivedAt',
+  'lead.capturedAt',
+  'lead.scoring.scoredAt',
+  'alertedAt',
+  'claimedAt',
+];
 /** How far back the speed-to-lead listing may reach. */
 const TIMINGS_MAX_MONTHS = 36;
 
 // The same keys as lib/adapters/dynamodb/lead-store.ts (an integration test writes through both).
 const alertKey = (leadId: string) => ({ pk: `ALERT#${leadId}`, sk: 'ALERT' });
-const leadItemKey = (l: LeadKey) => ({
-  pk: `CONTACT#${l.contactId}`,
-  sk: `LEAD#${l.platformCreatedAt}#${l.leadId}`,
-});
+const scoreKey = (leadId: string) => ({ pk: `SCORE#${leadId}`, sk: 'SCORE' });
+/**
+ * The lead's stage stamps on its alert item, named apart from the alert's own times (its claimedAt is
+ * when a notifier took the right to send it, not when a rep claimed the lead).
+ */
+const STAGE_ATTRIBUTES = { alertedAt: 'leadAlertedAt', claimedAt: 'leadClaimedAt' } as const;
 const { byId, byMonth } = TableDesign.indexes;
 
 function isConditionFailure(error: unknown): boolean {
@@ -336,26 +351,32 @@ export function createAlertStoreMethods(options: {
         },
         limit,
       );
-      return items.map((item) => {
+      // The index holds keys only: the SLA level is on the alert item. One that left the index since
+      // (decided, escalated to the end) is no longer pending.
+      const alerts = await batchGetItems(doc, TableName, items);
+      return alerts.flatMap((item) => {
+        if (!item || item[byId.partitionKey] !== SLA_PENDING_PK) return [];
         const sla = item.sla as { level?: number } | undefined;
-        return {
-          leadId: String(item.leadId),
-          level: (sla?.level ?? 0) + 1,
-          dueAt: String(item[byId.sortKey]).split('#')[0] as string,
-        };
+        return [
+          {
+            leadId: String(item.leadId),
+            level: (sla?.level ?? 0) + 1,
+            dueAt: String(item[byId.sortKey]).split('#')[0] as string,
+          },
+        ];
       });
     },
 
     async recordLeadStage(lead, stage, at) {
-      // A lead erased since the alert has no item left to stamp; that is fine.
+      // Stamped on the alert item, which every stage follows; a lead without one is not stamped.
       await conditional(() =>
         doc.send(
           new UpdateCommand({
             TableName,
-            Key: leadItemKey(lead),
+            Key: alertKey(lead.leadId),
             UpdateExpression: 'SET #stage = if_not_exists(#stage, :at)',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#stage': stage },
+            ExpressionAttributeNames: { '#stage': STAGE_ATTRIBUTES[stage] },
             ExpressionAttributeValues: { ':at': at },
           }),
         ),
@@ -365,43 +386,53 @@ export function createAlertStoreMethods(options: {
     async listLeadTimings(from, to): Promise<LeadTimingsRow[]> {
       const rows: LeadTimingsRow[] = [];
       for (const month of monthsBetween(from, to)) {
-        const items = await queryAll({
+        const entries = await queryAll({
           IndexName: byMonth.name,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          ProjectionExpression:
-            '#lead.#leadId, #lead.#source, #lead.#isTest, #lead.#created, #lead.#received, #lead.#captured, ' +
-            '#lead.#scoring.#scoredAt, #alertedAt, #claimedAt',
-          ExpressionAttributeNames: {
-            '#pk': byMonth.partitionKey,
-            '#sk': byMonth.sortKey,
-            '#lead': 'lead',
-            '#leadId': 'leadId',
-            '#source': 'source',
-            '#isTest': 'isTest',
-            '#created': 'platformCreatedAt',
-            '#received': 'receivedAt',
-            '#captured': 'capturedAt',
-            '#scoring': 'scoring',
-            '#scoredAt': 'scoredAt',
-            '#alertedAt': 'alertedAt',
-            '#claimedAt': 'claimedAt',
-          },
+          ExpressionAttributeNames: { '#pk': byMonth.partitionKey, '#sk': byMonth.sortKey },
           // gsi2sk is `{receivedAt}#{leadId}`; \uffff sorts after every id character.
           ExpressionAttributeValues: { ':pk': `MONTH#${month}`, ':from': from, ':to': `${to}#\uffff` },
         });
-        for (const item of items) {
-          const lead = item.lead as Record<string, unknown> & { scoring?: { scoredAt?: string } };
-          if (!lead) continue;
+        // The index holds keys only. A lead's clock is spread over three items: the lead (platform,
+        // received, captured), its score (scored) and its alert (alerted, claimed).
+        const leadItems = await batchGetItems(doc, TableName, entries, {
+          attributes: LEAD_TIMING_ATTRIBUTES,
+        });
+        const leads = leadItems.flatMap((item) => {
+          const lead = item?.lead as Record<string, unknown> | undefined;
+          return item && lead ? [{ item, lead, leadId: String(lead.leadId) }] : [];
+        });
+        const others = await batchGetItems(
+          doc,
+          TableName,
+          leads.flatMap(({ leadId }) => [scoreKey(leadId), alertKey(leadId)]),
+          {
+            attributes: [
+              'scoring.scoredAt',
+              STAGE_ATTRIBUTES.alertedAt,
+              STAGE_ATTRIBUTES.claimedAt,
+              'timings.alertedAt',
+            ],
+          },
+        );
+        for (const [n, { item, lead, leadId }] of leads.entries()) {
+          const score = others[2 * n];
+          const alert = others[2 * n + 1];
+          const scoring = (score?.scoring ?? lead.scoring) as { scoredAt?: string } | undefined;
+          const alertTimings = alert?.timings as { alertedAt?: string } | undefined;
+          // Leads stamped before the stamps moved to the alert item carry them on the lead item.
+          const alertedAt = alert?.[STAGE_ATTRIBUTES.alertedAt] ?? alertTimings?.alertedAt ?? item.alertedAt;
+          const claimedAt = alert?.[STAGE_ATTRIBUTES.claimedAt] ?? item.claimedAt;
           const timings: StageTimings = {
             platformCreatedAt: String(lead.platformCreatedAt),
             receivedAt: String(lead.receivedAt),
           };
           if (typeof lead.capturedAt === 'string') timings.capturedAt = lead.capturedAt;
-          if (typeof lead.scoring?.scoredAt === 'string') timings.scoredAt = lead.scoring.scoredAt;
-          if (typeof item.alertedAt === 'string') timings.alertedAt = item.alertedAt;
-          if (typeof item.claimedAt === 'string') timings.claimedAt = item.claimedAt;
+          if (typeof scoring?.scoredAt === 'string') timings.scoredAt = scoring.scoredAt;
+          if (typeof alertedAt === 'string') timings.alertedAt = alertedAt;
+          if (typeof claimedAt === 'string') timings.claimedAt = claimedAt;
           rows.push({
-            leadId: String(lead.leadId),
+            leadId,
             source: lead.source as LeadTimingsRow['source'],
             isTest: lead.isTest === true,
             ...timings,

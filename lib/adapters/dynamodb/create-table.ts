@@ -4,7 +4,14 @@ import {
   type DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { TableDesign } from './table-design.js';
+import { type IndexProjection, TableDesign } from './table-design.js';
+
+/** An index projection as CreateTable takes it. */
+export function projectionOf(projection: IndexProjection) {
+  return projection.type === 'INCLUDE'
+    ? { ProjectionType: projection.type, NonKeyAttributes: [...projection.attributes] }
+    : { ProjectionType: projection.type };
+}
 
 /** Creates the hub's table when it does not exist (local runtime and tests; CDK owns it on AWS). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -37,7 +44,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
           { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
         ],
-        Projection: { ProjectionType: 'ALL' as const },
+        Projection: projectionOf(index.projection),
       })),
     }),
   );

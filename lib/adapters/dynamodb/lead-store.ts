@@ -1,14 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CONSENT_PERSONAL_FIELDS, proofOf } from '../../consent/ledger.js';
 import { CONTACT_FIELDS, type ContactField, pickContactFields } from '../../lead/model.js';
 import {
@@ -22,7 +13,6 @@ import {
   type ErasureRecord,
   InvalidCursorError,
   type LeadDeletionReason,
-  type LeadKey,
   type LeadPage,
   type LeadScore,
   type LeadStore,
@@ -33,6 +23,17 @@ import {
   type StoredLead,
 } from '../../ports.js';
 import { createAlertStoreMethods } from './alert-store.js';
+import { batchGetItems } from './batch-get.js';
+import {
+  ConditionalCheckFailedException,
+  DeleteCommand,
+  type DocumentClient as DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from './commands.js';
 import { TableDesign } from './table-design.js';
 
 /**
@@ -60,6 +61,7 @@ const key = {
     sk: `CONSENT#${c.at}#${c.purpose}#${c.leadId ?? c.recordId ?? ''}`,
   }),
   alert: (leadId: string) => ({ pk: `ALERT#${leadId}`, sk: 'ALERT' }),
+  score: (leadId: string) => ({ pk: `SCORE#${leadId}`, sk: 'SCORE' }),
   merge: (survivorId: string, mergedId: string) => ({
     pk: `CONTACT#${survivorId}`,
     sk: `MERGED#${mergedId}`,
@@ -101,21 +103,31 @@ export function strippedLead(lead: StoredLead, reason: LeadDeletionReason, at: s
     attribution,
     consents: lead.consents,
     context: {},
-    ...(lead.scoring
-      ? {
-          scoring: {
-            score: lead.scoring.score,
-            grade: lead.scoring.grade,
-            stage: lead.scoring.stage,
-            scoredAt: lead.scoring.scoredAt,
-            breakdown: { ...lead.scoring.breakdown, reasons: [] },
-            enrichment: {},
-          },
-        }
-      : {}),
+    ...(lead.scoring ? { scoring: strippedScore(lead.scoring) } : {}),
     deletedAt: lead.deletedAt ?? at,
     deletedReason: lead.deletedReason === 'erased' ? 'erased' : reason,
   };
+}
+
+/** A score without its reasons and enrichment (they name the email domain). */
+function strippedScore(scoring: LeadScore): LeadScore {
+  return {
+    score: scoring.score,
+    grade: scoring.grade,
+    stage: scoring.stage,
+    scoredAt: scoring.scoredAt,
+    breakdown: { ...scoring.breakdown, reasons: [] },
+    enrichment: {},
+  };
+}
+
+/**
+ * A stored lead as readers see it: the lead item's lead with the score from its score item. A lead scored
+ * before scores had their own item carries its score inline, which stands when there is no score item.
+ */
+function withScore(lead: StoredLead, scoreItem: Record<string, unknown> | undefined): StoredLead {
+  const scoring = scoreItem?.scoring as LeadScore | undefined;
+  return scoring ? { ...lead, scoring } : lead;
 }
 
 /** A consent record without its personal parts; the proof stays. */
@@ -133,6 +145,8 @@ function mergeRecordFrom(item: Record<string, unknown>): MergeRecord {
   const { pk: _pk, sk: _sk, type: _type, ...record } = item;
   return record as unknown as MergeRecord;
 }
+
+type Item = Record<string, unknown>;
 
 const monthOf = (iso: string) => iso.slice(0, 7);
 const nextDay = (day: string) =>
@@ -175,10 +189,29 @@ const pendingIndexKeys = (k: ReceiptKey, at: string) => ({
   gsi1sk: `${at}#${k.source}#${k.platformLeadId}`,
 });
 
+/**
+ * Raw payloads whose JSON is larger than this are stored gzip-compressed, as a Binary attribute. A
+ * receipt's other attributes take about 250 bytes, so a payload of about 750 bytes already makes every
+ * write of the receipt (its put, then capture's status update) cost a second WRU; JSON compresses to
+ * about half at these sizes.
+ */
+const COMPRESS_PAYLOAD_OVER_BYTES = 512;
+
+function storedPayload(payload: unknown): unknown {
+  if (payload === null || payload === undefined) return payload;
+  const json = JSON.stringify(payload);
+  return Buffer.byteLength(json, 'utf8') > COMPRESS_PAYLOAD_OVER_BYTES ? gzipSync(json) : payload;
+}
+
+/** A payload as it was received: a raw payload is JSON, so a Binary one is one that was compressed. */
+function payloadFrom(stored: unknown): unknown {
+  return stored instanceof Uint8Array ? JSON.parse(gunzipSync(stored).toString('utf8')) : stored;
+}
+
 /** Drops the table's own attributes from a receipt item. */
 function receiptFrom(item: Record<string, unknown>): Receipt {
   const { pk: _pk, sk: _sk, type: _type, expiresAt: _exp, gsi1pk: _g1pk, gsi1sk: _g1sk, ...receipt } = item;
-  return receipt as unknown as Receipt;
+  return { ...receipt, payload: payloadFrom(receipt.payload) } as unknown as Receipt;
 }
 
 /** DynamoDB deletes expired items only eventually (and dynalite never): reads treat them as gone. */
@@ -306,8 +339,11 @@ export function createDynamoDbLeadStore(options: {
     return items.map((i) => String(i.pk).slice('IDENTITY#'.length));
   }
 
-  /** All copies of a lead in the byId index: one, or two for a moment while a merge moves it. */
-  async function leadItems(leadId: string): Promise<Record<string, unknown>[]> {
+  /**
+   * All copies of a lead found through the byId index (one, or two for a moment while a merge moves it),
+   * the copy placed last first, and its score item: one query for the keys, one BatchGetItem for the items.
+   */
+  async function findLead(leadId: string): Promise<{ items: Item[]; score?: Item }> {
     const { Items } = await doc.send(
       new QueryCommand({
         TableName,
@@ -317,9 +353,52 @@ export function createDynamoDbLeadStore(options: {
         ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
       }),
     );
-    const items = Items ?? [];
+    if (!Items || Items.length === 0) return { items: [] };
+    const [score, ...copies] = await batchGetItems(doc, TableName, [key.score(leadId), ...Items]);
     // The copy placed last is where the lead lives now.
-    return items.sort((a, b) => String(b.placedAt ?? '').localeCompare(String(a.placedAt ?? '')));
+    const items = copies
+      .filter((i): i is Item => i !== undefined)
+      .sort((a, b) => String(b.placedAt ?? '').localeCompare(String(a.placedAt ?? '')));
+    return score ? { items, score } : { items };
+  }
+
+  /** The items behind index entries, in the index's order; entries whose item is gone since are left out. */
+  async function itemsAt(entries: readonly Item[]): Promise<Item[]> {
+    const items = await batchGetItems(doc, TableName, entries);
+    return items.filter((i): i is Item => i !== undefined);
+  }
+
+  /** The stored leads of lead items, each with its score item's score. */
+  async function leadsWithScores(items: readonly Item[]): Promise<StoredLead[]> {
+    const leads = items.map((i) => i.lead as StoredLead);
+    const scores = await batchGetItems(
+      doc,
+      TableName,
+      leads.map((l) => key.score(l.leadId)),
+    );
+    return leads.map((lead, n) => withScore(lead, scores[n]));
+  }
+
+  /**
+   * Marks a lead's score item deleted (creating it when the lead was never scored), which refuses every
+   * later saveScore, then strips the score it holds the way strippedLead strips a lead. Marking first
+   * means no score can land between the read of the score and its stripped rewrite.
+   */
+  async function stripScoreItem(leadId: string, at: string): Promise<void> {
+    const { Attributes } = await doc.send(
+      new UpdateCommand({
+        TableName,
+        Key: key.score(leadId),
+        UpdateExpression: 'SET #deletedAt = if_not_exists(#deletedAt, :at), #type = :type, #leadId = :leadId',
+        ExpressionAttributeNames: { '#deletedAt': 'deletedAt', '#type': 'type', '#leadId': 'leadId' },
+        ExpressionAttributeValues: { ':at': at, ':type': 'score', ':leadId': leadId },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const scoring = Attributes?.scoring as LeadScore | undefined;
+    if (!scoring) return;
+    if (scoring.breakdown.reasons.length === 0 && Object.keys(scoring.enrichment ?? {}).length === 0) return;
+    await doc.send(new PutCommand({ TableName, Item: { ...Attributes, scoring: strippedScore(scoring) } }));
   }
 
   async function erasePayload(k: ReceiptKey, at: string): Promise<void> {
@@ -523,7 +602,14 @@ export function createDynamoDbLeadStore(options: {
         doc.send(
           new PutCommand({
             TableName,
-            Item: { ...key.receipt(receipt), type: 'receipt', ...receipt, ...pending, expiresAt },
+            Item: {
+              ...key.receipt(receipt),
+              type: 'receipt',
+              ...receipt,
+              payload: storedPayload(receipt.payload),
+              ...pending,
+              expiresAt,
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR #exp <= :now',
             ExpressionAttributeNames: { '#exp': TableDesign.ttlAttribute },
             ExpressionAttributeValues: { ':now': nowS },
@@ -553,7 +639,10 @@ export function createDynamoDbLeadStore(options: {
         }),
       );
       const nowS = nowSeconds();
-      const receipts = (page.Items ?? []).filter((i) => !expired(i, nowS)).map(receiptFrom);
+      // The index holds keys only; a receipt whose status moved on since the index was read is left out.
+      const receipts = (await itemsAt(page.Items ?? []))
+        .filter((i) => !expired(i, nowS) && i[TableDesign.indexes.byId.partitionKey] === pk)
+        .map(receiptFrom);
       return page.LastEvaluatedKey
         ? { receipts, cursor: encodeKeyCursor(page.LastEvaluatedKey) }
         : { receipts };
@@ -584,7 +673,7 @@ export function createDynamoDbLeadStore(options: {
             }),
           );
           const nowS = nowSeconds();
-          for (const item of page.Items ?? []) {
+          for (const item of await itemsAt(page.Items ?? [])) {
             if (!expired(item, nowS) && item.status === 'received') receipts.push(receiptFrom(item));
           }
           startKey = page.LastEvaluatedKey;
@@ -746,35 +835,33 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async saveScore(lead, score: LeadScore) {
-      const write = (at: LeadKey) =>
-        conditional(() =>
-          doc.send(
-            new UpdateCommand({
-              TableName,
-              Key: key.lead(at),
-              UpdateExpression: 'SET #lead.#scoring = :scoring',
-              // A lead whose data was removed takes no enrichment back.
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#deletedAt)',
-              ExpressionAttributeNames: { '#lead': 'lead', '#scoring': 'scoring', '#deletedAt': 'deletedAt' },
-              ExpressionAttributeValues: { ':scoring': score },
-            }),
-          ),
-        );
-      let at: LeadKey = lead;
-      if (!(await write(at))) {
-        // Moved to another contact by a merge since the event was published, or deleted meanwhile.
-        const current = (await leadItems(lead.leadId))[0];
-        if (!current) throw new Error(`lead ${lead.leadId} does not exist`);
-        if (current.deletedAt) return;
-        at = current.lead as StoredLead;
-        if (!(await write(at))) return;
-      }
+      // The score has an item of its own (keyed by lead id, so a merge never moves it): updating the large
+      // lead item would be charged for the whole lead, in the table and again in both indexes.
+      let item = await getItem(key.lead(lead));
+      // Moved to another contact by a merge since the event was published?
+      if (!item) item = (await findLead(lead.leadId)).items[0];
+      if (!item) throw new Error(`lead ${lead.leadId} does not exist`);
+      // A lead whose data was removed takes no enrichment back; removing it marks the score item first,
+      // so a removal that lands after this read still refuses the write below.
+      if (item.deletedAt) return;
+      const saved = await conditional(() =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...key.score(lead.leadId), type: 'score', leadId: lead.leadId, scoring: score },
+            ConditionExpression: 'attribute_not_exists(#deletedAt)',
+            ExpressionAttributeNames: { '#deletedAt': 'deletedAt' },
+          }),
+        ),
+      );
       // The profile keeps the best score seen and the stage that came with it.
-      await raiseBestScore(at.contactId, score);
+      if (saved) await raiseBestScore((item.lead as StoredLead).contactId, score);
     },
 
     async getLead(leadId) {
-      return (await leadItems(leadId))[0]?.lead as StoredLead | undefined;
+      const { items, score } = await findLead(leadId);
+      const item = items[0];
+      return item ? withScore(item.lead as StoredLead, score) : undefined;
     },
 
     async listLeads(limit, rawCursor): Promise<LeadPage> {
@@ -790,18 +877,16 @@ export function createDynamoDbLeadStore(options: {
               IndexName: TableDesign.indexes.byMonth.name,
               KeyConditionExpression: '#pk = :pk',
               ScanIndexForward: false,
-              // Erased leads keep their timings for the metrics, but are not listed.
-              FilterExpression: 'attribute_not_exists(#reason) OR #reason <> :erased',
-              ExpressionAttributeNames: {
-                '#pk': TableDesign.indexes.byMonth.partitionKey,
-                '#reason': 'deletedReason',
-              },
-              ExpressionAttributeValues: { ':pk': `MONTH#${month}`, ':erased': 'erased' },
+              ExpressionAttributeNames: { '#pk': TableDesign.indexes.byMonth.partitionKey },
+              ExpressionAttributeValues: { ':pk': `MONTH#${month}` },
               Limit: limit - leads.length,
               ExclusiveStartKey: startKey,
             }),
           );
-          for (const item of page.Items ?? []) leads.push(item.lead as StoredLead);
+          // Erased leads keep their timings for the metrics, but are not listed. Like the filter this
+          // replaces (the index holds keys only), the page limit counts them.
+          const items = (await itemsAt(page.Items ?? [])).filter((i) => i.deletedReason !== 'erased');
+          leads.push(...(await leadsWithScores(items)));
           startKey = page.LastEvaluatedKey;
           if (leads.length >= limit) {
             const next = startKey ? { month, key: startKey } : { month: previousMonth(month) };
@@ -818,15 +903,13 @@ export function createDynamoDbLeadStore(options: {
       const profileItem = items.find((i) => i.sk === 'PROFILE');
       if (!profileItem) return undefined;
       const { pk: _pk, sk: _sk, type: _type, leadIds: _leadIds, sources, ...profile } = profileItem;
+      const leads = await leadsWithScores(items.filter((i) => String(i.sk).startsWith('LEAD#')));
       const view: ContactView = {
         profile: {
           ...(profile as Omit<ContactProfile, 'sources'>),
           sources: [...((sources as Set<string>) ?? [])].sort(),
         } as ContactProfile,
-        leads: items
-          .filter((i) => String(i.sk).startsWith('LEAD#'))
-          .map((i) => i.lead as StoredLead)
-          .reverse(),
+        leads: leads.reverse(),
         consents: items
           .filter((i) => String(i.sk).startsWith('CONSENT#'))
           .map((i) => i.record as ConsentRecord),
@@ -891,11 +974,18 @@ export function createDynamoDbLeadStore(options: {
     async moveContactData(fromId, toId) {
       const at = now().toISOString();
       const items = await contactItems(fromId);
+      const scored = new Map(
+        (await leadsWithScores(items.filter((i) => String(i.sk).startsWith('LEAD#')))).map((l) => [
+          l.leadId,
+          l,
+        ]),
+      );
       const leadIds: string[] = [];
       for (const item of items) {
         const sk = String(item.sk);
         if (sk.startsWith('LEAD#')) {
           const lead = { ...(item.lead as StoredLead), contactId: toId };
+          const scoring = scored.get(lead.leadId)?.scoring;
           leadIds.push(lead.leadId);
           // Copy first (a re-run finds it there), then join the survivor's profile, then drop the original.
           await putIfAbsent({ ...item, ...key.lead(lead), lead, placedAt: at });
@@ -912,7 +1002,7 @@ export function createDynamoDbLeadStore(options: {
             },
             lead.leadId,
           );
-          if (lead.scoring && !lead.deletedAt) await raiseBestScore(toId, lead.scoring);
+          if (scoring && !lead.deletedAt) await raiseBestScore(toId, scoring);
           await doc.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } }));
         } else if (sk.startsWith('CONSENT#')) {
           const record = { ...(item.record as ConsentRecord), contactId: toId };
@@ -1013,6 +1103,7 @@ export function createDynamoDbLeadStore(options: {
           await putStrippedLead(item, 'erased', at);
           count++;
         }
+        await stripScoreItem(lead.leadId, at);
         await erasePayload({ source: lead.source, platformLeadId: lead.platformLeadId }, at);
         // Alert records hold ids and times only; the mark says the person behind them is gone.
         await conditional(() =>
@@ -1087,10 +1178,11 @@ export function createDynamoDbLeadStore(options: {
 
     async deleteLeadData(lead, at) {
       let item = await getItem(key.lead(lead));
-      if (!item) item = (await leadItems(lead.leadId))[0];
+      if (!item) item = (await findLead(lead.leadId)).items[0];
       if (!item) return;
       const stored = item.lead as StoredLead;
       if (!item.deletedAt) await putStrippedLead(item, 'deleted_on_platform', at);
+      await stripScoreItem(stored.leadId, at);
       await erasePayload({ source: stored.source, platformLeadId: stored.platformLeadId }, at);
       await stripConsentsOf(await contactItems(stored.contactId), at, stored.leadId);
       await rebuildProfile(stored.contactId);

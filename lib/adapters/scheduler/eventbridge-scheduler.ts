@@ -1,11 +1,6 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-} from '@aws-sdk/client-scheduler';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ScheduledPayload, Scheduler } from '../../ports.js';
+import { loadOnce } from '../load-once.js';
 
 export interface EventBridgeSchedulerOptions {
   groupName: string;
@@ -28,17 +23,22 @@ export function atExpression(at: Date): string {
 /**
  * One-time EventBridge Scheduler schedules that delete themselves after running. Creating a schedule that
  * exists keeps it (a redelivered alert must not move its SLA); deleting one that is gone is fine.
+ * The SDK is loaded at the first call (see load-once.ts).
  */
 export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions): Scheduler {
-  const client = options.client ?? new SchedulerClient({});
+  const scheduler = loadOnce(async () => {
+    const sdk = await import('@aws-sdk/client-scheduler');
+    return { sdk, client: options.client ?? new sdk.SchedulerClient({}) };
+  });
   return {
     async schedule(name: string, at: Date, payload: ScheduledPayload): Promise<void> {
       if (!options.targetArn || !options.roleArn) {
         throw new Error('SLA_ESCALATOR_ARN and SLA_SCHEDULER_ROLE_ARN are not set for this function');
       }
+      const { sdk, client } = await scheduler();
       try {
         await client.send(
-          new CreateScheduleCommand({
+          new sdk.CreateScheduleCommand({
             Name: name,
             GroupName: options.groupName,
             ScheduleExpression: atExpression(at),
@@ -58,16 +58,17 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
           }),
         );
       } catch (error) {
-        if (error instanceof ConflictException) return;
+        if (error instanceof sdk.ConflictException) return;
         throw error;
       }
     },
 
     async cancel(name: string): Promise<void> {
+      const { sdk, client } = await scheduler();
       try {
-        await client.send(new DeleteScheduleCommand({ Name: name, GroupName: options.groupName }));
+        await client.send(new sdk.DeleteScheduleCommand({ Name: name, GroupName: options.groupName }));
       } catch (error) {
-        if (error instanceof ResourceNotFoundException) return;
+        if (error instanceof sdk.ResourceNotFoundException) return;
         throw error;
       }
     },

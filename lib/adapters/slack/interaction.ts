@@ -1,17 +1,19 @@
-import * as z from 'zod';
 import { ALERT_ACTIONS, type AlertActionId, SLACK_USER_ID } from '../../alerts/actions.js';
+import * as z from '../../zod.js';
 
 /** The part of a block_actions payload LeadHub reads; Slack sends much more, which is ignored. */
 const BlockActionsSchema = z.looseObject({
   type: z.literal('block_actions'),
-  user: z.looseObject({ id: z.string().regex(SLACK_USER_ID) }),
-  channel: z.looseObject({ id: z.string().min(1) }).optional(),
-  container: z
-    .looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() })
-    .optional(),
-  message: z.looseObject({ ts: z.string().min(1) }).optional(),
-  response_url: z.string().optional(),
-  actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).min(1),
+  user: z.looseObject({ id: z.string().check(z.regex(SLACK_USER_ID)) }),
+  channel: z.optional(z.looseObject({ id: z.string().check(z.minLength(1)) })),
+  container: z.optional(
+    z.looseObject({ channel_id: z.optional(z.string()), message_ts: z.optional(z.string()) }),
+  ),
+  message: z.optional(z.looseObject({ ts: z.string().check(z.minLength(1)) })),
+  response_url: z.optional(z.string()),
+  actions: z
+    .array(z.looseObject({ action_id: z.string(), value: z.optional(z.string()) }))
+    .check(z.minLength(1)),
 });
 
 export type SlackInteraction =

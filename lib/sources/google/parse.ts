@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { optional } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
 
@@ -6,62 +6,61 @@ import { parseLosslessJson } from '../meta/parse.js';
  * One Google Ads lead (the proto `WebhookLead`), as the receipt keeps it: everything but the key. The
  * int64 ids (form, campaign, ad group, creative, asset group) were parsed losslessly and stay strings.
  */
-export const GoogleLeadPayloadSchema = z
-  .object({
-    leadId: z.string().min(1).max(512),
-    formId: z.string().optional(),
-    campaignId: z.string().optional(),
-    adgroupId: z.string().optional(),
-    creativeId: z.string().optional(),
-    /** Performance Max only. */
-    assetGroupId: z.string().optional(),
-    /** The Google click id (gclid). */
-    gclId: z.string().optional(),
-    apiVersion: z.string().optional(),
-    leadStage: z.string().optional(),
-    /** LEAD_FORM or CONVERSATIONAL_AGENT (UNCONFIRMED: secondary sources only). */
-    leadSource: z.string().optional(),
-    /** ISO time the lead was submitted. */
-    submitTime: z.iso.datetime({ offset: true }).optional(),
-    /** "Send test data" from the lead form. */
-    isTest: z.boolean(),
-    columns: z.array(
-      z
-        .object({ columnId: z.string().optional(), columnName: z.string().optional(), value: z.string() })
-        .strict(),
-    ),
-  })
-  .strict();
+export const GoogleLeadPayloadSchema = z.strictObject({
+  leadId: z.string().check(z.minLength(1), z.maxLength(512)),
+  formId: z.optional(z.string()),
+  campaignId: z.optional(z.string()),
+  adgroupId: z.optional(z.string()),
+  creativeId: z.optional(z.string()),
+  /** Performance Max only. */
+  assetGroupId: z.optional(z.string()),
+  /** The Google click id (gclid). */
+  gclId: z.optional(z.string()),
+  apiVersion: z.optional(z.string()),
+  leadStage: z.optional(z.string()),
+  /** LEAD_FORM or CONVERSATIONAL_AGENT (UNCONFIRMED: secondary sources only). */
+  leadSource: z.optional(z.string()),
+  /** ISO time the lead was submitted. */
+  submitTime: z.optional(z.iso.datetime({ offset: true })),
+  /** "Send test data" from the lead form. */
+  isTest: z.boolean(),
+  columns: z.array(
+    z.strictObject({
+      columnId: z.optional(z.string()),
+      columnName: z.optional(z.string()),
+      value: z.string(),
+    }),
+  ),
+});
 export type GoogleLeadPayload = z.infer<typeof GoogleLeadPayloadSchema>;
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
 
 /** Unknown fields are ignored, as Google asks receivers to (new ones may come at any time). */
 const BodySchema = z.object({
-  lead_id: z.union([z.string(), z.number()]).transform(String),
+  lead_id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
   google_key: z.unknown(),
-  user_column_data: z
-    .array(
-      z
-        .object({
-          column_id: z.string().optional(),
-          column_name: z.string().optional(),
-          string_value: scalar.optional(),
-        })
-        .loose(),
-    )
-    .default([]),
-  api_version: scalar.optional(),
-  form_id: scalar.optional(),
-  campaign_id: scalar.optional(),
-  adgroup_id: scalar.optional(),
-  creative_id: scalar.optional(),
-  asset_group_id: scalar.optional(),
-  gcl_id: scalar.optional(),
-  lead_stage: scalar.optional(),
-  lead_source: scalar.optional(),
-  lead_submit_time: z.string().optional(),
-  is_test: z.union([z.boolean(), z.literal('true'), z.literal('false')]).optional(),
+  user_column_data: z._default(
+    z.array(
+      z.looseObject({
+        column_id: z.optional(z.string()),
+        column_name: z.optional(z.string()),
+        string_value: z.optional(scalar),
+      }),
+    ),
+    [],
+  ),
+  api_version: z.optional(scalar),
+  form_id: z.optional(scalar),
+  campaign_id: z.optional(scalar),
+  adgroup_id: z.optional(scalar),
+  creative_id: z.optional(scalar),
+  asset_group_id: z.optional(scalar),
+  gcl_id: z.optional(scalar),
+  lead_stage: z.optional(scalar),
+  lead_source: z.optional(scalar),
+  lead_submit_time: z.optional(z.string()),
+  is_test: z.optional(z.union([z.boolean(), z.literal('true'), z.literal('false')])),
 });
 
 export type ParseGoogleResult =

@@ -1,16 +1,16 @@
-import * as z from 'zod';
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
 import type { Secrets } from '../../ports.js';
+import * as z from '../../zod.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
 import { parseLosslessJson } from '../meta/parse.js';
 import { type RetryPolicyOptions, retryAfterMs, retryPolicy } from '../retry-policy.js';
 
 /** Numbers were parsed losslessly (as their digits), so ids and times arrive as strings. */
-const id = z.union([z.string(), z.number()]).transform(String);
+const id = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 const text = z.string();
 
 /** LinkedIn's localized text: `{"localized": {"en_US": "Email"}, "preferredLocale": {...}}`. */
-export const LocalizedSchema = z.object({ localized: z.record(z.string(), z.string()).default({}) }).loose();
+export const LocalizedSchema = z.looseObject({ localized: z._default(z.record(z.string(), z.string()), {}) });
 export type Localized = z.infer<typeof LocalizedSchema>;
 
 /** The text in the form's locale (`en_US`), else the first one there is. */
@@ -21,115 +21,108 @@ export function localizedText(value: Localized | undefined, locale?: string): st
   return picked !== undefined && picked.trim() !== '' ? picked : undefined;
 }
 
-const UrnMapSchema = z
-  .record(z.string(), z.unknown())
-  .transform((o) =>
+const UrnMapSchema = z.pipe(
+  z.record(z.string(), z.unknown()),
+  z.transform((o: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string')),
-  );
+  ),
+);
 
 /** GET /rest/leadFormResponses/{id} (platforms.md §2.4). */
 export const LinkedInLeadResponseSchema = z.object({
   id: text,
-  owner: UrnMapSchema.optional(),
-  submitter: text.optional(),
-  leadType: text.optional(),
-  leadMetadata: z
-    .object({
-      sponsoredLeadMetadata: z.object({ campaign: text.optional() }).loose().optional(),
-    })
-    .loose()
-    .optional(),
-  versionedLeadGenFormUrn: text.optional(),
-  submittedAt: id.optional(),
-  testLead: z.boolean().optional(),
-  associatedEntity: UrnMapSchema.optional(),
-  formResponse: z
-    .object({
-      consentResponses: z
-        .array(z.object({ consentId: id, accepted: z.boolean().optional() }).loose())
-        .default([]),
-      answers: z
-        .array(
-          z
-            .object({
-              questionId: id,
-              answerDetails: z
-                .object({
-                  textQuestionAnswer: z.object({ answer: z.string() }).loose().optional(),
-                  multipleChoiceAnswer: z
-                    .object({ options: z.array(id).default([]) })
-                    .loose()
-                    .optional(),
-                })
-                .loose()
-                .default({}),
-            })
-            .loose(),
-        )
-        .default([]),
-    })
-    .loose()
-    .default({ consentResponses: [], answers: [] }),
+  owner: z.optional(UrnMapSchema),
+  submitter: z.optional(text),
+  leadType: z.optional(text),
+  leadMetadata: z.optional(
+    z.looseObject({
+      sponsoredLeadMetadata: z.optional(z.looseObject({ campaign: z.optional(text) })),
+    }),
+  ),
+  versionedLeadGenFormUrn: z.optional(text),
+  submittedAt: z.optional(id),
+  testLead: z.optional(z.boolean()),
+  associatedEntity: z.optional(UrnMapSchema),
+  formResponse: z._default(
+    z.looseObject({
+      consentResponses: z._default(
+        z.array(z.looseObject({ consentId: id, accepted: z.optional(z.boolean()) })),
+        [],
+      ),
+      answers: z._default(
+        z.array(
+          z.looseObject({
+            questionId: id,
+            answerDetails: z._default(
+              z.looseObject({
+                textQuestionAnswer: z.optional(z.looseObject({ answer: z.string() })),
+                multipleChoiceAnswer: z.optional(z.looseObject({ options: z._default(z.array(id), []) })),
+              }),
+              {},
+            ),
+          }),
+        ),
+        [],
+      ),
+    }),
+    { consentResponses: [], answers: [] },
+  ),
 });
 export type LinkedInLeadResponse = z.infer<typeof LinkedInLeadResponseSchema>;
 
 /** GET /rest/leadForms/{formId}: questions (with predefinedField), hidden fields and legal info. */
 export const LinkedInFormSchema = z.object({
-  id: id.optional(),
-  name: text.optional(),
-  versionId: id.optional(),
-  state: text.optional(),
-  creationLocale: z.object({ country: text.optional(), language: text.optional() }).loose().optional(),
-  hiddenFields: z.array(z.object({ name: text, value: text.optional() }).loose()).default([]),
-  content: z
-    .object({
-      questions: z
-        .array(
-          z
-            .object({
-              questionId: id,
-              name: text.optional(),
-              question: LocalizedSchema.optional(),
-              predefinedField: text.optional(),
-              questionDetails: z
-                .object({
-                  multipleChoiceQuestionDetails: z
-                    .object({
-                      options: z
-                        .array(z.object({ id, text: LocalizedSchema.optional() }).loose())
-                        .default([]),
-                    })
-                    .loose()
-                    .optional(),
-                })
-                .loose()
-                .optional(),
-            })
-            .loose(),
-        )
-        .default([]),
-      legalInfo: z
-        .object({
-          legalInfoId: id.optional(),
-          privacyPolicyUrl: text.optional(),
-          legalDisclaimer: LocalizedSchema.optional(),
-          consents: z
-            .array(
-              z
-                .object({
-                  id,
-                  consent: LocalizedSchema.optional(),
-                  checkRequired: z.boolean().optional(),
-                })
-                .loose(),
-            )
-            .default([]),
-        })
-        .loose()
-        .optional(),
-    })
-    .loose()
-    .default({ questions: [] }),
+  id: z.optional(id),
+  name: z.optional(text),
+  versionId: z.optional(id),
+  state: z.optional(text),
+  creationLocale: z.optional(z.looseObject({ country: z.optional(text), language: z.optional(text) })),
+  hiddenFields: z._default(z.array(z.looseObject({ name: text, value: z.optional(text) })), []),
+  content: z._default(
+    z.looseObject({
+      questions: z._default(
+        z.array(
+          z.looseObject({
+            questionId: id,
+            name: z.optional(text),
+            question: z.optional(LocalizedSchema),
+            predefinedField: z.optional(text),
+            questionDetails: z.optional(
+              z.looseObject({
+                multipleChoiceQuestionDetails: z.optional(
+                  z.looseObject({
+                    options: z._default(
+                      z.array(z.looseObject({ id, text: z.optional(LocalizedSchema) })),
+                      [],
+                    ),
+                  }),
+                ),
+              }),
+            ),
+          }),
+        ),
+        [],
+      ),
+      legalInfo: z.optional(
+        z.looseObject({
+          legalInfoId: z.optional(id),
+          privacyPolicyUrl: z.optional(text),
+          legalDisclaimer: z.optional(LocalizedSchema),
+          consents: z._default(
+            z.array(
+              z.looseObject({
+                id,
+                consent: z.optional(LocalizedSchema),
+                checkRequired: z.optional(z.boolean()),
+              }),
+            ),
+            [],
+          ),
+        }),
+      ),
+    }),
+    { questions: [] },
+  ),
 });
 export type LinkedInForm = z.infer<typeof LinkedInFormSchema>;
 
@@ -286,7 +279,7 @@ export function createLinkedInClient(options: LinkedInClientOptions): LinkedInCl
 
   async function get<T>(
     path: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     token: string,
     what: { responseId: string; formId?: string },
   ): Promise<T> {

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { isoFromEpoch } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
 
 /** A lead form response id: the URN's suffix, e.g. `249592fc-d272-44ba-a7db-c2bdce579507-6`. */
 export const ResponseIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,200}$/, 'a LinkedIn lead form response id');
+  .check(z.regex(/^[A-Za-z0-9_-]{1,200}$/, 'a LinkedIn lead form response id'));
 
 const RESPONSE_URN = 'urn:li:leadGenFormResponse:';
 const VERSIONED_FORM = /^urn:li:versionedLeadGenForm:\(urn:li:leadGenForm:(\d{1,32}),(\d{1,12})\)$/;
@@ -34,44 +34,43 @@ export function urnId(urn: string | undefined): string | undefined {
 }
 
 /** URN-valued objects (owner, associatedEntity) whose key is unconfirmed: every string value is kept. */
-const UrnMapSchema = z
-  .record(z.string(), z.unknown())
-  .transform((o) =>
+const UrnMapSchema = z.pipe(
+  z.record(z.string(), z.unknown()),
+  z.transform((o: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string')),
-  );
+  ),
+);
 
 export const LinkedInLeadActionSchema = z.enum(['CREATED', 'DELETED']);
 export type LinkedInLeadAction = z.infer<typeof LinkedInLeadActionSchema>;
 
 /** One lead notification as the receipt keeps it: enough to fetch the response and its form later. */
-export const LinkedInLeadNotificationSchema = z
-  .object({
-    responseId: ResponseIdSchema,
-    action: LinkedInLeadActionSchema,
-    /** `urn:li:versionedLeadGenForm:(…)` as sent. */
-    formUrn: z.string().optional(),
-    formId: z.string().optional(),
-    formVersion: z.string().optional(),
-    leadType: z.string().optional(),
-    owner: z.record(z.string(), z.string()).optional(),
-    associatedEntity: z.record(z.string(), z.string()).optional(),
-    /** ISO time LinkedIn says the action happened. */
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
-    /** Which X-LI-Signature reading the delivery matched, so it can be pinned after real deliveries. */
-    signatureVariant: z.enum(['A', 'B']).optional(),
-  })
-  .strict();
+export const LinkedInLeadNotificationSchema = z.strictObject({
+  responseId: ResponseIdSchema,
+  action: LinkedInLeadActionSchema,
+  /** `urn:li:versionedLeadGenForm:(…)` as sent. */
+  formUrn: z.optional(z.string()),
+  formId: z.optional(z.string()),
+  formVersion: z.optional(z.string()),
+  leadType: z.optional(z.string()),
+  owner: z.optional(z.record(z.string(), z.string())),
+  associatedEntity: z.optional(z.record(z.string(), z.string())),
+  /** ISO time LinkedIn says the action happened. */
+  occurredAt: z.optional(z.iso.datetime({ offset: true })),
+  /** Which X-LI-Signature reading the delivery matched, so it can be pinned after real deliveries. */
+  signatureVariant: z.optional(z.enum(['A', 'B'])),
+});
 export type LinkedInLeadNotification = z.infer<typeof LinkedInLeadNotificationSchema>;
 
 const RawNotificationSchema = z.object({
-  type: z.string().optional(),
-  leadGenFormResponse: z.string().optional(),
-  leadGenForm: z.string().optional(),
-  owner: UrnMapSchema.optional(),
-  associatedEntity: UrnMapSchema.optional(),
-  leadType: z.string().optional(),
-  leadAction: z.string().optional(),
-  occurredAt: z.union([z.string(), z.number()]).optional(),
+  type: z.optional(z.string()),
+  leadGenFormResponse: z.optional(z.string()),
+  leadGenForm: z.optional(z.string()),
+  owner: z.optional(UrnMapSchema),
+  associatedEntity: z.optional(UrnMapSchema),
+  leadType: z.optional(z.string()),
+  leadAction: z.optional(z.string()),
+  occurredAt: z.optional(z.union([z.string(), z.number()])),
 });
 
 export type ParseLinkedInResult =

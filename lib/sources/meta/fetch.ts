@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
 import { hmacSha256Hex } from '../../http/raw-body.js';
 import type { Secrets } from '../../ports.js';
+import * as z from '../../zod.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
 import { type RetryPolicyOptions, retryAfterMs, retryPolicy } from '../retry-policy.js';
 import { parseLosslessJson } from './parse.js';
@@ -43,67 +43,71 @@ const text = z.string();
 /** The lead object (GET /{leadgen_id}); numbers were parsed losslessly, so ids are strings. */
 export const MetaLeadSchema = z.object({
   id: text,
-  created_time: text.optional(),
-  ad_id: text.optional(),
-  ad_name: text.optional(),
-  adset_id: text.optional(),
-  adset_name: text.optional(),
-  campaign_id: text.optional(),
-  campaign_name: text.optional(),
-  form_id: text.optional(),
-  is_organic: z.boolean().optional(),
-  platform: text.optional(),
-  partner_name: text.optional(),
-  field_data: z
-    .array(z.object({ name: text, values: z.array(z.union([text, z.boolean()])).default([]) }))
-    .default([]),
-  custom_disclaimer_responses: z
-    .array(z.object({ checkbox_key: text, is_checked: z.union([text, z.boolean()]).optional() }))
-    .default([]),
+  created_time: z.optional(text),
+  ad_id: z.optional(text),
+  ad_name: z.optional(text),
+  adset_id: z.optional(text),
+  adset_name: z.optional(text),
+  campaign_id: z.optional(text),
+  campaign_name: z.optional(text),
+  form_id: z.optional(text),
+  is_organic: z.optional(z.boolean()),
+  platform: z.optional(text),
+  partner_name: z.optional(text),
+  field_data: z._default(
+    z.array(z.object({ name: text, values: z._default(z.array(z.union([text, z.boolean()])), []) })),
+    [],
+  ),
+  custom_disclaimer_responses: z._default(
+    z.array(z.object({ checkbox_key: text, is_checked: z.optional(z.union([text, z.boolean()])) })),
+    [],
+  ),
 });
 export type MetaLead = z.infer<typeof MetaLeadSchema>;
 
 /** The form object (GET /{form_id}): questions and the consent notice (legal_content). */
 export const MetaFormSchema = z.object({
   id: text,
-  name: text.optional(),
-  locale: text.optional(),
-  status: text.optional(),
-  privacy_policy_url: text.optional(),
-  legal_content: z
-    .object({
-      id: text.optional(),
-      privacy_policy: z.object({ url: text.optional(), link_text: text.optional() }).optional(),
-      custom_disclaimer: z
-        .object({
-          title: text.optional(),
-          body: z.object({ text: text.optional() }).optional(),
-          checkboxes: z
-            .array(
+  name: z.optional(text),
+  locale: z.optional(text),
+  status: z.optional(text),
+  privacy_policy_url: z.optional(text),
+  legal_content: z.optional(
+    z.object({
+      id: z.optional(text),
+      privacy_policy: z.optional(z.object({ url: z.optional(text), link_text: z.optional(text) })),
+      custom_disclaimer: z.optional(
+        z.object({
+          title: z.optional(text),
+          body: z.optional(z.object({ text: z.optional(text) })),
+          checkboxes: z._default(
+            z.array(
               z.object({
-                id: text.optional(),
+                id: z.optional(text),
                 key: text,
-                text: text.optional(),
-                is_required: z.boolean().optional(),
-                is_checked_by_default: z.boolean().optional(),
+                text: z.optional(text),
+                is_required: z.optional(z.boolean()),
+                is_checked_by_default: z.optional(z.boolean()),
               }),
-            )
-            .default([]),
-        })
-        .optional(),
-    })
-    .optional(),
-  questions: z
-    .array(
+            ),
+            [],
+          ),
+        }),
+      ),
+    }),
+  ),
+  questions: z._default(
+    z.array(
       z.object({
-        id: text.optional(),
+        id: z.optional(text),
         key: text,
-        label: text.optional(),
-        type: text.optional(),
-        options: z.array(z.object({ key: text, value: text.optional() })).default([]),
+        label: z.optional(text),
+        type: z.optional(text),
+        options: z._default(z.array(z.object({ key: text, value: z.optional(text) })), []),
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
 });
 export type MetaForm = z.infer<typeof MetaFormSchema>;
 
@@ -287,7 +291,7 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
   async function get<T>(
     id: string,
     fields: readonly string[],
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     credentials: MetaCredentials,
     what: 'lead' | 'form',
   ): Promise<T> {

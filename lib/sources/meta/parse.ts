@@ -1,32 +1,32 @@
 import { parse as losslessParse } from 'lossless-json';
-import * as z from 'zod';
+import * as z from '../../zod.js';
 
 /**
  * Meta ids are digits, up to 18 and more: past 2^53, so a bare JSON number would be corrupted by
  * JSON.parse. The body is parsed with every number kept as its source text, and ids stay strings.
  */
-const IdSchema = z.string().regex(/^\d{1,32}$/, 'a Meta id (digits)');
+const IdSchema = z.string().check(z.regex(/^\d{1,32}$/, 'a Meta id (digits)'));
 /** Unix seconds, as in the webhook (the Graph lead object uses ISO strings instead). */
-const UnixSecondsSchema = z.string().regex(/^\d{1,12}$/, 'unix seconds');
+const UnixSecondsSchema = z.string().check(z.regex(/^\d{1,12}$/, 'unix seconds'));
 
 const LeadgenValueSchema = z.object({
   leadgen_id: IdSchema,
   page_id: IdSchema,
-  form_id: IdSchema.optional(),
-  ad_id: IdSchema.optional(),
+  form_id: z.optional(IdSchema),
+  ad_id: z.optional(IdSchema),
   /** Legacy name of the ad id. */
-  adgroup_id: IdSchema.optional(),
-  created_time: UnixSecondsSchema.optional(),
+  adgroup_id: z.optional(IdSchema),
+  created_time: z.optional(UnixSecondsSchema),
 });
 
 const ChangeSchema = z.object({ field: z.string(), value: z.unknown() });
 
 const EntrySchema = z.object({
   /** The page id. */
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   /** When Meta sent the notification (not when the lead was made). */
-  time: UnixSecondsSchema.optional(),
-  changes: z.array(z.unknown()).default([]),
+  time: z.optional(UnixSecondsSchema),
+  changes: z._default(z.array(z.unknown()), []),
 });
 
 const EnvelopeSchema = z.object({
@@ -35,18 +35,16 @@ const EnvelopeSchema = z.object({
 });
 
 /** One new lead, as the webhook announces it: the receipt payload the capture worker fetches by. */
-export const MetaLeadNotificationSchema = z
-  .object({
-    leadgenId: IdSchema,
-    pageId: IdSchema,
-    formId: IdSchema.optional(),
-    adId: IdSchema.optional(),
-    /** ISO time the lead was created, from the webhook's unix seconds. */
-    createdTime: z.iso.datetime({ offset: true }).optional(),
-    /** ISO time Meta sent the notification. */
-    notifiedAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
+export const MetaLeadNotificationSchema = z.strictObject({
+  leadgenId: IdSchema,
+  pageId: IdSchema,
+  formId: z.optional(IdSchema),
+  adId: z.optional(IdSchema),
+  /** ISO time the lead was created, from the webhook's unix seconds. */
+  createdTime: z.optional(z.iso.datetime({ offset: true })),
+  /** ISO time Meta sent the notification. */
+  notifiedAt: z.optional(z.iso.datetime({ offset: true })),
+});
 export type MetaLeadNotification = z.infer<typeof MetaLeadNotificationSchema>;
 
 export type ParseWebhookResult =

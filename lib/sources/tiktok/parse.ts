@@ -1,54 +1,50 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { isoFromEpoch } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
 
 /** TikTok ids are digits, 19 and more: the webhook may send them as bare numbers, so they are parsed losslessly. */
-const IdSchema = z.string().regex(/^\d{1,32}$/, 'a TikTok id (digits)');
+const IdSchema = z.string().check(z.regex(/^\d{1,32}$/, 'a TikTok id (digits)'));
 
 /** What a delivery passed, recorded on every receipt while TikTok's signature scheme is unconfirmed. */
-export const TikTokTrustSchema = z
-  .object({
-    /** The secret path token matched (always, or nothing is stored). */
-    pathToken: z.literal('passed'),
-    /** X-Open-Signature: verified with TIKTOK_APP_SECRET, absent, or present but not checkable (no secret). */
-    signature: z.enum(['verified', 'absent', 'unchecked']),
-    /** What a verified signature covered: the raw bytes or their unicode-escaped form. */
-    signedOver: z.enum(['raw', 'escaped']).optional(),
-    /** The advertiser is on TIKTOK_ADVERTISER_IDS, or no list is configured. */
-    advertiser: z.enum(['allow_listed', 'no_allow_list']),
-  })
-  .strict();
+export const TikTokTrustSchema = z.strictObject({
+  /** The secret path token matched (always, or nothing is stored). */
+  pathToken: z.literal('passed'),
+  /** X-Open-Signature: verified with TIKTOK_APP_SECRET, absent, or present but not checkable (no secret). */
+  signature: z.enum(['verified', 'absent', 'unchecked']),
+  /** What a verified signature covered: the raw bytes or their unicode-escaped form. */
+  signedOver: z.optional(z.enum(['raw', 'escaped'])),
+  /** The advertiser is on TIKTOK_ADVERTISER_IDS, or no list is configured. */
+  advertiser: z.enum(['allow_listed', 'no_allow_list']),
+});
 export type TikTokTrust = z.infer<typeof TikTokTrustSchema>;
 
 /** One change of an instant form: the field as the form names it; value a string (or, reportedly, an object). */
-export const TikTokChangeSchema = z.object({ field: z.string(), value: z.unknown() }).strict();
+export const TikTokChangeSchema = z.strictObject({ field: z.string(), value: z.unknown() });
 
 /** One lead (an `entry` of an `object: 1` delivery), as the receipt keeps it: the webhook is the only source. */
-export const TikTokLeadPayloadSchema = z
-  .object({
-    leadId: IdSchema,
-    advertiserId: IdSchema.optional(),
-    libraryId: IdSchema.optional(),
-    advertiserName: z.string().optional(),
-    pageId: IdSchema.optional(),
-    pageName: z.string().optional(),
-    campaignId: IdSchema.optional(),
-    campaignName: z.string().optional(),
-    adgroupId: IdSchema.optional(),
-    adgroupName: z.string().optional(),
-    adId: IdSchema.optional(),
-    adName: z.string().optional(),
-    leadSource: z.string().optional(),
-    /** ISO time the lead was created. */
-    createTime: z.iso.datetime({ offset: true }).optional(),
-    /** ISO time TikTok sent the delivery. */
-    notifiedAt: z.iso.datetime({ offset: true }).optional(),
-    requestId: z.string().optional(),
-    /** The answers, raw. */
-    changes: z.array(TikTokChangeSchema),
-    trust: TikTokTrustSchema,
-  })
-  .strict();
+export const TikTokLeadPayloadSchema = z.strictObject({
+  leadId: IdSchema,
+  advertiserId: z.optional(IdSchema),
+  libraryId: z.optional(IdSchema),
+  advertiserName: z.optional(z.string()),
+  pageId: z.optional(IdSchema),
+  pageName: z.optional(z.string()),
+  campaignId: z.optional(IdSchema),
+  campaignName: z.optional(z.string()),
+  adgroupId: z.optional(IdSchema),
+  adgroupName: z.optional(z.string()),
+  adId: z.optional(IdSchema),
+  adName: z.optional(z.string()),
+  leadSource: z.optional(z.string()),
+  /** ISO time the lead was created. */
+  createTime: z.optional(z.iso.datetime({ offset: true })),
+  /** ISO time TikTok sent the delivery. */
+  notifiedAt: z.optional(z.iso.datetime({ offset: true })),
+  requestId: z.optional(z.string()),
+  /** The answers, raw. */
+  changes: z.array(TikTokChangeSchema),
+  trust: TikTokTrustSchema,
+});
 export type TikTokLeadPayload = z.infer<typeof TikTokLeadPayloadSchema>;
 export type TikTokLead = Omit<TikTokLeadPayload, 'trust'>;
 
@@ -59,39 +55,45 @@ export function tiktokPlatformLeadId(
   return `${lead.advertiserId ?? `library-${lead.libraryId}`}:${lead.leadId}`;
 }
 
-const optionalId = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .transform((v) => (v === '' || v === '0' ? undefined : v))
-  .pipe(IdSchema.optional());
-const optionalText = z
-  .string()
-  .transform((v) => (v.trim() === '' ? undefined : v))
-  .optional();
+/** A string or a bare number, as its text. */
+const numberOrText = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
+const optionalId = z.pipe(
+  z.pipe(
+    numberOrText,
+    z.transform((v: string) => (v === '' || v === '0' ? undefined : v)),
+  ),
+  z.optional(IdSchema),
+);
+const optionalText = z.optional(
+  z.pipe(
+    z.string(),
+    z.transform((v: string) => (v.trim() === '' ? undefined : v)),
+  ),
+);
 
 const EntrySchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String).pipe(IdSchema),
+  id: z.pipe(numberOrText, IdSchema),
   lead_source: optionalText,
-  page_id: optionalId.optional(),
+  page_id: z.optional(optionalId),
   page_name: optionalText,
-  advertiser_id: optionalId.optional(),
+  advertiser_id: z.optional(optionalId),
   advertiser_name: optionalText,
-  library_id: optionalId.optional(),
-  campaign_id: optionalId.optional(),
+  library_id: z.optional(optionalId),
+  campaign_id: z.optional(optionalId),
   campaign_name: optionalText,
-  adgroup_id: optionalId.optional(),
+  adgroup_id: z.optional(optionalId),
   adgroup_name: optionalText,
-  ad_id: optionalId.optional(),
+  ad_id: z.optional(optionalId),
   ad_name: optionalText,
-  create_time: z.union([z.string(), z.number()]).optional(),
-  changes: z.array(z.object({ field: z.string(), value: z.unknown() })).default([]),
+  create_time: z.optional(z.union([z.string(), z.number()])),
+  changes: z._default(z.array(z.object({ field: z.string(), value: z.unknown() })), []),
 });
 
 const EnvelopeSchema = z.object({
-  request_id: z.union([z.string(), z.number()]).transform(String).optional(),
-  object: z.union([z.string(), z.number()]).transform(String),
-  time: z.union([z.string(), z.number()]).optional(),
-  entry: z.array(z.unknown()).default([]),
+  request_id: z.optional(numberOrText),
+  object: numberOrText,
+  time: z.optional(z.union([z.string(), z.number()])),
+  entry: z._default(z.array(z.unknown()), []),
 });
 
 /** Unix seconds, or (as one implementer parses it) `YYYY-MM-DD HH:MM:SS` in UTC. */

@@ -5,6 +5,7 @@ import {
   itemKind,
   itemSize,
   numberSize,
+  projectedItem,
   readUnits,
   sameItem,
   tableWriteUnits,
@@ -30,6 +31,7 @@ function toWire(value: unknown): Wire {
 const wireItem = (item: Wire) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toWire(v)]));
 
 const index = { name: 'byId', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' };
+const table = { partitionKey: 'pk', sortKey: 'sk' };
 
 describe('item size', () => {
   it('matches dynalite for a nested lead-like item', () => {
@@ -105,21 +107,76 @@ describe('index write units (projection ALL)', () => {
   const inIndex = { pk: 'p', gsi1pk: 'LEAD#1', gsi1sk: 'LEAD', v: 'x'.repeat(1500) };
 
   it('is nothing for items outside the index', () => {
-    expect(indexWriteUnits({ pk: 'p' }, { pk: 'p', v: 1 }, index)).toBe(0);
+    expect(indexWriteUnits({ pk: 'p' }, { pk: 'p', v: 1 }, index, table)).toBe(0);
   });
 
   it('is a put when an item enters the index and a delete when it leaves', () => {
-    expect(indexWriteUnits(undefined, inIndex, index)).toBe(2);
-    expect(indexWriteUnits(inIndex, { pk: 'p' }, index)).toBe(2);
+    expect(indexWriteUnits(undefined, inIndex, index, table)).toBe(2);
+    expect(indexWriteUnits(inIndex, { pk: 'p' }, index, table)).toBe(2);
   });
 
   it('is one update for a changed item, nothing for an unchanged one', () => {
-    expect(indexWriteUnits(inIndex, { ...inIndex, score: 9 }, index)).toBe(2);
-    expect(indexWriteUnits(inIndex, { ...inIndex }, index)).toBe(0);
+    expect(indexWriteUnits(inIndex, { ...inIndex, score: 9 }, index, table)).toBe(2);
+    expect(indexWriteUnits(inIndex, { ...inIndex }, index, table)).toBe(0);
   });
 
   it('is a delete plus a put when the index key changes', () => {
-    expect(indexWriteUnits(inIndex, { ...inIndex, gsi1pk: 'LEAD#2' }, index)).toBe(4);
+    expect(indexWriteUnits(inIndex, { ...inIndex, gsi1pk: 'LEAD#2' }, index, table)).toBe(4);
+  });
+});
+
+describe('index write units (KEYS_ONLY and INCLUDE)', () => {
+  const keysOnly = { ...index, projection: { type: 'KEYS_ONLY' as const } };
+  const include = { ...index, projection: { type: 'INCLUDE' as const, attributes: ['status'] } };
+  const big = 'x'.repeat(3000);
+  const inIndex = { pk: 'p', sk: 's', gsi1pk: 'LEAD#1', gsi1sk: 'LEAD', status: 'new', body: big };
+
+  it('stores the table and index keys only, plus INCLUDE attributes', () => {
+    expect(projectedItem(inIndex, keysOnly, table)).toEqual({
+      pk: 'p',
+      sk: 's',
+      gsi1pk: 'LEAD#1',
+      gsi1sk: 'LEAD',
+    });
+    expect(projectedItem(inIndex, include, table)).toEqual({
+      pk: 'p',
+      sk: 's',
+      gsi1pk: 'LEAD#1',
+      gsi1sk: 'LEAD',
+      status: 'new',
+    });
+    expect(projectedItem(inIndex, index, table)).toBe(inIndex);
+  });
+
+  it('is nothing for items outside the index, however large', () => {
+    expect(indexWriteUnits(undefined, { pk: 'p', sk: 's', body: big }, keysOnly, table)).toBe(0);
+    expect(indexWriteUnits({ pk: 'p', sk: 's' }, { pk: 'p', sk: 's', body: big }, keysOnly, table)).toBe(0);
+  });
+
+  it('charges one write the size of the keys when a large item enters or leaves', () => {
+    expect(indexWriteUnits(undefined, inIndex, keysOnly, table)).toBe(1);
+    expect(indexWriteUnits(inIndex, undefined, keysOnly, table)).toBe(1);
+    const { gsi1pk: _pk, gsi1sk: _sk, ...outside } = inIndex;
+    expect(indexWriteUnits(inIndex, outside, keysOnly, table)).toBe(1);
+    // The same item under ALL is written whole.
+    expect(indexWriteUnits(undefined, inIndex, index, table)).toBe(3);
+  });
+
+  it('charges nothing for an update of attributes the index does not store', () => {
+    const updated = { ...inIndex, body: `${big}y`, scoring: { score: 80 } };
+    expect(indexWriteUnits(inIndex, updated, keysOnly, table)).toBe(0);
+    expect(indexWriteUnits(inIndex, updated, include, table)).toBe(0);
+    expect(indexWriteUnits(inIndex, updated, index, table)).toBe(3);
+  });
+
+  it('charges one write when a projected attribute changes', () => {
+    expect(indexWriteUnits(inIndex, { ...inIndex, status: 'done' }, include, table)).toBe(1);
+    expect(indexWriteUnits(inIndex, { ...inIndex, status: 'done' }, keysOnly, table)).toBe(0);
+  });
+
+  it('charges a delete plus a put when the index key changes', () => {
+    expect(indexWriteUnits(inIndex, { ...inIndex, gsi1sk: 'LATER' }, keysOnly, table)).toBe(2);
+    expect(indexWriteUnits(inIndex, { ...inIndex, gsi1pk: 'LEAD#2' }, include, table)).toBe(2);
   });
 });
 
@@ -135,6 +192,7 @@ describe('sameItem and itemKind', () => {
     expect(itemKind('CONTACT#ct_1', 'LEAD#2026#ld')).toBe('lead');
     expect(itemKind('CONTACT#ct_1', 'CONSENT#2026#privacy')).toBe('consent');
     expect(itemKind('ALERT#ld_1', 'ALERT')).toBe('alert');
+    expect(itemKind('SCORE#ld_1', 'SCORE')).toBe('score');
     expect(itemKind('WHAT#x', 'y')).toBe('other');
   });
 });

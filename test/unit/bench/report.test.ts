@@ -53,6 +53,9 @@ function fixture(): BenchResults {
         initRunsMs: [20],
         externals: [],
         externalsInitMs: 0,
+        sdkOnFirstCall: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+        sdkFirstCallMs: 95.5,
+        dataFiles: [{ name: 'email-domains.json.br', bytes: 2048, loadMs: 61 }],
         largestInputs: [{ input: 'zod', bytes: 800 }],
       },
     ],
@@ -118,6 +121,13 @@ describe('report', () => {
       expect(text).toContain(heading);
     }
     expect(text).toContain('core total');
+  });
+
+  it('shows what a bundle leaves to its first calls: SDK clients and data files', () => {
+    const text = renderReport(fixture());
+    expect(text).toContain('SDK on first call ms');
+    expect(text).toContain('95.5 (2 packages)');
+    expect(text).toContain('email-domains.json.br 2 KB, load 61 ms');
   });
 
   it('pads columns and refuses rows that do not match the headers', () => {

@@ -5,7 +5,6 @@ import {
   normaliseEmail,
   normaliseLead,
   normalisePhone,
-  phoneLineType,
   splitName,
   tidyName,
 } from '../../../lib/lead/normalise.js';
@@ -41,9 +40,10 @@ describe('normalisePhone', () => {
     expect(normalisePhone('12', 'US').issue).toBe('is not a valid phone number');
     expect(normalisePhone('call me', 'US').issue).toBe('is not a valid phone number');
   });
-  it('knows the line type of a number', () => {
-    expect(phoneLineType('+447400123456')).toBe('MOBILE');
-    expect(phoneLineType('+442079460958')).toBe('FIXED_LINE');
+  it("accepts a number of its country's form even in a range not assigned (enrichment flags those)", () => {
+    // French 070x numbers have the form of a mobile number, but no line type has that range yet.
+    expect(normalisePhone('07 09 37 50 58', 'FR')).toEqual({ value: '+33709375058', country: 'FR' });
+    expect(normalisePhone('+1 415 123 4567', 'US').issue).toBe('is not a valid phone number');
   });
 });
 

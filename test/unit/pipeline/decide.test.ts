@@ -105,7 +105,7 @@ describe('decideLead: the winner', () => {
       },
     });
     expect(JSON.stringify(detail)).not.toContain('jane.smith@acme-widgets.com');
-    expect(store.stages.map((s) => s.stage)).toEqual(['alertedAt', 'claimedAt']);
+    expect(store.stages.map((s) => s.stage)).toEqual(['claimedAt']);
     expect(store.records.get('lead-1')?.decisionPublishedAt).toBeDefined();
   });
 
@@ -116,7 +116,7 @@ describe('decideLead: the winner', () => {
     const detail = LeadDisqualifiedV1Schema.parse(bus.published[0]?.detail);
     expect(detail).toMatchObject({ reason: 'not_a_fit', disqualifiedBy: { slackUserId: 'U0BOB' } });
     expect(detail.timings.claimedAt).toBeUndefined();
-    expect(store.stages.map((s) => s.stage)).toEqual(['alertedAt']);
+    expect(store.stages).toEqual([]);
   });
 
   it('tells the winner clicking again what they did, without publishing again', async () => {

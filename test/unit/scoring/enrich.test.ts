@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyEmailDomain, emailDomain, enrichContact } from '../../../lib/scoring/enrich.js';
+import { INVALID_PHONE_LINE_TYPE, phoneFacts } from '../../../lib/scoring/phone.js';
 
 describe('enrichContact: email', () => {
   it('classifies free mail and gives no company domain', () => {
@@ -62,8 +63,14 @@ describe('enrichContact: phone', () => {
     expect(e).toMatchObject({ emailType: 'free', phoneCountry: 'DE', phoneLineType: 'MOBILE' });
   });
 
-  it('does not guess for a number without a country code or an invalid one', () => {
+  it('does not guess for a number without a country code or one that is not a number', () => {
     expect(enrichContact({ phone: '07911 123456' })).toEqual({});
     expect(enrichContact({ phone: '+1' })).toEqual({});
+  });
+
+  it('flags a number that ingest accepted but that lies in no assigned range', () => {
+    expect(enrichContact({ phone: '+33709375058' })).toEqual({ phoneLineType: INVALID_PHONE_LINE_TYPE });
+    expect(phoneFacts('+33709375058')).toEqual({ lineType: 'INVALID' });
+    expect(phoneFacts('+33612345678')).toEqual({ country: 'FR', lineType: 'MOBILE' });
   });
 });

@@ -179,6 +179,18 @@ describe('rule kinds', () => {
     expect(fired(capturedLead({ contact: { phone: '+447400123456' } }), config)).toEqual(['mobile']);
     expect(fired(capturedLead({ contact: { phone: '+442079460000' } }), config)).toEqual([]);
   });
+
+  it('phoneLineType can match a number enrichment found in no assigned range', () => {
+    const config = only({
+      id: 'unassigned-phone',
+      category: 'negative',
+      points: -10,
+      reason: 'Phone number in no assigned range',
+      when: { kind: 'phoneLineType', types: ['invalid'] },
+    });
+    expect(fired(capturedLead({ contact: { phone: '+33709375058' } }), config)).toEqual(['unassigned-phone']);
+    expect(fired(capturedLead({ contact: { phone: '+33612345678' } }), config)).toEqual([]);
+  });
 });
 
 describe('score, clamping and breakdown', () => {
