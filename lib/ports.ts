@@ -263,6 +263,8 @@ export interface LeadStore {
   isSuppressed(keyHashes: readonly string[]): Promise<boolean>;
   /** Contact id owning an identity key hash, if any. */
   getIdentity(keyHash: string): Promise<string | undefined>;
+  /** The holders of several identity key hashes at once (one read); hashes nobody holds are absent. */
+  getIdentities(keyHashes: readonly string[]): Promise<Map<string, string>>;
   /** Claims an identity key for a contact; when someone else holds it, returns the holder. */
   claimIdentity(keyHash: string, contactId: string): Promise<{ contactId: string; claimed: boolean }>;
 
@@ -272,8 +274,11 @@ export interface LeadStore {
   putLead(lead: StoredLead): Promise<'created' | 'exists'>;
   putConsent(record: ConsentRecord): Promise<void>;
 
-  /** Creates the contact's profile item with its birth time, if it has none (a merge orders by it). */
-  ensureContact(contactId: string, createdAt: string): Promise<void>;
+  /**
+   * Creates the contact's profile item with its birth time, if it has none (a merge orders by it), and
+   * returns the contact as it stands after the write.
+   */
+  ensureContact(contactId: string, createdAt: string): Promise<ContactRef>;
   getContactRef(contactId: string): Promise<ContactRef | undefined>;
   /** Points `mergedId` at `survivorId`; false when it already points elsewhere (or was erased). */
   markContactMerged(mergedId: string, survivorId: string, at: string): Promise<boolean>;

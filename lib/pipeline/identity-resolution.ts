@@ -79,8 +79,9 @@ async function resolveOnce(
   };
 
   const unclaimed: IdentityKey[] = [];
+  const holders = await store.getIdentities(keys.map((k) => k.hash));
   for (const key of keys) {
-    const holder = await store.getIdentity(key.hash);
+    const holder = holders.get(key.hash);
     if (!holder) {
       unclaimed.push(key);
       continue;
@@ -95,8 +96,7 @@ async function resolveOnce(
   let fresh = false;
   if (!target) {
     // Born before it claims anything, so every racer that meets it can tell its age.
-    await store.ensureContact(candidate, clock.now().toISOString());
-    target = (await store.getContactRef(candidate)) ?? { contactId: candidate };
+    target = await store.ensureContact(candidate, clock.now().toISOString());
     fresh = true;
   }
   for (const key of unclaimed) {

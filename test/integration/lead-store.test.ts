@@ -74,6 +74,41 @@ describe('DynamoDB lead store (dynalite)', () => {
     expect(await store.getIdentity('hash-1')).toBe(holder);
   });
 
+  it('reads the holders of several identity keys in one call, leaving out keys nobody holds', async () => {
+    const { store } = await freshStore();
+    await store.claimIdentity('hash-email', 'ct_1');
+    await store.claimIdentity('hash-phone', 'ct_2');
+    const holders = await store.getIdentities(['hash-email', 'hash-nobody', 'hash-phone']);
+    expect([...holders]).toEqual([
+      ['hash-email', 'ct_1'],
+      ['hash-phone', 'ct_2'],
+    ]);
+    expect(await store.getIdentities([])).toEqual(new Map());
+  });
+
+  it('tells whether any of several key hashes is suppressed', async () => {
+    const { store } = await freshStore();
+    expect(await store.isSuppressed(['hash-a', 'hash-b'])).toBe(false);
+    await store.suppress('hash-b', { at: '2026-11-30T12:00:00.000Z', reason: 'erased' });
+    expect(await store.isSuppressed(['hash-a', 'hash-b'])).toBe(true);
+    expect(await store.isSuppressed(['hash-a'])).toBe(false);
+    expect(await store.isSuppressed([])).toBe(false);
+  });
+
+  it('ensureContact keeps the first birth time and returns the contact as stored', async () => {
+    const { store } = await freshStore();
+    const born = await store.ensureContact('ct_born', '2026-11-01T00:00:00.000Z');
+    expect(born).toEqual({ contactId: 'ct_born', createdAt: '2026-11-01T00:00:00.000Z' });
+    await store.markContactMerged('ct_born', 'ct_older', '2026-11-02T00:00:00.000Z');
+    const again = await store.ensureContact('ct_born', '2026-11-30T00:00:00.000Z');
+    expect(again).toEqual({
+      contactId: 'ct_born',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      mergedInto: 'ct_older',
+    });
+    expect(await store.getContactRef('ct_born')).toEqual(again);
+  });
+
   it('stores a lead once, finds it by id and lists leads newest first with a cursor', async () => {
     const { store } = await freshStore(() => new Date('2026-11-30T12:00:00Z'));
     const leads = [

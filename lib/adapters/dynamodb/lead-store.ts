@@ -777,13 +777,20 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async isSuppressed(keyHashes) {
-      for (const hash of keyHashes) {
-        const { Item } = await doc.send(
-          new GetCommand({ TableName, Key: key.suppression(hash), ConsistentRead: true }),
-        );
-        if (Item) return true;
-      }
-      return false;
+      if (keyHashes.length === 0) return false;
+      const items = await batchGetItems(doc, TableName, keyHashes.map(key.suppression), { consistent: true });
+      return items.some((item) => item !== undefined);
+    },
+
+    async getIdentities(keyHashes) {
+      const holders = new Map<string, string>();
+      if (keyHashes.length === 0) return holders;
+      const items = await batchGetItems(doc, TableName, keyHashes.map(key.identity), { consistent: true });
+      items.forEach((item, i) => {
+        const hash = keyHashes[i] as string;
+        if (typeof item?.contactId === 'string') holders.set(hash, item.contactId);
+      });
+      return holders;
     },
 
     async claimIdentity(keyHash, contactId) {
@@ -919,7 +926,7 @@ export function createDynamoDbLeadStore(options: {
     },
 
     async ensureContact(contactId, createdAt) {
-      await doc.send(
+      const { Attributes } = await doc.send(
         new UpdateCommand({
           TableName,
           Key: key.profile(contactId),
@@ -927,19 +934,16 @@ export function createDynamoDbLeadStore(options: {
             'SET #createdAt = if_not_exists(#createdAt, :createdAt), #contactId = :contactId, #type = :type',
           ExpressionAttributeNames: { '#createdAt': 'createdAt', '#contactId': 'contactId', '#type': 'type' },
           ExpressionAttributeValues: { ':createdAt': createdAt, ':contactId': contactId, ':type': 'contact' },
+          // The contact as it stands after the write, so a caller needs no second read for it.
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return contactRefOf(contactId, Attributes ?? {});
     },
 
     async getContactRef(contactId): Promise<ContactRef | undefined> {
       const item = await getItem(key.profile(contactId));
-      if (!item) return undefined;
-      return {
-        contactId,
-        ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
-        ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
-        ...(typeof item.erasedAt === 'string' ? { erasedAt: item.erasedAt } : {}),
-      };
+      return item ? contactRefOf(contactId, item) : undefined;
     },
 
     async markContactMerged(mergedId, survivorId, at) {
@@ -1249,5 +1253,14 @@ export function createDynamoDbLeadStore(options: {
     },
 
     ...createAlertStoreMethods({ doc, tableName }),
+  };
+}
+
+function contactRefOf(contactId: string, item: Record<string, unknown>): ContactRef {
+  return {
+    contactId,
+    ...(typeof item.createdAt === 'string' ? { createdAt: item.createdAt } : {}),
+    ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
+    ...(typeof item.erasedAt === 'string' ? { erasedAt: item.erasedAt } : {}),
   };
 }

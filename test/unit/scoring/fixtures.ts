@@ -163,6 +163,7 @@ export class FakeStore implements LeadStore {
   markReceiptSwept = unused;
   isSuppressed = unused;
   getIdentity = unused;
+  getIdentities = unused;
   claimIdentity = unused;
   upsertContact = unused;
   putLead = unused;
