@@ -4,12 +4,10 @@
  * straight from the pipeline's calls; a few lines need an assumption (Lambda duration on AWS, log
  * volume, X-Ray sampling, secret cache hits): those assumptions are the named constants below.
  */
+import { functionMemoryMb, vcpuShareOf } from '../infra/function-memory.js';
 import { Prices } from './prices.js';
 import { round } from './stats.js';
 import { type HubUsage, PIPELINE_FUNCTIONS, type PipelineFunction } from './usage.js';
-
-/** Memory of every LeadHub Lambda (HubFunction's default in infra/constructs/hub-function.ts). */
-export const LAMBDA_MEMORY_MB = 512;
 
 /**
  * Typical in-region latency of one call from Lambda, in ms: the local runtime answers these in about a
@@ -21,7 +19,7 @@ export const AWS_CALL_LATENCY_MS = {
   putEvents: 25,
   /** Slack's incoming webhook answers in roughly 150-400 ms. */
   slackPost: 250,
-  /** Secrets are cached by Powertools Parameters, so a warm call costs nothing. */
+  /** Secrets are cached for 5 minutes by the adapter, so a warm call costs nothing. */
   secrets: 0,
   /** A Graph API read from us-east-1. */
   platformApi: 150,
@@ -79,6 +77,8 @@ export interface FunctionCost {
   /** Own compute per record on one local core (from the calibration run when there is one). */
   computeMsPerRecord: number;
   modelledMsPerInvocation: number;
+  /** The function's memory in the stack (infra/function-memory.ts); its CPU share follows. */
+  memoryMb: number;
   gbSecondsPerLead: number;
 }
 
@@ -92,13 +92,9 @@ export interface CostReport {
   allPerMillion: number;
   assumptions: CostAssumptions;
   latencyAssumptionsMs: typeof AWS_CALL_LATENCY_MS;
-  lambdaCpuShare: number;
   /** Whether handler compute came from a calibration run (else from the loaded run itself). */
   calibrated: boolean;
 }
-
-/** Share of a vCPU a Lambda of LAMBDA_MEMORY_MB gets (a full vCPU at 1,769 MB; CPU scales with memory). */
-export const LAMBDA_CPU_SHARE = LAMBDA_MEMORY_MB / 1769;
 
 type Fn = HubUsage['functions'][PipelineFunction];
 
@@ -120,7 +116,7 @@ export function computeMsPerRecord(f: Fn): number {
  * CPU share, plus one chain of network waits (a batch's records run in parallel, Powertools
  * BatchProcessor's default, so their waits overlap while their compute adds up).
  */
-export function modelledInvocationMs(f: Fn, computeMs: number): number {
+export function modelledInvocationMs(f: Fn, computeMs: number, memoryMb: number): number {
   if (f.invocations === 0) return 0;
   const c = f.calls;
   const waits =
@@ -132,7 +128,7 @@ export function modelledInvocationMs(f: Fn, computeMs: number): number {
     c.platformApi * AWS_CALL_LATENCY_MS.platformApi;
   const chains = chainsOf(f);
   const recordsPerInvocation = chains / f.invocations;
-  return (recordsPerInvocation * computeMs) / LAMBDA_CPU_SHARE + waits / chains;
+  return (recordsPerInvocation * computeMs) / vcpuShareOf(memoryMb) + waits / chains;
 }
 
 /** X-Ray traces recorded per second for a function invoked `perSecond` times a second. */
@@ -173,7 +169,8 @@ export function costReport(
     const f = usage.functions[fn];
     const calibrated = calibration?.functions[fn];
     const computeMs = computeMsPerRecord(calibrated && calibrated.invocations > 0 ? calibrated : f);
-    const modelled = modelledInvocationMs(f, computeMs);
+    const memoryMb = functionMemoryMb(fn);
+    const modelled = modelledInvocationMs(f, computeMs, memoryMb);
     // Lambda bills whole milliseconds per invocation.
     const billedMs = f.invocations > 0 ? Math.ceil(modelled) : 0;
     return {
@@ -183,7 +180,8 @@ export function costReport(
       localMsPerInvocation: f.invocations > 0 ? f.wallMs / f.invocations : 0,
       computeMsPerRecord: computeMs,
       modelledMsPerInvocation: modelled,
-      gbSecondsPerLead: per(f.invocations) * (LAMBDA_MEMORY_MB / 1024) * (billedMs / 1000),
+      memoryMb,
+      gbSecondsPerLead: per(f.invocations) * (memoryMb / 1024) * (billedMs / 1000),
     };
   });
   const invocations = PIPELINE_FUNCTIONS.reduce((n, fn) => n + usage.functions[fn].invocations, 0);
@@ -198,7 +196,7 @@ export function costReport(
   });
   add({
     service: 'Lambda',
-    item: `duration (arm64, ${LAMBDA_MEMORY_MB} MB)`,
+    item: 'duration (arm64, memory per function)',
     perLead: functions.reduce((s, f) => s + f.gbSecondsPerLead, 0),
     unit: 'GB-s',
     price: Prices.lambdaArmGbSecond,
@@ -326,7 +324,6 @@ export function costReport(
     allPerMillion,
     assumptions,
     latencyAssumptionsMs: AWS_CALL_LATENCY_MS,
-    lambdaCpuShare: LAMBDA_CPU_SHARE,
     calibrated: calibration !== undefined,
   };
 }

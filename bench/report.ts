@@ -164,7 +164,7 @@ export function renderReport(r: BenchResults): string {
     const lat = c.report.latencyAssumptionsMs;
     out.push(
       '',
-      `  Lambda per lead (modelled ms = records x compute / ${round(c.report.lambdaCpuShare, 3)} vCPU + waits: ` +
+      '  Lambda per lead (modelled ms = records x compute / vCPU share of its memory + waits: ' +
         `DynamoDB ${lat.dynamo}, SQS ${lat.sqsSend}, PutEvents ${lat.putEvents}, Slack ${lat.slackPost} ms per call)`,
     );
     out.push(
@@ -177,6 +177,7 @@ export function renderReport(r: BenchResults): string {
             'compute ms/record',
             'loaded wall ms/inv',
             'modelled ms/inv',
+            'memory MB',
             'GB-s/lead',
           ],
           c.report.functions
@@ -188,6 +189,7 @@ export function renderReport(r: BenchResults): string {
               round(f.computeMsPerRecord, 2),
               round(f.localMsPerInvocation, 1),
               round(f.modelledMsPerInvocation, 1),
+              f.memoryMb,
               round(f.gbSecondsPerLead, 5),
             ]),
         ),

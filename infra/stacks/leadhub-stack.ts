@@ -33,6 +33,7 @@ import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
 import { loadHubConfig } from '../../lib/config.js';
 import { type HttpFunctionName, type HttpRoute as HttpRouteSpec, HttpRoutes } from '../../lib/routes.js';
 import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
+import { functionMemoryMb } from '../function-memory.js';
 
 /** Repository root: functions/, package-lock.json and the default leadhub.config.json live here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,7 +59,6 @@ export const SECRET_PLACEHOLDER_KEYS = [
 
 const HTTP_TIMEOUT = Duration.seconds(10);
 const WORKER_TIMEOUT = Duration.seconds(30);
-export const NOTIFIER_MEMORY_MB = 256;
 /** AWS's advice for Lambda-consumed queues: visibility at least 6x the function timeout. */
 const VISIBILITY_FACTOR = 6;
 const MAX_RECEIVE_COUNT = 5;
@@ -187,19 +187,13 @@ export class LeadHubStack extends Stack {
     const captureQueue = this.workQueue('Capture', WORKER_TIMEOUT);
     const enrichQueue = this.workQueue('Enrich', WORKER_TIMEOUT);
 
-    const make = (
-      id: string,
-      name: HubFunctionName,
-      timeout: Duration,
-      env: Record<string, string> = {},
-      memorySize?: number,
-    ) =>
+    const make = (id: string, name: HubFunctionName, timeout: Duration, env: Record<string, string> = {}) =>
       new HubFunction(this, id, {
         name,
         projectRoot: PROJECT_ROOT,
         configFile: this.configFile,
         timeout,
-        memorySize,
+        memorySize: functionMemoryMb(name),
         environment: { ...commonEnv, ...env },
       });
     this.functions = {
@@ -213,8 +207,7 @@ export class LeadHubStack extends Stack {
       }),
       'capture-worker': make('CaptureWorker', 'capture-worker', WORKER_TIMEOUT),
       'enrich-worker': make('EnrichWorker', 'enrich-worker', WORKER_TIMEOUT),
-      // Mostly waits on Slack: memory (and so price per second) stays small.
-      'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT, {}, NOTIFIER_MEMORY_MB),
+      'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT),
       'http-slack': make('HttpSlack', 'http-slack', HTTP_TIMEOUT),
       'sla-escalator': make('SlaEscalator', 'sla-escalator', WORKER_TIMEOUT),
       'receipt-sweeper': make('ReceiptSweeper', 'receipt-sweeper', WORKER_TIMEOUT, {

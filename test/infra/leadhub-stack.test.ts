@@ -23,10 +23,10 @@ import {
   HubFunction,
   type HubFunctionName,
 } from '../../infra/constructs/hub-function.js';
+import { functionMemoryMb } from '../../infra/function-memory.js';
 import {
   LeadHubStack,
   type LeadHubStackProps,
-  NOTIFIER_MEMORY_MB,
   PROJECT_ROOT,
   SECRET_PLACEHOLDER_KEYS,
 } from '../../infra/stacks/leadhub-stack.js';
@@ -106,9 +106,13 @@ describe('functions', () => {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
-      expect(fn.Properties.MemorySize).toBe(
-        fn === resources[fnId('slack-notifier')] ? NOTIFIER_MEMORY_MB : 512,
+    }
+    // The workers mostly wait on the network: 256 MB; the HTTP functions answer platforms: 512 MB.
+    for (const name of ALL_FUNCTIONS) {
+      expect(resources[fnId(name)]?.Properties.MemorySize, name).toBe(
+        ['capture-worker', 'enrich-worker', 'slack-notifier'].includes(name) ? 256 : 512,
       );
+      expect(resources[fnId(name)]?.Properties.MemorySize).toBe(functionMemoryMb(name));
     }
   });
 

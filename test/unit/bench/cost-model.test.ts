@@ -6,12 +6,12 @@ import {
   DEFAULT_ASSUMPTIONS,
   dynamoSteps,
   fixedMonthly,
-  LAMBDA_CPU_SHARE,
   modelledInvocationMs,
   xrayTracesPerSecond,
 } from '../../../bench/cost-model.js';
 import { Prices } from '../../../bench/prices.js';
 import { chunks64k, emptyFunctionUsage, emptyUsage, type HubUsage } from '../../../bench/usage.js';
+import { functionMemoryMb } from '../../../infra/function-memory.js';
 
 /** 100 form leads through a pipeline that batches by 10, with hand-picked counts. */
 function usageFor100Leads(): HubUsage {
@@ -133,16 +133,25 @@ describe('costReport', () => {
     const forms = report.functions.find((f) => f.fn === 'http-forms');
     // (200 - 100) ms over 100 requests = 1 ms of compute; waits: one DynamoDB call and one SQS send.
     expect(forms?.computeMsPerRecord).toBeCloseTo(1, 10);
+    // http-forms has 512 MB: 512/1769 of a vCPU.
+    expect(forms?.memoryMb).toBe(512);
     expect(forms?.modelledMsPerInvocation).toBeCloseTo(
-      1 / LAMBDA_CPU_SHARE + AWS_CALL_LATENCY_MS.dynamo + AWS_CALL_LATENCY_MS.sqsSend,
+      1 / (512 / 1769) + AWS_CALL_LATENCY_MS.dynamo + AWS_CALL_LATENCY_MS.sqsSend,
       10,
     );
     const capture = report.functions.find((f) => f.fn === 'capture-worker');
     // Ten records per batch: their compute adds up, their waits overlap (10 calls + 1 PutEvents each).
     expect(capture?.recordsPerInvocation).toBe(10);
+    // The capture worker has 256 MB: half the CPU, so its compute takes twice as long, and half the GB.
+    expect(capture?.memoryMb).toBe(functionMemoryMb('capture-worker'));
+    expect(capture?.memoryMb).toBe(256);
     expect(capture?.modelledMsPerInvocation).toBeCloseTo(
-      (10 * 1) / LAMBDA_CPU_SHARE + 10 * AWS_CALL_LATENCY_MS.dynamo + AWS_CALL_LATENCY_MS.putEvents,
+      (10 * 1) / (256 / 1769) + 10 * AWS_CALL_LATENCY_MS.dynamo + AWS_CALL_LATENCY_MS.putEvents,
       10,
+    );
+    expect(capture?.gbSecondsPerLead).toBeCloseTo(
+      (capture?.invocationsPerLead ?? 0) * 0.25 * (Math.ceil(capture?.modelledMsPerInvocation ?? 0) / 1000),
+      12,
     );
     const gbs = report.functions.reduce((s, f) => s + f.gbSecondsPerLead, 0);
     expect(line(report, 'Lambda', 'duration').perLead).toBeCloseTo(gbs, 12);
@@ -173,7 +182,7 @@ describe('costReport', () => {
 
 describe('model helpers', () => {
   it('ignores functions that never ran', () => {
-    expect(modelledInvocationMs(emptyFunctionUsage(), 5)).toBe(0);
+    expect(modelledInvocationMs(emptyFunctionUsage(), 5, 512)).toBe(0);
     expect(computeMsPerRecord(emptyFunctionUsage())).toBe(0);
   });
 
