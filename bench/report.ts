@@ -235,6 +235,7 @@ export function renderReport(r: BenchResults): string {
           '2nd half MB/min',
           'heap start MB',
           'heap end MB',
+          'dynalite RSS start/end MB',
           'alerted',
           'e2e p99 first/last 20%',
         ],
@@ -247,6 +248,9 @@ export function renderReport(r: BenchResults): string {
             s.secondHalfSlopeMbPerMinute,
             s.heapStartMb,
             s.heapEndMb,
+            s.databaseRssStartMb === undefined
+              ? '-'
+              : `${s.databaseRssStartMb} / ${s.databaseRssEndMb ?? '-'}`,
             `${s.alerted}/${s.leads}`,
             `${ms(s.endToEndFirst?.p99)} / ${ms(s.endToEndLast?.p99)}`,
           ],

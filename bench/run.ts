@@ -129,7 +129,7 @@ async function main(options: BenchOptions): Promise<void> {
     soak: [],
     targets: [],
     notes: [
-      'Everything runs on this machine: the hub (HTTP server, in-process queues and bus, workers, dynalite) in one Node process, the load generator and a fake Slack in another.',
+      'Everything runs on this machine: the hub (HTTP server, in-process queues and bus, workers) in one Node process with dynalite in a child process of its own, the load generator and a fake Slack in another.',
       `End-to-end "fast" runs cut the queues' batching window to ${FAST_TUNING.batchWindowMs} ms (batch size ${FAST_TUNING.batchSize}); "as deployed" runs use the stack's ${AWS_LIKE_TUNING.batchWindowMs} ms window.`,
       'Ingest "ingest path only" rows acknowledge capture messages without processing them, the way separate Lambdas isolate ingest on AWS; the other rows run the whole pipeline behind the HTTP server.',
       `Prices are AWS list prices (${PRICES_REGION}) as of ${PRICES_AS_OF}, in bench/prices.ts.`,

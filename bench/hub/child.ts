@@ -2,6 +2,7 @@
  * The local runtime under test, in a process of its own so that the load generator does not share its
  * event loop and its memory can be read alone. Driven over IPC by bench/hub/client.ts.
  */
+import { readFile } from 'node:fs/promises';
 import { type RunningHub, startHub } from '../../lib/local/runtime.js';
 import type { DynamoMeter } from '../dynamo-meter.js';
 import { emptyUsage, type HubUsage } from '../usage.js';
@@ -72,13 +73,26 @@ async function handle(request: ChildRequest): Promise<unknown> {
       return null;
     case 'drain':
       return drain(request.timeoutMs);
-    case 'memory':
+    case 'memory': {
       if (request.gc) (globalThis as { gc?: () => void }).gc?.();
-      return process.memoryUsage();
+      const databaseRss = hub?.databasePid ? await rssOf(hub.databasePid) : undefined;
+      return { ...process.memoryUsage(), ...(databaseRss !== undefined ? { databaseRss } : {}) };
+    }
     case 'stop':
       await hub?.stop();
       hub = undefined;
       return null;
+  }
+}
+
+/** Resident set size of another process, in bytes (Linux /proc); undefined where it can't be read. */
+async function rssOf(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,6 +6,8 @@ import type { ChildRequest, ChildResponse, HubProcessOptions } from './protocol.
 /** Distributive Omit, so each request keeps its own fields. */
 type Command = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
+export type HubMemory = NodeJS.MemoryUsage & { databaseRss?: number };
+
 export interface HubProcess {
   url: string;
   pid: number;
@@ -13,7 +15,8 @@ export interface HubProcess {
   reset(): Promise<void>;
   /** Waits until no request, message or event is pending (or the timeout passes). */
   drain(timeoutMs: number): Promise<{ ms: number; drained: boolean }>;
-  memory(gc?: boolean): Promise<NodeJS.MemoryUsage>;
+  /** The hub process's memory, and its database process's RSS when it started one. */
+  memory(gc?: boolean): Promise<HubMemory>;
   /** Stops the hub cleanly: in-flight work drains first. */
   stop(): Promise<void>;
   /** Ends the process at once, backlog and all (after a load run whose backlog is of no interest). */
@@ -73,7 +76,7 @@ export async function startHubProcess(
     usage: () => call<HubUsage>({ cmd: 'usage' }),
     reset: () => call<void>({ cmd: 'reset' }),
     drain: (timeoutMs) => call({ cmd: 'drain', timeoutMs }),
-    memory: (gc = false) => call<NodeJS.MemoryUsage>({ cmd: 'memory', gc }),
+    memory: (gc = false) => call<HubMemory>({ cmd: 'memory', gc }),
     async kill() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { FakeSlack } from '../fake-slack.js';
-import type { HubProcess } from '../hub/client.js';
+import type { HubMemory, HubProcess } from '../hub/client.js';
 import { sendPaced } from '../load/paced.js';
 import type { BenchSource } from '../sources/types.js';
 import { type LatencySummary, round, slope, summarise } from '../stats.js';
@@ -11,6 +11,8 @@ export interface SoakSample {
   atSeconds: number;
   rssMb: number;
   heapUsedMb: number;
+  /** The dynalite process's RSS (it runs beside the hub). */
+  databaseRssMb?: number;
 }
 
 export interface SoakResult {
@@ -37,6 +39,9 @@ export interface SoakResult {
   /** Heap after a full GC at the end of warm-up and at the end. */
   heapStartMb: number;
   heapEndMb: number;
+  /** The dynalite process's RSS at the end of warm-up and at the end (absent with an external endpoint). */
+  databaseRssStartMb?: number;
+  databaseRssEndMb?: number;
   samples: SoakSample[];
   /** End-to-end latency over the first and the last 20 % of the leads: a growing backlog shows here. */
   endToEndFirst?: LatencySummary;
@@ -63,7 +68,7 @@ export async function runSoak(options: {
   const idle = await hub.memory(true);
   const samples: SoakSample[] = [];
   const started = performance.now();
-  let startMem: NodeJS.MemoryUsage | undefined;
+  let startMem: HubMemory | undefined;
   let startAt = 0;
   let sampling = true;
   const sampler = (async () => {
@@ -81,6 +86,7 @@ export async function runSoak(options: {
         atSeconds: round(atSeconds, 1),
         rssMb: round(m.rss / MB, 1),
         heapUsedMb: round(m.heapUsed / MB, 1),
+        ...(m.databaseRss !== undefined ? { databaseRssMb: round(m.databaseRss / MB, 1) } : {}),
       });
     }
   })();
@@ -132,6 +138,10 @@ export async function runSoak(options: {
     secondHalfGrowthMb: round(halfSlope * (endAt / 2 / 60), 1),
     heapStartMb: round(startMem.heapUsed / MB, 1),
     heapEndMb: round(end.heapUsed / MB, 1),
+    ...(startMem.databaseRss !== undefined
+      ? { databaseRssStartMb: round(startMem.databaseRss / MB, 1) }
+      : {}),
+    ...(end.databaseRss !== undefined ? { databaseRssEndMb: round(end.databaseRss / MB, 1) } : {}),
     samples,
     ...(first ? { endToEndFirst: first } : {}),
     ...(last ? { endToEndLast: last } : {}),

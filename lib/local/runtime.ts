@@ -92,6 +92,8 @@ export interface RunningHub {
   deps: HubDeps;
   /** Where the data lives: a directory, 'memory', or the DYNAMODB_ENDPOINT used. */
   database: string;
+  /** The dynalite process this hub started (none with DYNAMODB_ENDPOINT). */
+  databasePid?: number;
   pepperOrigin: PepperOrigin;
   /** Resolves once no request, queue message or bus delivery is pending anywhere. */
   drain(): Promise<void>;
@@ -295,6 +297,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       url: http.url,
       deps,
       database,
+      ...(dynamo ? { databasePid: dynamo.pid } : {}),
       pepperOrigin,
       drain,
       stop,
