@@ -55,18 +55,21 @@ export function evaluateTargets(
       met: p99 !== undefined && p99 < 1000 && e.missing === 0,
     });
   }
-  for (const i of r.ingest.filter((x) => !x.ingestOnly)) {
+  // Both rows count: the ingest path alone is what an ingest Lambda does on AWS (capture runs in other
+  // Lambdas there); the whole pipeline in one process is what `npm start` does.
+  for (const i of r.ingest) {
+    const where = i.ingestOnly ? 'ingest path alone' : 'whole pipeline in one process';
     if (i.mode === 'fixed-rate') {
       const p99 = i.latency?.p99;
       targets.push({
-        name: `${i.source}: ingest p99 at ${i.offeredPerSecond}/s offered`,
+        name: `${i.source}: ingest p99 at ${i.offeredPerSecond}/s offered (${where})`,
         goal: '< 50 ms (and the rate sustained)',
         measured: `${p99 === undefined ? '-' : round(p99, 1)} ms at ${i.acceptedPerSecond}/s`,
         met: p99 !== undefined && p99 < 50 && i.acceptedPerSecond >= (i.offeredPerSecond ?? 0) * 0.95,
       });
     } else {
       targets.push({
-        name: `${i.source}: signed requests/s at saturation`,
+        name: `${i.source}: signed requests/s at saturation (${where})`,
         goal: '>= 1000/s',
         measured: `${i.acceptedPerSecond}/s`,
         met: i.acceptedPerSecond >= 1000,

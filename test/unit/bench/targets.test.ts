@@ -60,7 +60,7 @@ describe('evaluateTargets', () => {
       timeouts: 0,
       ingestOnly: false,
     };
-    const [slowRate, saturation] = evaluateTargets(
+    const [slowRate, saturation, ingestAlone] = evaluateTargets(
       results({
         ingest: [
           {
@@ -77,6 +77,13 @@ describe('evaluateTargets', () => {
     );
     expect(slowRate?.met).toBe(false);
     expect(saturation?.met).toBe(true);
+    // The ingest path alone (as on AWS) is a target of its own, named as such.
+    expect(saturation?.name).toBe('form: signed requests/s at saturation (whole pipeline in one process)');
+    expect(ingestAlone).toMatchObject({
+      name: 'form: signed requests/s at saturation (ingest path alone)',
+      measured: '10/s',
+      met: false,
+    });
   });
 
   it('checks bundle size and init together, and soak growth in the second half against 5 %', () => {
