@@ -30,7 +30,7 @@ import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/contracts.js';
 import { type EventPattern, Patterns } from '../../events/patterns.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
-import { loadHubConfig } from '../../lib/config.js';
+import { ConfigError, loadHubConfig, parseEnv } from '../../lib/config.js';
 import { type HttpFunctionName, type HttpRoute as HttpRouteSpec, HttpRoutes } from '../../lib/routes.js';
 import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
 import { functionMemoryMb } from '../function-memory.js';
@@ -82,12 +82,43 @@ function booleanContext(value: unknown, name: string, fallback: boolean): boolea
   throw new Error(`CDK context ${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
+function pick(env: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => names.includes(name)));
+}
+
 /** A whole number ≥ 0 from CDK context (a string from `-c key=value`, a number from cdk.json or tests). */
 function numberContext(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
   throw new Error(`CDK context ${name} must be a whole number (0 or more), got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Platform settings that are not secrets, from CDK context (`-c tiktokAdvertiserIds=123,456`), as the
+ * environment names the functions read. Validated by the same schema as the local runtime's environment,
+ * so a bad value fails the synth rather than a cold start.
+ */
+export const PLATFORM_CONTEXT = {
+  metaGraphVersion: 'META_GRAPH_VERSION',
+  linkedinApiVersion: 'LINKEDIN_API_VERSION',
+  tiktokAdvertiserIds: 'TIKTOK_ADVERTISER_IDS',
+} as const;
+
+function platformSettings(node: Construct['node']): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [contextKey, envName] of Object.entries(PLATFORM_CONTEXT)) {
+    const value = node.tryGetContext(contextKey);
+    if (value === undefined) continue;
+    env[envName] = String(value);
+  }
+  try {
+    parseEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new Error(`CDK context: ${error.message}`);
+    throw error;
+  }
+  return env;
 }
 
 /** Patterns in events/ use EventBridge's JSON keys; CDK's EventPattern wants camelCase keys. */
@@ -179,6 +210,7 @@ export class LeadHubStack extends Stack {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'LeadHub alarms', enforceSSL: true });
 
     // ---- functions -----------------------------------------------------------------------------------
+    const platform = platformSettings(this.node);
     const commonEnv = {
       TABLE_NAME: this.table.tableName,
       EVENT_BUS_NAME: this.bus.eventBusName,
@@ -204,8 +236,14 @@ export class LeadHubStack extends Stack {
       'http-privacy': make('HttpPrivacy', 'http-privacy', HTTP_TIMEOUT),
       'http-webhooks': make('HttpWebhooks', 'http-webhooks', HTTP_TIMEOUT, {
         CAPTURE_QUEUE_URL: captureQueue.queueUrl,
+        ...pick(platform, ['TIKTOK_ADVERTISER_IDS']),
       }),
-      'capture-worker': make('CaptureWorker', 'capture-worker', WORKER_TIMEOUT),
+      'capture-worker': make(
+        'CaptureWorker',
+        'capture-worker',
+        WORKER_TIMEOUT,
+        pick(platform, ['META_GRAPH_VERSION', 'LINKEDIN_API_VERSION']),
+      ),
       'enrich-worker': make('EnrichWorker', 'enrich-worker', WORKER_TIMEOUT),
       'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT),
       'http-slack': make('HttpSlack', 'http-slack', HTTP_TIMEOUT),

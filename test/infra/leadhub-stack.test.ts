@@ -27,6 +27,7 @@ import { functionMemoryMb } from '../../infra/function-memory.js';
 import {
   LeadHubStack,
   type LeadHubStackProps,
+  PLATFORM_CONTEXT,
   PROJECT_ROOT,
   SECRET_PLACEHOLDER_KEYS,
 } from '../../infra/stacks/leadhub-stack.js';
@@ -290,6 +291,40 @@ describe('table', () => {
   it('rejects a deletionProtection context that is not a boolean', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], deletionProtection: 'nope' } });
     expect(() => new LeadHubStack(app, 'LeadHub', { configFile: FIXTURE })).toThrow(/deletionProtection/);
+  });
+});
+
+describe('platform settings from CDK context', () => {
+  const envOf = (t: ReturnType<typeof synth>, name: HubFunctionName) =>
+    t.json.Resources[t.stack.getLogicalId(t.stack.functions[name].fn.node.defaultChild as CfnElement)]
+      .Properties.Environment.Variables as Record<string, unknown>;
+
+  it('passes the TikTok allow-list to the webhooks and the API versions to the capture worker, as plain values', () => {
+    const t = synth(
+      {},
+      { tiktokAdvertiserIds: '7001, 7002', linkedinApiVersion: '202610', metaGraphVersion: 'v24.0' },
+    );
+    expect(envOf(t, 'http-webhooks').TIKTOK_ADVERTISER_IDS).toBe('7001, 7002');
+    expect(envOf(t, 'capture-worker')).toMatchObject({
+      LINKEDIN_API_VERSION: '202610',
+      META_GRAPH_VERSION: 'v24.0',
+    });
+    // Only where they are read.
+    expect(envOf(t, 'http-forms').TIKTOK_ADVERTISER_IDS).toBeUndefined();
+    expect(envOf(t, 'http-webhooks').LINKEDIN_API_VERSION).toBeUndefined();
+  });
+
+  it('sets none of them without context, so the functions use their defaults', () => {
+    for (const name of ['http-webhooks', 'capture-worker'] as const) {
+      const env = envOf({ stack, template, json }, name);
+      for (const envName of Object.values(PLATFORM_CONTEXT)) expect(env[envName], envName).toBeUndefined();
+    }
+  });
+
+  it('fails the synth on a value the functions would refuse', () => {
+    expect(() => synth({}, { tiktokAdvertiserIds: 'acme' })).toThrow(/CDK context.*TIKTOK_ADVERTISER_IDS/s);
+    expect(() => synth({}, { linkedinApiVersion: '2026-11' })).toThrow(/LINKEDIN_API_VERSION/);
+    expect(() => synth({}, { metaGraphVersion: '25' })).toThrow(/META_GRAPH_VERSION/);
   });
 });
 
