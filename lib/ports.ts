@@ -257,7 +257,7 @@ export interface LeadStore {
    * Sets the status; a statusReason describes the new status only (an update without one clears it).
    * `erasePayload` removes the raw payload; `retainDays` moves the receipt's expiry (retention).
    */
-  updateReceipt(key: ReceiptKey, update: ReceiptUpdate): Promise<void>;
+  updateReceipt(key: ReceiptKey, update: ReceiptUpdate): Promise<boolean>;
 
   /** True when any of the identity key hashes is suppressed (erased or opted out). */
   isSuppressed(keyHashes: readonly string[]): Promise<boolean>;
@@ -372,6 +372,11 @@ export type ReceiptUpdate = Pick<Receipt, 'status'> &
      * store's clock, like the expiry DynamoDB's TTL acts on.
      */
     retainDays?: number;
+    /**
+     * Leave the receipt as it is when its status is one of these (a deletion that raced the update);
+     * the update then resolves to false.
+     */
+    unlessStatus?: readonly Receipt['status'][];
   };
 
 /** When each stage of a lead happened (ISO times), from the platform's own timestamp on. */

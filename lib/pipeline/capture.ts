@@ -114,12 +114,19 @@ export async function capture(deps: HubDeps, message: CaptureMessage): Promise<C
       ),
     },
   ]);
-  await store.updateReceipt(message, {
+  const marked = await store.updateReceipt(message, {
     status: 'captured',
     leadId,
     contactId,
     retainDays: deps.config.privacy.receiptRetentionDays,
+    unlessStatus: ['deleted'],
   });
+  if (!marked) {
+    // Deleted on the platform while this capture ran: the deletion found no lead to strip, so this does.
+    await store.deleteLeadData(final, deps.clock.now().toISOString());
+    logger.info('lead deleted on the platform during capture; its data is removed', { leadId });
+    return { status: 'deleted' };
+  }
   logger.info('lead captured', {
     leadId,
     contactId,

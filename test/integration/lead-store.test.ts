@@ -62,6 +62,24 @@ describe('DynamoDB lead store (dynalite)', () => {
     ).rejects.toThrow();
   });
 
+  it('leaves a receipt whose status is guarded, and still refuses a missing one', async () => {
+    const { store } = await freshStore();
+    const k = { source: 'linkedin' as const, platformLeadId: 'guarded' };
+    await store.putReceipt({ ...k, receivedAt: '2026-11-30T10:00:00.000Z', status: 'received', payload: {} });
+    expect(await store.updateReceipt(k, { status: 'deleted', unlessStatus: ['deleted'] })).toBe(true);
+    expect(
+      await store.updateReceipt(k, { status: 'captured', leadId: 'ld_g', unlessStatus: ['deleted'] }),
+    ).toBe(false);
+    expect(await store.getReceipt(k)).toMatchObject({ status: 'deleted' });
+    expect((await store.getReceipt(k))?.leadId).toBeUndefined();
+    await expect(
+      store.updateReceipt(
+        { ...k, platformLeadId: 'nope' },
+        { status: 'captured', unlessStatus: ['deleted'] },
+      ),
+    ).rejects.toThrow(/does not exist/);
+  });
+
   it('lets exactly one contact claim an identity key under concurrency', async () => {
     const { store } = await freshStore();
     const claims = await Promise.all(

@@ -145,6 +145,35 @@ describe('LinkedIn DELETED: an erasure signal for that lead', () => {
     expect(await recordLinkedInDeletion(t.deps, t.notify(response, 'DELETED'))).toBe('duplicate');
   });
 
+  it('removes the data of a lead deleted on LinkedIn while its capture was running', async () => {
+    const response = linkedInResponse('del-race');
+    const t = await setup([response]);
+    let raced = false;
+    // The DELETED arrives after capture fetched the lead and before it stored anything: the deletion
+    // finds no lead to strip and marks the receipt deleted; capture must not overwrite that.
+    const putLead = t.deps.store.putLead.bind(t.deps.store);
+    t.deps.store.putLead = async (lead) => {
+      if (!raced) {
+        raced = true;
+        expect(await recordLinkedInDeletion(t.deps, t.notify(response, 'DELETED'))).toBe('deleted');
+      }
+      return putLead(lead);
+    };
+    expect(await t.create(response)).toEqual({ status: 'deleted' });
+    expect(raced).toBe(true);
+    expect(await t.store.getReceipt({ source: 'linkedin', platformLeadId: 'del-race' })).toMatchObject({
+      status: 'deleted',
+      payload: null,
+    });
+    const deleted = t.bus.events.filter((e) => e.detailType === 'LeadDeleted');
+    expect(deleted).toHaveLength(1);
+    const leadId = (deleted[0]?.detail as LeadDeletedV1 | undefined)?.leadId ?? '';
+    expect((await t.store.getLead(leadId))?.deletedAt).toBeDefined();
+    const text = await t.tableText();
+    expect(text).not.toContain('maria.garcia@acme-robotics.com');
+    expect(text).not.toContain('VP Sales');
+  });
+
   it('leaves a person known only from the deleted lead with an empty profile', async () => {
     const response = linkedInResponse('del-2');
     const t = await setup([response]);

@@ -764,16 +764,30 @@ export function createDynamoDbLeadStore(options: {
       } else {
         removes.push('#gsi1pk', '#gsi1sk');
       }
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: key.receipt(k),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+      const guarded = update.unlessStatus ?? [];
+      guarded.forEach((status, i) => {
+        values[`:unless${i}`] = status;
+      });
+      const written = await conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.receipt(k),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression:
+              guarded.length > 0
+                ? `attribute_exists(pk) AND NOT #status IN (${guarded.map((_, i) => `:unless${i}`).join(', ')})`
+                : 'attribute_exists(pk)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
       );
+      if (written) return true;
+      // Refused: a missing receipt is an error, as without a guard; a guarded status is an answer.
+      const current = await getItem(key.receipt(k));
+      if (current && guarded.includes(current.status as Receipt['status'])) return false;
+      throw new Error(`receipt ${k.source}#${k.platformLeadId} does not exist`);
     },
 
     async isSuppressed(keyHashes) {

@@ -69,6 +69,7 @@ function failedStore(ids: string[]) {
       updates.push([key.platformLeadId, update.status, update.statusReason]);
       const r = receipts.get(key.platformLeadId);
       if (r) receipts.set(key.platformLeadId, { ...r, ...update });
+      return r !== undefined;
     },
   } as Pick<LeadStore, 'listReceipts' | 'updateReceipt'> as LeadStore;
   return { store, updates, receipts };
