@@ -30,7 +30,7 @@ export interface CostAssumptions {
   leadsPerSecond: number;
   /** Warm containers per function at that rate. */
   warmContainersPerFunction: number;
-  /** Powertools Parameters maxAge of the secret (lib/adapters/secrets/secrets-manager.ts). */
+  /** How long a container caches the secret (lib/adapters/secrets/secrets-manager.ts). */
   secretCacheSeconds: number;
   /** Bytes Powertools adds to each JSON log line in Lambda (function name, ARN, request id, trace id...). */
   lambdaContextBytesPerLogLine: number;
