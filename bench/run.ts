@@ -25,11 +25,9 @@ import { renderReport } from './report.js';
 import { type BenchResults, evaluateTargets } from './results.js';
 import { benchSources } from './sources/index.js';
 import type { BenchSource } from './sources/types.js';
+import { stackShape } from './stack-shape.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** DLQ alarms and Lambda-polled queues of infra/stacks/leadhub-stack.ts, for the fixed monthly costs. */
-const STACK_ALARMS = 5;
-const STACK_POLLED_QUEUES = 2;
 /** Leads sent one at a time to measure each handler's own compute for the Lambda duration model. */
 const CALIBRATION_LEADS = 30;
 
@@ -221,8 +219,7 @@ async function main(options: BenchOptions): Promise<void> {
             leads: options.costLeads,
             perSecond: options.costRate,
             modelPerSecond: options.rate,
-            alarms: STACK_ALARMS,
-            queuesPolledByLambda: STACK_POLLED_QUEUES,
+            ...stackShape(),
             calibration,
           }),
         );
