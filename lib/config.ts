@@ -59,11 +59,21 @@ export const MetaFormConfigSchema = z.strictObject({
 });
 export type MetaFormConfig = z.infer<typeof MetaFormConfigSchema>;
 
+/** The scheduled read-back of leads whose webhook never arrived (lib/sources/meta/reconcile.ts). */
+export const MetaReconcileConfigSchema = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  /** How far back each run reads; above a day, so a run missed now and then loses nothing. */
+  lookbackHours: z._default(z.number().check(z.int(), z.positive(), z.lte(24 * 90)), 72),
+  /** Pages to reconcile besides the keys of META_PAGE_TOKENS (e.g. pages on META_PAGE_ACCESS_TOKEN). */
+  pages: z._default(z.array(z.string().check(z.regex(/^\d{1,32}$/, 'Meta page ids are digits'))), []),
+});
+
 export const MetaConfigSchema = z.strictObject({
   forms: z._default(
     z.record(z.string().check(z.regex(/^\d{1,32}$/, 'Meta form ids are digits')), MetaFormConfigSchema),
     {},
   ),
+  reconcile: z.prefault(MetaReconcileConfigSchema, {}),
 });
 
 /** The shortest receipt retention: the dedupe key must outlive every platform's retries (TikTok ~72 h). */
@@ -101,7 +111,7 @@ export const HubConfigSchema = z
     ),
     scoring: z._default(ScoringConfigSchema, ScoringConfigSchema.parse({})),
     alerts: z.prefault(AlertsConfigSchema, {}),
-    meta: z._default(MetaConfigSchema, { forms: {} }),
+    meta: z.prefault(MetaConfigSchema, {}),
     privacy: z.prefault(PrivacyConfigSchema, {}),
   })
   .check(z.superRefine(checkAlertsConfig));

@@ -2,7 +2,6 @@
  * The local runtime under test, in a process of its own so that the load generator does not share its
  * event loop and its memory can be read alone. Driven over IPC by bench/hub/client.ts.
  */
-import { readFile } from 'node:fs/promises';
 import { type RunningHub, startHub } from '../../lib/local/runtime.js';
 import type { DynamoMeter } from '../dynamo-meter.js';
 import { emptyUsage, type HubUsage } from '../usage.js';
@@ -75,24 +74,13 @@ async function handle(request: ChildRequest): Promise<unknown> {
       return drain(request.timeoutMs);
     case 'memory': {
       if (request.gc) (globalThis as { gc?: () => void }).gc?.();
-      const databaseRss = hub?.databasePid ? await rssOf(hub.databasePid) : undefined;
+      const databaseRss = (await hub?.databaseMemory?.(request.gc))?.rss;
       return { ...process.memoryUsage(), ...(databaseRss !== undefined ? { databaseRss } : {}) };
     }
     case 'stop':
       await hub?.stop();
       hub = undefined;
       return null;
-  }
-}
-
-/** Resident set size of another process, in bytes (Linux /proc); undefined where it can't be read. */
-async function rssOf(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -15,7 +15,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type EventPattern as CdkEventPattern, EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import {
+  type EventPattern as CdkEventPattern,
+  EventBus,
+  Rule,
+  RuleTargetInput,
+  Schedule,
+} from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -31,6 +37,7 @@ import { EVENT_SOURCE } from '../../events/contracts.js';
 import { type EventPattern, Patterns } from '../../events/patterns.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
 import { ConfigError, loadHubConfig, parseEnv } from '../../lib/config.js';
+import { RECONCILE_META_TASK } from '../../lib/handlers/receipt-sweeper.js';
 import { type HttpFunctionName, type HttpRoute as HttpRouteSpec, HttpRoutes } from '../../lib/routes.js';
 import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
 import { functionMemoryMb } from '../function-memory.js';
@@ -66,6 +73,10 @@ const QUEUE_RETENTION = Duration.days(4);
 const DLQ_RETENTION = Duration.days(14);
 /** How often the receipt sweeper looks for receipts stranded before capture (lib/pipeline/sweep.ts). */
 export const SWEEP_RATE = Duration.minutes(5);
+/** How often the receipt sweeper reads Meta leads back to recover missed webhooks (lib/sources/meta/reconcile.ts). */
+export const RECONCILE_RATE = Duration.hours(1);
+/** A reconcile run lists every form of every page, each Graph call retried within its own budget. */
+const SWEEPER_TIMEOUT = Duration.minutes(5);
 
 export interface LeadHubStackProps extends StackProps {
   /** Hub config copied into every bundle. Default: CDK context `configFile`, else leadhub.config.json at the root. */
@@ -248,8 +259,9 @@ export class LeadHubStack extends Stack {
       'slack-notifier': make('SlackNotifier', 'slack-notifier', WORKER_TIMEOUT),
       'http-slack': make('HttpSlack', 'http-slack', HTTP_TIMEOUT),
       'sla-escalator': make('SlaEscalator', 'sla-escalator', WORKER_TIMEOUT),
-      'receipt-sweeper': make('ReceiptSweeper', 'receipt-sweeper', WORKER_TIMEOUT, {
+      'receipt-sweeper': make('ReceiptSweeper', 'receipt-sweeper', SWEEPER_TIMEOUT, {
         CAPTURE_QUEUE_URL: captureQueue.queueUrl,
+        ...pick(platform, ['META_GRAPH_VERSION']),
       }),
     };
     const fn = (name: HubFunctionName) => this.functions[name].fn;
@@ -275,9 +287,12 @@ export class LeadHubStack extends Stack {
       this.table.grantReadWriteData(fn(name));
       this.bus.grantPutEventsTo(fn(name));
     }
-    // The sweeper only reads pending receipts (a GSI query) and queues them again.
+    // The sweeper reads pending receipts (a GSI query) and queues them again; its Meta reconciliation also
+    // writes receipts (a conditional put, never an update) and publishes SourceConnectionFailed.
     this.table.grantReadData(fn('receipt-sweeper'));
+    this.table.grant(fn('receipt-sweeper'), 'dynamodb:PutItem');
     captureQueue.grantSendMessages(fn('receipt-sweeper'));
+    this.bus.grantPutEventsTo(fn('receipt-sweeper'));
 
     // ---- SLA timers (EventBridge Scheduler one-time schedules) -----------------------------------------
     this.slaScheduleGroup = new ScheduleGroup(this, 'SlaSchedules', { removalPolicy: RemovalPolicy.DESTROY });
@@ -386,6 +401,20 @@ export class LeadHubStack extends Stack {
           maxEventAge: SWEEP_RATE,
           retryAttempts: 2,
           deadLetterQueue: this.deadLetterQueue('SweepRuleDlq'),
+        }),
+      ],
+    });
+    // Meta drops a webhook it could not deliver after 36 h: the hourly read-back recovers it. Same
+    // Lambda, told by its input to reconcile; a run older than the next one is worth nothing.
+    new Rule(this, 'MetaReconcile', {
+      description: 'Read back recent Meta leads whose webhook never arrived (lib/sources/meta/reconcile.ts)',
+      schedule: Schedule.rate(RECONCILE_RATE),
+      targets: [
+        new LambdaFunction(fn('receipt-sweeper'), {
+          event: RuleTargetInput.fromObject({ task: RECONCILE_META_TASK }),
+          maxEventAge: RECONCILE_RATE,
+          retryAttempts: 2,
+          deadLetterQueue: this.deadLetterQueue('ReconcileRuleDlq'),
         }),
       ],
     });

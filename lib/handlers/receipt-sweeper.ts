@@ -1,17 +1,52 @@
 import type { HubDeps } from '../deps.js';
 import { type SweepOptions, type SweepResult, sweepReceipts } from '../pipeline/sweep.js';
+import {
+  metaReconcileConfigured,
+  type ReconcileMetaOptions,
+  type ReconcileMetaResult,
+  reconcileMeta,
+} from '../sources/meta/reconcile.js';
+
+/** The input the hourly reconcile rule sends (infra/stacks/leadhub-stack.ts); any other event sweeps. */
+export const RECONCILE_META_TASK = 'reconcile-meta';
+
+export type SweeperResult =
+  | (Omit<SweepResult, 'requeued'> & { requeued: number })
+  | { task: typeof RECONCILE_META_TASK; skipped: 'disabled_or_not_configured' }
+  | ({ task: typeof RECONCILE_META_TASK } & Omit<ReconcileMetaResult, 'pages'> & { pages: number });
+
+export interface ReceiptSweeperOptions extends SweepOptions {
+  /** Extra options of the reconciliation (e.g. a Graph client), for tests. */
+  reconcile?: Pick<ReconcileMetaOptions, 'graph' | 'graphOptions'>;
+}
+
+const isReconcileEvent = (event: unknown) =>
+  typeof event === 'object' && event !== null && (event as { task?: unknown }).task === RECONCILE_META_TASK;
 
 /**
- * Target of the scheduled sweep rule (every 5 minutes): queues receipts stranded before capture again.
- * The event (a Scheduled Event) carries nothing the sweep needs. A store failure fails the invocation;
- * the next scheduled sweep finds the same receipts, so nothing is lost by it.
+ * Target of two schedules: the receipt sweep (every 5 minutes), which queues receipts stranded before
+ * capture again, and the Meta reconciliation (hourly, `{"task": "reconcile-meta"}`), which reads back
+ * leads whose webhook never came. A store failure fails the invocation; the next run finds the same work.
  */
 export function createReceiptSweeper(
   deps: HubDeps,
-  options: SweepOptions = {},
-): (event?: unknown) => Promise<Omit<SweepResult, 'requeued'> & { requeued: number }> {
-  return async () => {
-    const result = await sweepReceipts(deps, options);
+  options: ReceiptSweeperOptions = {},
+): (event?: unknown) => Promise<SweeperResult> {
+  const { reconcile, ...sweepOptions } = options;
+  return async (event) => {
+    if (isReconcileEvent(event)) {
+      if (!(await metaReconcileConfigured(deps))) {
+        deps.logger.info('meta reconcile skipped: disabled or Meta not configured');
+        return { task: RECONCILE_META_TASK, skipped: 'disabled_or_not_configured' };
+      }
+      const result = await reconcileMeta(deps, {
+        now: deps.clock.now(),
+        lookbackHours: deps.config.meta.reconcile.lookbackHours,
+        ...reconcile,
+      });
+      return { task: RECONCILE_META_TASK, ...result, pages: result.pages.length };
+    }
+    const result = await sweepReceipts(deps, sweepOptions);
     deps.logger.info('receipt sweep done', {
       requeued: result.requeued.length,
       errors: result.errors.length,

@@ -24,6 +24,12 @@ server.once('error', (error) => {
 server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
 process.on('message', (message) => {
   if (message === 'stop') stop();
+  // Memory as the hub reads its own: after a full collection when asked (the process runs with
+  // --expose-gc), so a reading shows what is kept, not garbage V8 has not collected yet.
+  else if (message?.cmd === 'memory') {
+    if (message.gc) globalThis.gc?.();
+    process.send?.({ id: message.id, memory: process.memoryUsage() });
+  }
 });
 process.once('disconnect', stop);
 process.once('SIGTERM', stop);

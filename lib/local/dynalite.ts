@@ -9,6 +9,8 @@ export interface LocalDynamo {
   path?: string;
   /** The database process. */
   pid: number;
+  /** The database process's memory, after a full collection when `gc` is set. */
+  memory(gc?: boolean): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
   let port: number;
   try {
     child = fork(CHILD_SCRIPT, [JSON.stringify(options.path ? { path: options.path } : {})], {
-      execArgv: [],
+      execArgv: ['--expose-gc'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     port = await new Promise<number>((resolve, reject) => {
@@ -60,9 +62,27 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     });
   });
   child.on('error', () => undefined); // A send to an exiting child; 'exit' reports the outcome.
+  let nextMemoryId = 0;
+  const memory = (gc = false) =>
+    new Promise<NodeJS.MemoryUsage>((resolve, reject) => {
+      const id = ++nextMemoryId;
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        reject(new Error('the database process did not report its memory'));
+      }, 5_000);
+      const onMessage = (message: { id?: number; memory?: NodeJS.MemoryUsage }) => {
+        if (message.id !== id || !message.memory) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message.memory);
+      };
+      child.on('message', onMessage);
+      child.send({ cmd: 'memory', id, gc });
+    });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     pid: child.pid as number,
+    memory,
     ...(options.path ? { path: options.path } : {}),
     close() {
       closing ??= (async () => {

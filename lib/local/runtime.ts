@@ -12,6 +12,11 @@ import { type SweepOptions, type SweepResult, sweepReceipts } from '../pipeline/
 import type { CaptureMessage, LeadStore, Notifier } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { type HttpFunctionName, HttpRoutes } from '../routes.js';
+import {
+  metaReconcileConfigured,
+  type ReconcileMetaResult,
+  reconcileMeta,
+} from '../sources/meta/reconcile.js';
 import { type LocalDynamo, startDynalite } from './dynalite.js';
 import { createEnvSecrets } from './env-secrets.js';
 import { type HttpHandler, type LocalHttpServer, startHttpServer } from './http-server.js';
@@ -19,6 +24,7 @@ import { type BusDeadLetter, InProcessBus, type RetryPolicy } from './in-process
 import { InProcessQueue, type QueueDeadLetter, type SqsHandler } from './in-process-queue.js';
 import { LineLogger } from './line-logger.js';
 import { type PepperOrigin, resolvePepper } from './pepper.js';
+import { ReconcileTimer } from './reconcile-timer.js';
 import { loadLocalSlack, type SlackFactories } from './slack-wiring.js';
 import { SweepTimer } from './sweep-timer.js';
 
@@ -55,6 +61,11 @@ export interface HubTuning {
    * every pending receipt at start, then every minute those pending for 2 minutes or more.
    */
   sweep?: false | { intervalMs?: number; olderThanMs?: number; lookbackHours?: number };
+  /**
+   * The Meta reconciliation timer (the hourly rule on AWS); false turns it off. It runs only when Meta is
+   * configured (META_APP_SECRET and a page token) and `meta.reconcile.enabled`.
+   */
+  reconcile?: false | { intervalMs?: number; startupDelayMs?: number };
 }
 
 /** The local queue gives up on a message within seconds, so a receipt pending for minutes is stranded. */
@@ -62,6 +73,9 @@ const LOCAL_SWEEP_INTERVAL_MS = 60_000;
 const LOCAL_SWEEP_OLDER_THAN_MS = 2 * 60_000;
 /** At start everything pending is stranded; a week back covers a hub stopped over a long weekend. */
 const STARTUP_SWEEP_LOOKBACK_HOURS = 7 * 24;
+const LOCAL_RECONCILE_INTERVAL_MS = 60 * 60_000;
+/** Long enough for the webhooks queued at Meta while the hub was down to arrive first. */
+const LOCAL_RECONCILE_STARTUP_DELAY_MS = 30_000;
 
 export interface StartHubOptions {
   /** Environment to read (default process.env); see lib/config.ts for the names. */
@@ -94,6 +108,8 @@ export interface RunningHub {
   database: string;
   /** The dynalite process this hub started (none with DYNAMODB_ENDPOINT). */
   databasePid?: number;
+  /** That process's memory, after a full collection when `gc` is set. */
+  databaseMemory?: (gc?: boolean) => Promise<NodeJS.MemoryUsage>;
   pepperOrigin: PepperOrigin;
   /** Resolves once no request, queue message or bus delivery is pending anywhere. */
   drain(): Promise<void>;
@@ -102,6 +118,8 @@ export interface RunningHub {
   deadLetters(): HubDeadLetters;
   /** Runs the receipt sweeper now (by default with the timer's options); resolves to what it queued. */
   sweep(options?: SweepOptions): Promise<SweepResult>;
+  /** Runs the Meta reconciliation now (after a running one), whether or not its timer is on. */
+  reconcileMeta(options?: { lookbackHours?: number }): Promise<ReconcileMetaResult>;
 }
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -256,6 +274,20 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     sweeper.start();
     cleanups.push(() => sweeper.stop());
 
+    const reconcileTuning = tuning.reconcile === false ? undefined : (tuning.reconcile ?? {});
+    const reconciler = new ReconcileTimer({
+      run: (runOptions?: { lookbackHours?: number }) =>
+        reconcileMeta(deps, {
+          now: deps.clock.now(),
+          lookbackHours: runOptions?.lookbackHours ?? config.meta.reconcile.lookbackHours,
+        }),
+      intervalMs: reconcileTuning ? (reconcileTuning.intervalMs ?? LOCAL_RECONCILE_INTERVAL_MS) : 0,
+      startupDelayMs: reconcileTuning?.startupDelayMs ?? LOCAL_RECONCILE_STARTUP_DELAY_MS,
+      logger,
+    });
+    if (reconcileTuning && (await metaReconcileConfigured(deps))) reconciler.start();
+    cleanups.push(() => reconciler.stop());
+
     const database = env.DYNAMODB_ENDPOINT ?? (memory ? 'memory' : join(dataDir, 'db'));
     logger.info('LeadHub started', {
       url: http.url,
@@ -267,10 +299,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
     // Work moves between parts (HTTP → capture queue → bus → enrich queue → bus → Slack), so one pass
     // over them is not enough: repeat until a whole pass finds every part idle.
-    const parts = [http, sweeper, captureQueue, bus, enrichQueue];
+    const parts = [http, sweeper, reconciler, captureQueue, bus, enrichQueue];
     const idle = () =>
       http.inFlight() === 0 &&
       sweeper.isIdle() &&
+      reconciler.isIdle() &&
       captureQueue.isIdle() &&
       bus.isIdle() &&
       enrichQueue.isIdle();
@@ -297,7 +330,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       url: http.url,
       deps,
       database,
-      ...(dynamo ? { databasePid: dynamo.pid } : {}),
+      ...(dynamo ? { databasePid: dynamo.pid, databaseMemory: dynamo.memory } : {}),
       pepperOrigin,
       drain,
       stop,
@@ -307,6 +340,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         slack: bus.deadLetters(),
       }),
       sweep: (sweepOptions) => sweeper.sweep(sweepOptions),
+      reconcileMeta: (reconcileOptions = {}) => reconciler.run(reconcileOptions),
     };
   } catch (error) {
     await cleanup();

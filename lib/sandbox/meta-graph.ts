@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { hmacSha256Hex, safeEqual } from '../http/raw-body.js';
 
 /**
- * A local stand-in for the two Graph API reads LeadHub makes (lead by id, form by id), faithful to the
+ * A local stand-in for the Graph API reads LeadHub makes (lead by id, form by id, and the reconciliation
+ * lists: a page's leadgen_forms and a form's leads filtered on time_created), faithful to the
  * contract in platforms.md §1.4: Bearer or access_token auth, appsecret_proof required, `fields`
  * honoured, and Meta's error bodies (`{"error": {message, type, code, error_subcode, fbtrace_id}}`) on
  * demand. For the demo and the e2e tests; never for production.
@@ -38,6 +39,8 @@ export interface SandboxCheckbox {
 
 export interface SandboxForm {
   id: string;
+  /** The page the form belongs to; else the page of any lead made with it. */
+  pageId?: string;
   name: string;
   locale?: string;
   status?: string;
@@ -72,8 +75,10 @@ export interface SandboxRequest {
   id: string;
   fields: string[];
   status: number;
-  /** Which object kind was asked for, when the id is known. */
-  object?: 'lead' | 'form';
+  /** Which object kind (or list edge) was asked for, when the id is known. */
+  object?: 'lead' | 'form' | 'leadgen_forms' | 'leads';
+  /** Query of a list edge: filtering (raw JSON), limit and after. */
+  query?: { filtering?: string; limit?: string; after?: string };
 }
 
 export interface MetaSandboxOptions {
@@ -102,6 +107,43 @@ export interface MetaSandbox {
 
 const DEFAULT_LEAD_FIELDS = ['created_time', 'id', 'ad_id', 'form_id', 'field_data'];
 const DEFAULT_FORM_FIELDS = ['id', 'name', 'status'];
+const LIST_EDGES = new Set(['leadgen_forms', 'leads']);
+const DEFAULT_LIST_LIMIT = 25;
+const MAX_LIST_LIMIT = 500;
+
+const cursorOf = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
+const offsetOf = (cursor: string | null) => {
+  if (!cursor) return 0;
+  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
+};
+
+/**
+ * Reads Graph's `filtering` parameter; only time_created GREATER_THAN is honoured (what reconciliation
+ * sends). Returns the threshold in unix seconds, null without a filter, undefined when unreadable.
+ */
+function createdAfter(filtering: string | null): number | null | undefined {
+  if (filtering === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(filtering);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  let threshold: number | null = null;
+  for (const rule of parsed as { field?: unknown; operator?: unknown; value?: unknown }[]) {
+    if (rule?.field !== 'time_created' || rule.operator !== 'GREATER_THAN') return undefined;
+    const value = Number(rule.value);
+    if (!Number.isFinite(value)) return undefined;
+    threshold = Math.max(threshold ?? value, value);
+  }
+  return threshold;
+}
+
+function invalidParameter(message: string) {
+  return graphError(400, { message: `(#100) ${message}`, type: 'OAuthException', code: 100 });
+}
 
 /** Graph's created_time form: `2026-11-20T08:49:14+0000`. */
 export const graphTime = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, '+0000');
@@ -214,8 +256,9 @@ export async function startMetaSandbox(options: MetaSandboxOptions): Promise<Met
   const failures = new Map<string, { failure: SandboxFailure; remaining: number }>();
   const requests: SandboxRequest[] = [];
   const hanging = new Set<ServerResponse>();
+  let baseUrl = '';
 
-  const pageOf = (id: string) => leads.get(id)?.pageId ?? formPages.get(id);
+  const pageOf = (id: string) => leads.get(id)?.pageId ?? forms.get(id)?.pageId ?? formPages.get(id);
   // A form belongs to the page of any lead made with it (forms are page objects on Meta).
   const formPages = new Map<string, string>();
   const indexLead = (lead: SandboxLead) => {
@@ -248,7 +291,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions): Promise<Met
       res.end(JSON.stringify(body));
     };
     const parts = url.pathname.split('/').filter(Boolean);
-    const [version, id] = parts;
+    const [version, id, edge] = parts;
     const fields = (url.searchParams.get('fields') ?? '').split(',').filter(Boolean);
     const record: SandboxRequest = {
       method: req.method ?? 'GET',
@@ -257,7 +300,17 @@ export async function startMetaSandbox(options: MetaSandboxOptions): Promise<Met
       fields,
       status: 0,
     };
-    if (req.method !== 'GET' || parts.length !== 2 || !version || !/^v\d+\.\d+$/.test(version) || !id) {
+    if (edge !== undefined) {
+      const q = url.searchParams;
+      record.query = {
+        ...(q.has('filtering') ? { filtering: q.get('filtering') as string } : {}),
+        ...(q.has('limit') ? { limit: q.get('limit') as string } : {}),
+        ...(q.has('after') ? { after: q.get('after') as string } : {}),
+      };
+    }
+    const validEdge =
+      parts.length === 2 || (parts.length === 3 && edge !== undefined && LIST_EDGES.has(edge));
+    if (req.method !== 'GET' || !validEdge || !version || !/^v\d+\.\d+$/.test(version) || !id) {
       const e = graphError(400, { message: 'Unknown path components', type: 'OAuthException', code: 2500 });
       return send(e.status, e.body, {}, record);
     }
@@ -307,11 +360,16 @@ export async function startMetaSandbox(options: MetaSandboxOptions): Promise<Met
       const e = failureResponse({ kind: 'token_invalid' });
       return send(e?.status ?? 400, e?.body, {}, record);
     }
-    const owner = pageOf(id);
+    const owner = edge === 'leadgen_forms' ? (pages.has(id) ? id : undefined) : pageOf(id);
     // A token of another page cannot see the object: Meta answers as if it did not exist.
     if (!owner || pages.get(owner) !== token) {
       const e = notFound(id);
       return send(e.status, e.body, {}, record);
+    }
+    if (edge === 'leadgen_forms' || edge === 'leads') {
+      const list = listEdge(edge, version, id, fields, url.searchParams);
+      if ('error' in list) return send(list.error.status, list.error.body, {}, record);
+      return send(200, list.body, {}, { ...record, object: edge });
     }
     const lead = leads.get(id);
     const form = forms.get(id);
@@ -326,13 +384,66 @@ export async function startMetaSandbox(options: MetaSandboxOptions): Promise<Met
     send(200, body, {}, { ...record, object: lead ? 'lead' : 'form' });
   });
 
+  /** One page of a list edge, newest lead first (as Meta orders them), with cursor paging. */
+  function listEdge(
+    edge: 'leadgen_forms' | 'leads',
+    version: string,
+    id: string,
+    fields: string[],
+    query: URLSearchParams,
+  ): { body: unknown } | { error: ReturnType<typeof graphError> } {
+    const limit = query.has('limit') ? Number(query.get('limit')) : DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      return { error: invalidParameter('Param limit must be a positive number no greater than 500') };
+    }
+    const offset = offsetOf(query.get('after'));
+    if (offset === undefined) return { error: invalidParameter('Invalid cursor') };
+
+    let objects: Record<string, unknown>[];
+    let wanted: string[];
+    if (edge === 'leadgen_forms') {
+      objects = [...forms.values()]
+        .filter((f) => (f.pageId ?? formPages.get(f.id)) === id)
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map(formObject);
+      wanted = fields.length > 0 ? fields : DEFAULT_FORM_FIELDS;
+    } else {
+      const after = createdAfter(query.get('filtering'));
+      if (after === undefined) return { error: invalidParameter('Invalid filtering parameter') };
+      objects = [...leads.values()]
+        .filter((l) => l.formId === id && (after === null || Date.parse(l.createdTime) / 1000 > after))
+        .sort((a, b) => Date.parse(b.createdTime) - Date.parse(a.createdTime))
+        .map(leadObject);
+      wanted = fields.length > 0 ? fields : DEFAULT_LEAD_FIELDS;
+    }
+    const slice = objects.slice(offset, offset + limit).map((object) => {
+      const out: Record<string, unknown> = { id: object.id };
+      for (const field of wanted) if (field in object) out[field] = object[field];
+      return out;
+    });
+    const end = offset + slice.length;
+    const paging =
+      slice.length === 0
+        ? undefined
+        : {
+            cursors: { before: cursorOf(offset), after: cursorOf(end) },
+            ...(end < objects.length
+              ? {
+                  next: `${baseUrl}/${version}/${id}/${edge}?limit=${limit}&after=${cursorOf(end)}`,
+                }
+              : {}),
+          };
+    return { body: { data: slice, ...(paging ? { paging } : {}) } };
+  }
+
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
     appSecret: options.appSecret,
     requests,
     addPage: (pageId, token) => void pages.set(pageId, token),

@@ -33,6 +33,7 @@ import {
 } from '../../infra/stacks/leadhub-stack.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
 import { EnvSchema } from '../../lib/config.js';
+import { RECONCILE_META_TASK } from '../../lib/handlers/receipt-sweeper.js';
 import { HttpRoutes } from '../../lib/routes.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/leadhub.config.json', import.meta.url));
@@ -83,6 +84,8 @@ const PUBLISHERS: HubFunctionName[] = [
   'http-slack',
   'sla-escalator',
   'http-privacy',
+  // SourceConnectionFailed from the Meta reconciliation.
+  'receipt-sweeper',
 ];
 
 /** Every IAM action granted to a function's role, with the resources it applies to. */
@@ -438,27 +441,59 @@ describe('events', () => {
     ]);
   });
 
+  const scheduled = () => allRules.filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+  const scheduleOf = (expression: string) => {
+    const found = scheduled().filter(([, r]) => r.Properties.ScheduleExpression === expression);
+    expect(found, expression).toHaveLength(1);
+    return found[0]?.[1] as Json;
+  };
+
+  it('has two schedules, both on the receipt sweeper: the sweep and the Meta reconciliation', () => {
+    expect(
+      scheduled()
+        .map(([, r]) => r.Properties.ScheduleExpression)
+        .sort(),
+    ).toEqual(['rate(1 hour)', 'rate(5 minutes)']);
+  });
+
   it('sweeps stranded receipts every 5 minutes, a sweep expiring when the next one is due', () => {
-    const scheduled = allRules.filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
-    expect(scheduled).toHaveLength(1);
-    const rule = scheduled[0]?.[1] as Json;
-    expect(rule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    const rule = scheduleOf('rate(5 minutes)');
     expect(rule.Properties.EventBusName).toBeUndefined();
     expect(rule.Properties.Targets).toHaveLength(1);
     expect(rule.Properties.Targets[0]).toMatchObject({
       Arn: getAttArn(fnId('receipt-sweeper')),
       RetryPolicy: { MaximumEventAgeInSeconds: 300 },
     });
-    expect(fnProps('receipt-sweeper').Timeout).toBe(30);
+    expect(rule.Properties.Targets[0].Input).toBeUndefined();
+    expect(fnProps('receipt-sweeper').Timeout).toBe(300);
   });
 
-  it('lets the sweeper read the table and queue captures, and nothing else', () => {
+  it('reconciles Meta hourly by invoking the sweeper with the reconcile task', () => {
+    const rule = scheduleOf('rate(1 hour)');
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.Targets).toHaveLength(1);
+    const target = (rule.Properties.Targets as Json[])[0] as Json;
+    expect(target).toMatchObject({
+      Arn: getAttArn(fnId('receipt-sweeper')),
+      RetryPolicy: { MaximumEventAgeInSeconds: 3600 },
+    });
+    expect(JSON.parse(target.Input)).toEqual({ task: RECONCILE_META_TASK });
+    // The Graph version the sweeper reads leads with is the one capture fetches them with.
+    expect(fnProps('receipt-sweeper').Environment.Variables.META_GRAPH_VERSION).toBe(
+      fnProps('capture-worker').Environment.Variables.META_GRAPH_VERSION,
+    );
+  });
+
+  it('lets the sweeper read the table, put (never update or delete) receipts, queue captures and publish', () => {
     const a = new Set(grantedActions('receipt-sweeper').map((g) => g.action));
     expect(a.has('dynamodb:Query')).toBe(true);
-    for (const w of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'])
+    expect(a.has('dynamodb:GetItem')).toBe(true);
+    expect(a.has('dynamodb:PutItem')).toBe(true);
+    for (const w of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'])
       expect(a.has(w), w).toBe(false);
     expect(a.has('sqs:SendMessage')).toBe(true);
-    expect(a.has('events:PutEvents')).toBe(false);
+    expect(a.has('events:PutEvents')).toBe(true);
+    expect(a.has('secretsmanager:GetSecretValue')).toBe(true);
   });
 
   it('gives every target a retry policy and its own SQS dead-letter queue', () => {
@@ -513,8 +548,8 @@ describe('alarms', () => {
     for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
-    // capture + enrich redrive, three rule DLQs (two bus rules, the sweep), two async-invoke failure queues
-    expect(dlqIds.size).toBe(7);
+    // capture + enrich redrive, four rule DLQs (two bus rules, the sweep, the Meta reconcile), two async-invoke failure queues
+    expect(dlqIds.size).toBe(8);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);

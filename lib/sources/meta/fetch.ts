@@ -133,10 +133,85 @@ export interface MetaGraphClientOptions extends RetryPolicyOptions {
   formCacheMaxEntries?: number;
 }
 
+/** One page of a Graph list edge; `after` is the cursor of the next page, absent on the last one. */
+export interface GraphListPage<T> {
+  items: T[];
+  after?: string;
+}
+
+/** A lead as the reconciliation list reads it: ids only, capture fetches the rest. */
+export const MetaLeadStubSchema = z.object({
+  id: text,
+  created_time: z.optional(text),
+  ad_id: z.optional(text),
+  form_id: z.optional(text),
+});
+export type MetaLeadStub = z.infer<typeof MetaLeadStubSchema>;
+
+export const MetaFormStubSchema = z.object({
+  id: text,
+  name: z.optional(text),
+  status: z.optional(text),
+});
+export type MetaFormStub = z.infer<typeof MetaFormStubSchema>;
+
+const listSchema = <T>(item: z.ZodMiniType<T>) =>
+  z.object({
+    data: z._default(z.array(item), []),
+    paging: z.optional(
+      z.object({
+        cursors: z.optional(z.object({ after: z.optional(text) })),
+        next: z.optional(text),
+      }),
+    ),
+  });
+
+export interface ListLeadsQuery {
+  /** Only leads created strictly after this (unix seconds). */
+  createdAfterUnix: number;
+  after?: string;
+  limit?: number;
+}
+
 export interface MetaGraphClient {
   getLead(leadgenId: string, credentials: MetaCredentials): Promise<MetaLead>;
   /** Cached per form id: questions and legal content are read once per form, not once per lead. */
   getForm(formId: string, credentials: MetaCredentials): Promise<MetaForm>;
+  /** One page of GET /{page_id}/leadgen_forms. */
+  listForms(
+    credentials: MetaCredentials,
+    page?: { after?: string; limit?: number },
+  ): Promise<GraphListPage<MetaFormStub>>;
+  /** One page of GET /{form_id}/leads filtered on time_created. */
+  listLeads(
+    formId: string,
+    credentials: MetaCredentials,
+    query: ListLeadsQuery,
+  ): Promise<GraphListPage<MetaLeadStub>>;
+}
+
+export const LEAD_STUB_FIELDS = ['id', 'created_time', 'ad_id', 'form_id'] as const;
+export const FORM_STUB_FIELDS = ['id', 'name', 'status'] as const;
+
+/** The query of one page of a form's leads created after a time (platforms.md §1.5, bulk read). */
+export function leadListParams(query: ListLeadsQuery): Record<string, string> {
+  return {
+    fields: LEAD_STUB_FIELDS.join(','),
+    filtering: JSON.stringify([
+      { field: 'time_created', operator: 'GREATER_THAN', value: Math.floor(query.createdAfterUnix) },
+    ]),
+    ...(query.limit !== undefined ? { limit: String(query.limit) } : {}),
+    ...(query.after !== undefined ? { after: query.after } : {}),
+  };
+}
+
+/** Reads a list response; the cursor counts only when Graph says there is a next page. */
+export function parseListPage<T>(body: unknown, item: z.ZodMiniType<T>): GraphListPage<T> | undefined {
+  const parsed = listSchema(item).safeParse(body);
+  if (!parsed.success) return undefined;
+  const { data, paging } = parsed.data;
+  const after = paging?.next ? paging.cursors?.after : undefined;
+  return { items: data as T[], ...(after ? { after } : {}) };
 }
 
 /** Graph error codes that mean "slow down or try again" (rate limits, temporary outages). */
@@ -289,14 +364,15 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
   const forms = new Map<string, { form: MetaForm; expiresAt: number }>();
 
   async function get<T>(
-    id: string,
-    fields: readonly string[],
-    schema: z.ZodMiniType<T>,
+    path: string,
+    params: Record<string, string>,
+    read: (body: unknown) => T | undefined,
     credentials: MetaCredentials,
-    what: 'lead' | 'form',
+    what: 'lead' | 'form' | 'forms' | 'leads',
+    id: string,
   ): Promise<T> {
-    const url = new URL(`${base}/${options.version}/${encodeURIComponent(id)}`);
-    url.searchParams.set('fields', fields.join(','));
+    const url = new URL(`${base}/${options.version}/${path}`);
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     url.searchParams.set('appsecret_proof', hmacSha256Hex(credentials.appSecret, credentials.token));
     const started = now();
     for (let attempt = 1; ; attempt++) {
@@ -311,8 +387,8 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
         status = res.status;
         const body = parseLosslessJson(await res.text());
         if (res.ok) {
-          const parsed = schema.safeParse(body);
-          if (parsed.success) return parsed.data;
+          const parsed = read(body);
+          if (parsed !== undefined) return parsed;
           // A 200 we cannot read is no connection problem, and retrying will not change it.
           throw new PermanentSourceError(`meta ${what} ${id}: unexpected Graph response shape`);
         }
@@ -333,7 +409,7 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
           failure.reason,
           credentials.pageId,
           {
-            ...(what === 'form' ? { formId: id } : {}),
+            ...(what === 'form' || what === 'leads' ? { formId: id } : {}),
             platformError: {
               ...(status ? { status } : {}),
               ...(errorBody.code !== undefined ? { code: String(errorBody.code) } : {}),
@@ -355,13 +431,51 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
     }
   }
 
+  const one =
+    <T>(schema: z.ZodMiniType<T>) =>
+    (body: unknown) => {
+      const parsed = schema.safeParse(body);
+      return parsed.success ? parsed.data : undefined;
+    };
+  const byId = <T>(
+    id: string,
+    fields: readonly string[],
+    schema: z.ZodMiniType<T>,
+    credentials: MetaCredentials,
+    what: 'lead' | 'form',
+  ) => get(encodeURIComponent(id), { fields: fields.join(',') }, one(schema), credentials, what, id);
+
   return {
-    getLead: (leadgenId, credentials) => get(leadgenId, LEAD_FIELDS, MetaLeadSchema, credentials, 'lead'),
+    getLead: (leadgenId, credentials) => byId(leadgenId, LEAD_FIELDS, MetaLeadSchema, credentials, 'lead'),
+
+    listForms: (credentials, page = {}) =>
+      get(
+        `${encodeURIComponent(credentials.pageId)}/leadgen_forms`,
+        {
+          fields: FORM_STUB_FIELDS.join(','),
+          ...(page.limit !== undefined ? { limit: String(page.limit) } : {}),
+          ...(page.after !== undefined ? { after: page.after } : {}),
+        },
+        (body) => parseListPage(body, MetaFormStubSchema),
+        credentials,
+        'forms',
+        credentials.pageId,
+      ),
+
+    listLeads: (formId, credentials, query) =>
+      get(
+        `${encodeURIComponent(formId)}/leads`,
+        leadListParams(query),
+        (body) => parseListPage(body, MetaLeadStubSchema),
+        credentials,
+        'leads',
+        formId,
+      ),
 
     async getForm(formId, credentials) {
       const cached = forms.get(formId);
       if (cached && cached.expiresAt > now()) return cached.form;
-      const form = await get(formId, FORM_FIELDS, MetaFormSchema, credentials, 'form');
+      const form = await byId(formId, FORM_FIELDS, MetaFormSchema, credentials, 'form');
       forms.delete(formId);
       if (forms.size >= formMax) forms.delete(forms.keys().next().value as string);
       forms.set(formId, { form, expiresAt: now() + formTtlMs });

@@ -44,6 +44,8 @@ export const MetaLeadNotificationSchema = z.strictObject({
   createdTime: z.optional(z.iso.datetime({ offset: true })),
   /** ISO time Meta sent the notification. */
   notifiedAt: z.optional(z.iso.datetime({ offset: true })),
+  /** Set when the scheduled reconciliation found the lead instead of a webhook. */
+  via: z.optional(z.literal('reconcile')),
 });
 export type MetaLeadNotification = z.infer<typeof MetaLeadNotificationSchema>;
 

@@ -80,6 +80,20 @@ describe('startDynalite (a database process of its own)', () => {
     expect(() => process.kill(closed.pid, 0)).toThrow();
   });
 
+  it('reports the memory of the database process, after a full collection when asked', async () => {
+    const dynamo = await startDynalite();
+    try {
+      const [plain, collected] = [await dynamo.memory(), await dynamo.memory(true)];
+      for (const reading of [plain, collected]) {
+        expect(reading.rss).toBeGreaterThan(10 * 1024 * 1024);
+        expect(reading.heapUsed).toBeGreaterThan(0);
+      }
+    } finally {
+      await dynamo.close();
+    }
+    await expect(dynamo.memory()).rejects.toThrow();
+  });
+
   it('refuses a second database on a data dir in use', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'leadhub-dynalite-'));
     dirs.push(dir);
