@@ -136,6 +136,9 @@ export const CHAOS_TUNING: HubTuning = {
   maxReceiveCount: 5,
   retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 },
   sweep: { intervalMs: 1_000, olderThanMs: 30_000, lookbackHours: 1 },
+  // Every accepted lead must arrive through its delivery, the sweeper or a redrive; a Meta read-back
+  // could also recover leads whose deliveries were never accepted, and mask a loss.
+  reconcile: false,
 };
 
 /**
