@@ -1,4 +1,5 @@
-import { errorSummary, type LocalLog, silentLog } from './line-logger.js';
+import type { LocalLog } from './line-logger.js';
+import { PeriodicJob } from './periodic-job.js';
 
 export interface ReconcileTimerOptions<A, T> {
   /** One reconciliation run (lib/sources/meta/reconcile.ts bound to the hub's deps); timed runs pass nothing. */
@@ -12,61 +13,22 @@ export interface ReconcileTimerOptions<A, T> {
 
 /**
  * The local stand-in for the hourly reconcile rule of the receipt-sweeper Lambda: one run shortly after
- * start, then one per interval. Runs never overlap; drain() waits for a running one.
+ * start, then one per interval.
  */
-export class ReconcileTimer<A, T> {
-  private readonly options: ReconcileTimerOptions<A, T>;
-  private readonly log: LocalLog;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<T>;
-  private stopped = false;
+export class ReconcileTimer<A, T> extends PeriodicJob<A, T> {
+  private readonly startupDelayMs: number;
 
   constructor(options: ReconcileTimerOptions<A, T>) {
-    this.options = options;
-    this.log = options.logger ?? silentLog;
+    super({
+      run: options.run,
+      intervalMs: options.intervalMs,
+      failureMessage: 'Meta reconciliation failed; the next run retries',
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    this.startupDelayMs = options.startupDelayMs;
   }
 
   start(): void {
-    this.schedule(this.options.startupDelayMs);
-  }
-
-  /** Runs now (after a run already going); a failure is logged and rethrown. */
-  async run(options?: A): Promise<T> {
-    while (this.running) await this.running.catch(() => undefined);
-    const run = this.options.run(options).catch((error: unknown) => {
-      this.log.warn('Meta reconciliation failed; the next run retries', { error: errorSummary(error) });
-      throw error;
-    });
-    this.running = run;
-    try {
-      return await run;
-    } finally {
-      if (this.running === run) this.running = undefined;
-    }
-  }
-
-  isIdle(): boolean {
-    return this.running === undefined;
-  }
-
-  async drain(): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.drain();
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped || delayMs < 0 || this.options.intervalMs <= 0) return;
-    this.timer = setTimeout(() => {
-      void this.run()
-        .catch(() => undefined)
-        .finally(() => this.schedule(this.options.intervalMs));
-    }, delayMs);
-    this.timer.unref();
+    this.every(this.startupDelayMs);
   }
 }
