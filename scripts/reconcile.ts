@@ -6,8 +6,8 @@
  * invoke it with {"task": "reconcile-meta"} to run it now.
  */
 import { parseEnv } from '../lib/config.js';
-import { startHub } from '../lib/local/runtime.js';
 import { parseReconcileArgs, type ReconcileArgs } from '../lib/sources/meta/reconcile.js';
+import { openLocalHub } from './local-hub.js';
 
 async function main(): Promise<number> {
   let args: ReconcileArgs;
@@ -25,27 +25,14 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  if (env.LEADHUB_DB === 'memory') {
-    process.stderr.write(
-      'LEADHUB_DB=memory keeps nothing between runs: reconcile against `npm start` data.\n',
-    );
-    return 2;
-  }
-  const logs: string[] = [];
-  let hub: Awaited<ReturnType<typeof startHub>>;
-  try {
-    hub = await startHub({
-      port: 0,
-      log: (line) => (args.verbose ? process.stdout.write(`${line}\n`) : logs.push(line)),
-      tuning: { reconcile: false },
-    });
-  } catch (error) {
-    process.stderr.write(
-      `Cannot open the local hub: ${(error as Error).message}\n` +
-        'If `npm start` is running, stop it first (the local database admits one process), then reconcile.\n',
-    );
-    return 1;
-  }
+  const hub = await openLocalHub({
+    command: 'reconcile',
+    inMemory: env.LEADHUB_DB === 'memory',
+    memoryMessage: 'reconcile against `npm start` data',
+    verbose: args.verbose,
+    tuning: { reconcile: false },
+  });
+  if (typeof hub === 'number') return hub;
   try {
     const result = await hub.reconcileMeta(
       args.lookbackHours !== undefined ? { lookbackHours: args.lookbackHours } : {},

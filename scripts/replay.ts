@@ -13,10 +13,10 @@ import { createDynamoClients } from '../lib/adapters/dynamodb/client.js';
 import { createDynamoDbLeadStore } from '../lib/adapters/dynamodb/lead-store.js';
 import { createSqsQueue } from '../lib/adapters/sqs/sqs-queue.js';
 import { parseEnv } from '../lib/config.js';
-import { startHub } from '../lib/local/runtime.js';
 import { logger } from '../lib/logger.js';
 import { parseReplayArgs, type ReplayResult, replayReceipts } from '../lib/pipeline/replay.js';
 import type { CaptureMessage } from '../lib/ports.js';
+import { openLocalHub } from './local-hub.js';
 
 function report(result: ReplayResult, dryRun: boolean): void {
   const ids = (keys: ReplayResult['found']) => keys.map((k) => k.platformLeadId).join(', ');
@@ -51,24 +51,13 @@ async function main(): Promise<number> {
     return result.errors.length > 0 ? 1 : 0;
   }
 
-  if (env.LEADHUB_DB === 'memory') {
-    process.stderr.write('LEADHUB_DB=memory keeps nothing between runs: there is nothing to replay.\n');
-    return 2;
-  }
-  const logs: string[] = [];
-  let hub: Awaited<ReturnType<typeof startHub>>;
-  try {
-    hub = await startHub({
-      port: 0,
-      log: (line) => (args.verbose ? process.stdout.write(`${line}\n`) : logs.push(line)),
-    });
-  } catch (error) {
-    process.stderr.write(
-      `Cannot open the local hub: ${(error as Error).message}\n` +
-        'If `npm start` is running, stop it first (the local database admits one process), then replay.\n',
-    );
-    return 1;
-  }
+  const hub = await openLocalHub({
+    command: 'replay',
+    inMemory: env.LEADHUB_DB === 'memory',
+    memoryMessage: 'there is nothing to replay',
+    verbose: args.verbose,
+  });
+  if (typeof hub === 'number') return hub;
   try {
     process.stdout.write(`Replaying from ${hub.database}\n`);
     const result = await replayReceipts(hub.deps, args);

@@ -106,9 +106,7 @@ export interface RunningHub {
   deps: HubDeps;
   /** Where the data lives: a directory, 'memory', or the DYNAMODB_ENDPOINT used. */
   database: string;
-  /** The dynalite process this hub started (none with DYNAMODB_ENDPOINT). */
-  databasePid?: number;
-  /** That process's memory, after a full collection when `gc` is set. */
+  /** Memory of the dynalite process this hub started (none with DYNAMODB_ENDPOINT), after a full collection when `gc` is set. */
   databaseMemory?: (gc?: boolean) => Promise<NodeJS.MemoryUsage>;
   pepperOrigin: PepperOrigin;
   /** Resolves once no request, queue message or bus delivery is pending anywhere. */
@@ -330,7 +328,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       url: http.url,
       deps,
       database,
-      ...(dynamo ? { databasePid: dynamo.pid, databaseMemory: dynamo.memory } : {}),
+      ...(dynamo ? { databaseMemory: dynamo.memory } : {}),
       pepperOrigin,
       drain,
       stop,
