@@ -20,6 +20,13 @@ export interface Receipt {
   payloadErasedAt?: string;
   /** When the receipt sweeper last queued it again (it was stranded before capture). */
   sweptAt?: string;
+  /**
+   * Keyed hash of the content, on receipts whose key the sender chose (web-form ids): a post under the
+   * same key is a duplicate only with the same fingerprint (lib/sources/form/dedupe.ts).
+   */
+  fingerprint?: string;
+  /** The key this submission found claimed by other content (it was stored under a key of its own). */
+  conflictWith?: string;
 }
 
 export type ReceiptKey = Pick<Receipt, 'source' | 'platformLeadId'>;
