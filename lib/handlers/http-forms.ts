@@ -4,7 +4,7 @@ import type { HubDeps } from '../deps.js';
 import { header, rawBody, verifySha256Signature } from '../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../http/responses.js';
 import { normaliseLead } from '../lead/normalise.js';
-import { ingest } from '../pipeline/ingest.js';
+import { type FormIngestOutcome, ingestFormSubmission } from '../sources/form/dedupe.js';
 import { honeypotFilled, mapFormSubmission } from '../sources/form/map.js';
 import { parseFormBody } from '../sources/form/parse.js';
 
@@ -98,12 +98,13 @@ export function createFormsHttpHandler(deps: HubDeps) {
     const issues = [...mapped.issues, ...(check.ok ? [] : check.issues)];
     if (issues.length > 0) return invalid(issues, cors);
 
-    let outcome: Awaited<ReturnType<typeof ingest>>;
+    let outcome: FormIngestOutcome;
     try {
-      outcome = await ingest(deps, {
-        source: 'form',
-        platformLeadId: mapped.lead.platformLeadId,
-        payload: mapped.lead,
+      outcome = await ingestFormSubmission(deps, {
+        formId,
+        lead: mapped.lead,
+        fields: parsed.fields,
+        honeypot: form.honeypot,
       });
     } catch (error) {
       // Not durable, so not accepted: a 5xx makes the poster retry, and the retry dedupes on the same id.
@@ -116,20 +117,9 @@ export function createFormsHttpHandler(deps: HubDeps) {
         { ...cors, 'retry-after': '5' },
       );
     }
-    logger.info('form submission ingested', {
-      formId,
-      platformLeadId: mapped.lead.platformLeadId,
-      outcome: outcome.status,
-    });
-    return json(
-      202,
-      {
-        status: 'accepted',
-        submissionId: mapped.lead.platformLeadId,
-        duplicate: outcome.status === 'duplicate',
-      },
-      cors,
-    );
+    const { submissionId, duplicate, conflict } = outcome;
+    logger.info('form submission ingested', { formId, platformLeadId: submissionId, duplicate, conflict });
+    return json(202, { status: 'accepted', submissionId, duplicate, conflict }, cors);
   };
 }
 

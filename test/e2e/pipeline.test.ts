@@ -75,6 +75,37 @@ describe('the whole pipeline on the local runtime', () => {
     expect(slack.posts).toHaveLength(1);
   });
 
+  it('keeps and alerts a real lead whose submission_id someone claimed first with other content', async () => {
+    const id = { submission_id: 'web-1001' };
+    const squat = await t.postForm(
+      'contact',
+      lead({ ...id, email: 'squatter@example.net', name: 'sam squat' }),
+    );
+    const real = await t.postForm('contact', lead(id));
+    const retry = await t.postForm('contact', lead(id));
+    const answers = [squat, real, retry].map((r) => r.json() as Promise<Record<string, unknown>>);
+    const [squatted, kept, retried] = await Promise.all(answers);
+    expect(kept).toMatchObject({ duplicate: false, conflict: true });
+    expect(kept?.submissionId).not.toBe(squatted?.submissionId);
+    expect(retried).toMatchObject({ submissionId: kept?.submissionId, duplicate: true, conflict: true });
+    await t.hub.drain();
+
+    const leads = (await t.admin('/api/leads?limit=10')).body.leads as {
+      email?: string;
+      platformLeadId: string;
+    }[];
+    expect(leads.map((l) => [l.platformLeadId, l.email]).sort()).toEqual(
+      [
+        [kept?.submissionId, 'maria.garcia@acme-robotics.com'],
+        [squatted?.submissionId, 'squatter@example.net'],
+      ].sort(),
+    );
+    expect(slack.posts.filter((p) => JSON.stringify(p.body).includes('Maria Garcia'))).toHaveLength(1);
+    const warning = t.logs.find((line) => line.includes('reused with other content'));
+    expect(warning).toContain(String(kept?.submissionId));
+    expect(warning).not.toContain('maria');
+  });
+
   it('makes one contact from two submissions whose emails differ only in case', async () => {
     expect((await t.postForm('contact', lead({ email: 'SAM@Example-Corp.com', phone: '' }))).status).toBe(
       202,

@@ -34,6 +34,7 @@ const config: HubConfig = testConfig({
       maxBodyBytes: 2048,
     },
     partner: { requireSignature: true, required: ['email'] },
+    newsletter: { required: ['email'] },
   },
 });
 
@@ -127,14 +128,159 @@ describe('POST /forms/{formId}', () => {
     expect(captureQueue.sent).toHaveLength(2);
   });
 
-  it('uses submission_id or Idempotency-Key as the dedupe key when given', async () => {
-    const { post } = await setup();
+  it('uses submission_id or Idempotency-Key, scoped to the form, as the dedupe key when given', async () => {
+    const { post, captureQueue } = await setup();
     const a = await post('contact', JSON.stringify({ ...valid, submission_id: 'abc-1' }));
-    const b = await post('contact', JSON.stringify({ ...valid, name: 'Other' }), {
-      'idempotency-key': 'abc-1',
+    const b = await post('contact', JSON.stringify(valid), { 'idempotency-key': 'abc-1' });
+    expect(body(a.body)).toMatchObject({
+      submissionId: 's_contact:abc-1',
+      duplicate: false,
+      conflict: false,
     });
-    expect(body(a.body).submissionId).toBe('s_abc-1');
-    expect(body(b.body)).toMatchObject({ submissionId: 's_abc-1', duplicate: true });
+    // The id is the key, not content: the same fields under the same id, by header or field, are a retry.
+    expect(body(b.body)).toMatchObject({ submissionId: 's_contact:abc-1', duplicate: true, conflict: false });
+    expect(captureQueue.sent).toHaveLength(1);
+  });
+
+  describe('a reused or guessed id never drops a submission', () => {
+    const pending = (store: LeadStore, platformLeadId: string) =>
+      store.getReceipt({ source: 'form', platformLeadId });
+
+    it('gives two forms that reuse a submission_id a lead each', async () => {
+      const { post, store, captureQueue } = await setup();
+      const a = body((await post('contact', JSON.stringify({ ...valid, submission_id: '1001' }))).body);
+      const b = body(
+        (await post('newsletter', JSON.stringify({ email: 'ann@example.org', submission_id: '1001' }))).body,
+      );
+      expect([a.duplicate, b.duplicate, a.conflict, b.conflict]).toEqual([false, false, false, false]);
+      expect(a.submissionId).not.toBe(b.submissionId);
+      expect(captureQueue.sent).toHaveLength(2);
+      expect((await pending(store, b.submissionId))?.payload).toMatchObject({ email: 'ann@example.org' });
+    });
+
+    it('gives two forms that reuse an Idempotency-Key a lead each', async () => {
+      const { post, captureQueue } = await setup();
+      const key = { 'idempotency-key': 'k-42' };
+      const a = body((await post('contact', JSON.stringify(valid), key)).body);
+      const b = body((await post('newsletter', JSON.stringify({ email: 'ann@example.org' }), key)).body);
+      expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+      expect(a.submissionId).not.toBe(b.submissionId);
+      expect(captureQueue.sent).toHaveLength(2);
+    });
+
+    it.each([
+      [
+        'submission_id',
+        (fields: object) => [JSON.stringify({ ...fields, submission_id: 'next-7' }), {}] as const,
+      ],
+      [
+        'Idempotency-Key',
+        (fields: object) => [JSON.stringify(fields), { 'idempotency-key': 'next-7' }] as const,
+      ],
+    ])(
+      'keeps a real submission whose %s was claimed first with other content, and reports it',
+      async (_, send) => {
+        const { post, store, captureQueue } = await setup();
+        const claim = { email: 'squatter@example.net', terms: 'on' };
+        const squatted = body((await post('contact', ...send(claim))).body);
+        const real = await post('contact', ...send(valid));
+        expect(real.statusCode).toBe(202);
+        const answer = body(real.body);
+        expect(answer).toMatchObject({ status: 'accepted', duplicate: false, conflict: true });
+        expect(answer.submissionId).not.toBe(squatted.submissionId);
+        expect(captureQueue.sent.map((m) => m.platformLeadId)).toEqual([
+          squatted.submissionId,
+          answer.submissionId,
+        ]);
+
+        const receipt = await pending(store, answer.submissionId);
+        expect(receipt).toMatchObject({ status: 'received', conflictWith: squatted.submissionId });
+        expect(receipt?.payload).toMatchObject({
+          email: 'Jane@Example.com',
+          platformLeadId: answer.submissionId,
+        });
+        expect((await pending(store, squatted.submissionId))?.payload).toMatchObject({
+          email: 'squatter@example.net',
+        });
+
+        // A retry of either is a duplicate of its own receipt: nothing new is stored or queued.
+        const retry = body((await post('contact', ...send(valid))).body);
+        expect(retry).toMatchObject({ submissionId: answer.submissionId, duplicate: true, conflict: true });
+        const squatRetry = body((await post('contact', ...send(claim))).body);
+        expect(squatRetry).toMatchObject({
+          submissionId: squatted.submissionId,
+          duplicate: true,
+          conflict: false,
+        });
+        expect(captureQueue.sent).toHaveLength(2);
+
+        // A third content under the same id is a third submission.
+        const third = body((await post('contact', ...send({ ...valid, name: 'jane q doe' }))).body);
+        expect(third).toMatchObject({ duplicate: false, conflict: true });
+        expect(new Set([squatted.submissionId, answer.submissionId, third.submissionId]).size).toBe(3);
+        expect(captureQueue.sent).toHaveLength(3);
+      },
+    );
+
+    it('stores each content once when posts under one id race', async () => {
+      const { post, captureQueue } = await setup();
+      const contents = [valid, { ...valid, email: 'other@example.com' }];
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          post('contact', JSON.stringify({ ...contents[i % 2], submission_id: 'race-1' })),
+        ),
+      );
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(202));
+      const ids = answers.map((a) => body(a.body).submissionId);
+      expect(new Set(ids).size).toBe(2);
+      expect(captureQueue.sent.map((m) => m.platformLeadId).sort()).toEqual([...new Set(ids)].sort());
+    });
+
+    it('re-queues a stranded conflict receipt when its retry comes', async () => {
+      const { post, captureQueue, clock } = await setup();
+      await post(
+        'contact',
+        JSON.stringify({ email: 'squatter@example.net', terms: 'on', submission_id: 'q-1' }),
+      );
+      const real = body((await post('contact', JSON.stringify({ ...valid, submission_id: 'q-1' }))).body);
+      clock.set('2026-11-30T10:05:00.000Z');
+      await post('contact', JSON.stringify({ ...valid, submission_id: 'q-1' }));
+      expect(captureQueue.sent.map((m) => m.platformLeadId).slice(1)).toEqual([
+        real.submissionId,
+        real.submissionId,
+      ]);
+    });
+
+    it('treats a re-send with the fields in another order, urlencoded, as the same submission', async () => {
+      const { post, captureQueue } = await setup();
+      const a = body(
+        (await post('contact', JSON.stringify({ submission_id: 's-9', email: 'a@b.co', terms: 'on' }))).body,
+      );
+      const b = body(
+        (
+          await post('contact', 'terms=on&email=a%40b.co&submission_id=s-9', {
+            'content-type': 'application/x-www-form-urlencoded',
+          })
+        ).body,
+      );
+      expect(b).toMatchObject({ submissionId: a.submissionId, duplicate: true, conflict: false });
+      expect(captureQueue.sent).toHaveLength(1);
+    });
+
+    it('never lets a receipt without a fingerprint (stored before ids were scoped) absorb a post', async () => {
+      const { post, store, captureQueue } = await setup();
+      // An old-style receipt whose id happens to read like a scoped one.
+      await store.putReceipt({
+        source: 'form',
+        platformLeadId: 's_contact:old-1',
+        receivedAt: '2026-11-30T09:00:00.000Z',
+        status: 'captured',
+        payload: null,
+      });
+      const answer = body((await post('contact', JSON.stringify({ ...valid, submission_id: 'old-1' }))).body);
+      expect(answer).toMatchObject({ duplicate: false, conflict: true });
+      expect(captureQueue.sent).toEqual([{ source: 'form', platformLeadId: answer.submissionId }]);
+    });
   });
 
   it('drops a filled honeypot with a 202 and stores nothing', async () => {

@@ -317,7 +317,7 @@ describe('crash between receipt and enqueue, on the local runtime', () => {
     expect(retry.status).toBe(202);
     expect(((await retry.json()) as { duplicate: boolean }).duplicate).toBe(true);
     await h.drain();
-    const key = { source: 'form' as const, platformLeadId: 's_sweep-1' };
+    const key = { source: 'form' as const, platformLeadId: 's_contact:sweep-1' };
     expect((await h.deps.store.getReceipt(key))?.status).toBe('received');
     expect(slack.posts).toHaveLength(0);
 
@@ -347,7 +347,7 @@ describe('crash between receipt and enqueue, on the local runtime', () => {
     const second = await hub({ tableName, slackUrl: slack.url });
     await second.drain();
     expect(
-      (await second.deps.store.getReceipt({ source: 'form', platformLeadId: 's_sweep-1' }))?.status,
+      (await second.deps.store.getReceipt({ source: 'form', platformLeadId: 's_contact:sweep-1' }))?.status,
     ).toBe('captured');
     expect(slack.posts).toHaveLength(1);
   });

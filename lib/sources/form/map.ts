@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FormConfig } from '../../config.js';
 import {
   type Answer,
@@ -9,6 +8,7 @@ import {
   type RawLead,
   type Utm,
 } from '../../lead/model.js';
+import { contentHashId, submissionKey } from './dedupe.js';
 import type { FormFields } from './parse.js';
 
 /** Fields with a meaning of their own in every form; they are not kept as answers. */
@@ -59,18 +59,6 @@ function safeUrl(raw: string | undefined): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Same content, same id: a browser or proxy that re-sends a submission creates no second lead. */
-export function contentHashId(formId: string, fields: FormFields, honeypot: string | undefined): string {
-  const canonical = Object.keys(fields)
-    .filter((name) => name !== honeypot)
-    .sort()
-    .map((name) => [name, fields[name]]);
-  return `h_${createHash('sha256')
-    .update(JSON.stringify([formId, canonical]))
-    .digest('hex')
-    .slice(0, 40)}`;
 }
 
 /** Maps a posted form onto the canonical raw lead, per the form's declared mapping and consents. */
@@ -143,7 +131,7 @@ export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: Fo
     source: 'form',
     platformLeadId:
       submissionId && SUBMISSION_ID.test(submissionId)
-        ? `s_${submissionId}`
+        ? submissionKey(meta.formId, submissionId)
         : contentHashId(meta.formId, fields, form.honeypot),
     platformCreatedAt: meta.receivedAt,
     ...canonical,

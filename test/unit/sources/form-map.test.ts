@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHubConfig } from '../../../lib/config.js';
-import { contentHashId, honeypotFilled, mapFormSubmission } from '../../../lib/sources/form/map.js';
+import { contentHashId } from '../../../lib/sources/form/dedupe.js';
+import { honeypotFilled, mapFormSubmission } from '../../../lib/sources/form/map.js';
 import { parseFormBody } from '../../../lib/sources/form/parse.js';
 
 const { forms } = parseHubConfig({
