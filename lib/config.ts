@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AlertsSlackFields, checkAlertsConfig } from './alerts/config.js';
 import { ContactFieldSchema } from './lead/model.js';
+import type { RouteLimitGroup } from './routes.js';
 import { ScoringConfigSchema } from './scoring/config.js';
 import * as z from './zod.js';
 
@@ -97,6 +98,57 @@ export const AlertsConfigSchema = z.strictObject({
   ...AlertsSlackFields,
 });
 
+/** API Gateway's default account-level ceilings per Region: no route can be throttled above them. */
+export const MAX_ROUTE_RATE_PER_SECOND = 10_000;
+export const MAX_ROUTE_BURST = 5_000;
+
+/** A token bucket: `burst` requests at once, refilled at `ratePerSecond` (API Gateway's rate and burst). */
+const routeThrottle = (ratePerSecond: number, burst: number) =>
+  z.prefault(
+    z.strictObject({
+      ratePerSecond: z._default(
+        z.number().check(z.positive(), z.maximum(MAX_ROUTE_RATE_PER_SECOND)),
+        ratePerSecond,
+      ),
+      burst: z._default(z.number().check(z.int(), z.positive(), z.maximum(MAX_ROUTE_BURST)), burst),
+    }),
+    {},
+  );
+
+export const LimitsConfigSchema = z.strictObject({
+  /**
+   * Each route's own throttle (all clients together), by the group its route belongs to
+   * (lib/routes.ts): API Gateway route settings on AWS, the same token buckets locally.
+   */
+  routes: z.prefault(
+    z.strictObject({
+      webhooks: routeThrottle(100, 200),
+      forms: routeThrottle(20, 40),
+      slack: routeThrottle(10, 20),
+      admin: routeThrottle(10, 20),
+    } satisfies Record<RouteLimitGroup, unknown>),
+    {},
+  ),
+  /**
+   * Form routes per client IP address: a token bucket locally; on AWS the optional WAF rule (CDK context
+   * formsWaf) blocks a client past burst + perMinute requests in a minute.
+   */
+  formsPerClient: z.prefault(
+    z.strictObject({
+      perMinute: z._default(z.number().check(z.positive(), z.maximum(60_000)), 10),
+      burst: z._default(z.number().check(z.int(), z.positive(), z.maximum(10_000)), 20),
+    }),
+    {},
+  ),
+  /**
+   * Local server only: how many reverse proxies of yours stand in front of it. 0 (the default) keys
+   * clients by the socket's address and ignores X-Forwarded-For, which any client can write; with N, the
+   * client is the address the outermost of them saw (the Nth X-Forwarded-For entry from the right).
+   */
+  trustedProxyHops: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(10)), 0),
+});
+export type LimitsConfig = z.infer<typeof LimitsConfigSchema>;
+
 export const HubConfigSchema = z
   .strictObject({
     defaults: z._default(z.strictObject({ phoneCountry: z._default(z.string().check(z.length(2)), 'US') }), {
@@ -113,6 +165,7 @@ export const HubConfigSchema = z
     alerts: z.prefault(AlertsConfigSchema, {}),
     meta: z.prefault(MetaConfigSchema, {}),
     privacy: z.prefault(PrivacyConfigSchema, {}),
+    limits: z.prefault(LimitsConfigSchema, {}),
   })
   .check(z.superRefine(checkAlertsConfig));
 export type HubConfig = z.infer<typeof HubConfigSchema>;

@@ -4,6 +4,20 @@
  */
 export type HttpFunctionName = 'http-forms' | 'http-admin' | 'http-privacy' | 'http-webhooks' | 'http-slack';
 
+/**
+ * Whose traffic a route carries, which picks its throttle (`limits.routes.{group}` in the config): each
+ * group has its own rate and burst, so form spam cannot use up what the ad platforms' webhooks need.
+ */
+export type RouteLimitGroup = 'webhooks' | 'forms' | 'slack' | 'admin';
+
+export const LIMIT_GROUP: Record<HttpFunctionName, RouteLimitGroup> = {
+  'http-webhooks': 'webhooks',
+  'http-forms': 'forms',
+  'http-slack': 'slack',
+  'http-admin': 'admin',
+  'http-privacy': 'admin',
+};
+
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'OPTIONS';
   path: string;

@@ -632,7 +632,8 @@ export async function startFuzzHub(
       // Only the signed bench form: an unsigned post is refused, so the forged family stores nothing.
       config: formSource.config,
       port: 0,
-      tuning: { sweep: false, maxReceiveCount: 1 },
+      // The fuzzer sends thousands of requests from one address: unthrottled, each one reaches its handler.
+      tuning: { sweep: false, maxReceiveCount: 1, rateLimits: false },
       log: options.log ?? (() => undefined),
       factories: {
         leadStore: (o) => {

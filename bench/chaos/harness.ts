@@ -139,6 +139,9 @@ export const CHAOS_TUNING: HubTuning = {
   // Every accepted lead must arrive through its delivery, the sweeper or a redrive; a Meta read-back
   // could also recover leads whose deliveries were never accepted, and mask a loss.
   reconcile: false,
+  // Every delivery comes from 127.0.0.1 far past the per-route and per-client limits: a 429 would be
+  // counted as a refused delivery, not a fault of the pipeline.
+  rateLimits: false,
 };
 
 /**

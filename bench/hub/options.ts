@@ -8,11 +8,17 @@ export const BENCH_PEPPER = 'bench-pepper-not-a-secret';
  * Queue settings of the deployed stack (infra/stacks/leadhub-stack.ts): batches of 10, no batching window.
  * The hourly Meta reconciliation is off: the bench measures the webhook path, and a read-back of every
  * bench lead halfway through a run would measure something else (its cost is per form per hour, not per lead).
+ * The HTTP throttles are off: the bench measures what the hub can take, from one address, past any limit.
  */
-export const AWS_LIKE_TUNING: HubTuning = { batchSize: 10, batchWindowMs: 0, reconcile: false };
+export const AWS_LIKE_TUNING: HubTuning = {
+  batchSize: 10,
+  batchWindowMs: 0,
+  reconcile: false,
+  rateLimits: false,
+};
 
 /** Latency runs: the same batch size, with the batching window cut to 10 ms (said so in the report). */
-export const FAST_TUNING: HubTuning = { batchSize: 10, batchWindowMs: 10, reconcile: false };
+export const FAST_TUNING: HubTuning = { ...AWS_LIKE_TUNING, batchWindowMs: 10 };
 
 /** The hub's environment and config for a bench run: in-memory store, Slack pointed at the fake Slack. */
 export function hubOptions(options: {

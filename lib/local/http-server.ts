@@ -13,12 +13,15 @@ import {
   toApiGatewayEvent,
 } from './api-gateway-event.js';
 import { errorSummary, type LocalLog, silentLog } from './line-logger.js';
+import { clientAddress, RequestLimiter, type RouteLimits } from './rate-limit.js';
 
 /** A Lambda handler behind an HTTP API route (payload format 2.0). */
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<unknown>>;
 
 export interface LocalRoute extends RouteSpec {
   handler: HttpHandler;
+  /** The route's throttles; a route without them is never limited. */
+  limits?: RouteLimits;
 }
 
 export interface HttpServerOptions {
@@ -31,7 +34,10 @@ export interface HttpServerOptions {
   /** API Gateway's integration timeout (30 s): past it the client gets 503. */
   integrationTimeoutMs?: number;
   logger?: LocalLog;
+  /** The clock of events and throttles. */
   now?: () => Date;
+  /** Reverse proxies of yours in front of the server, trusted to append the client to X-Forwarded-For. */
+  trustedProxyHops?: number;
 }
 
 export interface LocalHttpServer {
@@ -55,6 +61,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 30_000;
   const log = options.logger ?? silentLog;
   const now = options.now ?? (() => new Date());
+  const limiter = new RequestLimiter(() => now().getTime());
+  const trustedProxyHops = options.trustedProxyHops ?? 0;
   let active = 0;
   let idleWaiters: Array<() => void> = [];
   let localHost = '127.0.0.1';
@@ -104,6 +112,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       return send(res, json(404, { error: 'not_found', message: `No route for ${method} ${rawPath}` }));
     }
 
+    const { route } = match;
+    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    if (route.route.limits) {
+      const client = clientAddress(sourceIp, req.headersDistinct['x-forwarded-for'], trustedProxyHops);
+      const admission = limiter.admit(route.routeKey, route.route.limits, client);
+      if (!admission.admitted) {
+        // Refused before the body is read: a throttled request costs as little as possible.
+        discardBody(req);
+        const seconds = admission.retryAfterSeconds;
+        res.setHeader('retry-after', String(seconds));
+        log.info('HTTP request throttled', {
+          requestId,
+          routeKey: route.routeKey,
+          statusCode: 429,
+          limit: admission.reason,
+        });
+        return send(
+          res,
+          json(429, {
+            error: 'rate_limited',
+            message: `Too many requests; retry in ${seconds} s`,
+            retryAfterSeconds: seconds,
+          }),
+        );
+      }
+    }
+
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       res.setHeader('connection', 'close');
@@ -114,7 +149,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     }
     if (body === 'aborted') return;
 
-    const { route } = match;
     const event = toApiGatewayEvent(
       {
         method,
@@ -122,7 +156,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
         httpVersion: req.httpVersion,
         headers: req.headersDistinct as Record<string, string[]>,
         body,
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        sourceIp,
         localHost,
       },
       { routeKey: route.routeKey, pathParameters: match.pathParameters, requestId, now: now() },

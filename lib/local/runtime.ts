@@ -24,6 +24,7 @@ import { type BusDeadLetter, InProcessBus, type RetryPolicy } from './in-process
 import { InProcessQueue, type QueueDeadLetter, type SqsHandler } from './in-process-queue.js';
 import { LineLogger } from './line-logger.js';
 import { type PepperOrigin, resolvePepper } from './pepper.js';
+import { routeLimits } from './rate-limit.js';
 import { ReconcileTimer } from './reconcile-timer.js';
 import { loadLocalSlack, type SlackFactories } from './slack-wiring.js';
 import { SweepTimer } from './sweep-timer.js';
@@ -56,6 +57,11 @@ export interface HubTuning {
   retry?: RetryPolicy;
   /** Request body cap of the HTTP server. */
   maxBodyBytes?: number;
+  /**
+   * The HTTP throttles of `limits` in the config; false turns them off (load and chaos harnesses, which
+   * drive the hub far past them from one address on purpose).
+   */
+  rateLimits?: false;
   /**
    * The receipt sweeper's timer (the scheduled Lambda on AWS); false turns it off. By default it sweeps
    * every pending receipt at start, then every minute those pending for 2 minutes or more.
@@ -250,10 +256,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         method: route.method,
         path: route.path,
         handler: handlers[route.fn],
+        ...(tuning.rateLimits === false ? {} : { limits: routeLimits(route, config.limits) }),
       })),
       port: options.port ?? env.PORT,
       host: options.host ?? '127.0.0.1',
       logger,
+      now: () => deps.clock.now(),
+      trustedProxyHops: config.limits.trustedProxyHops,
       ...(tuning.maxBodyBytes ? { maxBodyBytes: tuning.maxBodyBytes } : {}),
     });
     cleanups.push(() => http.close());

@@ -50,6 +50,46 @@ describe('hub config', () => {
     expect(message).toContain('unknownTopLevel');
   });
 
+  it('fills the HTTP limits: a throttle per route group, form posts per client, no trusted proxy', () => {
+    expect(parseHubConfig({}).limits).toEqual({
+      routes: {
+        webhooks: { ratePerSecond: 100, burst: 200 },
+        forms: { ratePerSecond: 20, burst: 40 },
+        slack: { ratePerSecond: 10, burst: 20 },
+        admin: { ratePerSecond: 10, burst: 20 },
+      },
+      formsPerClient: { perMinute: 10, burst: 20 },
+      trustedProxyHops: 0,
+    });
+    const partial = parseHubConfig({ limits: { routes: { forms: { burst: 5 } } } }).limits.routes.forms;
+    expect(partial).toEqual({ ratePerSecond: 20, burst: 5 });
+  });
+
+  it('refuses limits API Gateway cannot take, naming each', () => {
+    let message = '';
+    try {
+      parseHubConfig({
+        limits: {
+          routes: { webhooks: { ratePerSecond: 20_000, burst: 0 }, form: {} },
+          formsPerClient: { perMinute: 0, burst: 1.5 },
+          trustedProxyHops: -1,
+        },
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const path of [
+      'limits.routes.webhooks.ratePerSecond',
+      'limits.routes.webhooks.burst',
+      'limits.routes (form)',
+      'limits.formsPerClient.perMinute',
+      'limits.formsPerClient.burst',
+      'limits.trustedProxyHops',
+    ]) {
+      expect(message).toContain(path);
+    }
+  });
+
   it('rejects an unknown key inside a form, naming it', () => {
     expect(() => parseHubConfig({ forms: { contact: { honeyPot: 'x' } } })).toThrow(
       /forms\.contact.*honeyPot/,

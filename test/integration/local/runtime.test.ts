@@ -258,6 +258,31 @@ describe('startHub: wiring', () => {
     ).toMatchObject({ v: 1 });
   });
 
+  it('throttles by the config: form spam from one address gets 429 while the webhooks still answer', async () => {
+    const config = { limits: { formsPerClient: { perMinute: 1, burst: 2 } } };
+    const { hub } = await start({ LEADHUB_DB: 'memory' }, { config, tuning: fast });
+    const post = () => fetch(`${hub.url}/forms/spam`, { method: 'POST', body: 'x' });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post()).status);
+    expect(statuses).toEqual([202, 202, 429, 429, 429]);
+    const refused = await post();
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect(await refused.json()).toMatchObject({ error: 'rate_limited', retryAfterSeconds: 60 });
+    // The fake webhooks handler answers 404: the request reached it.
+    expect((await fetch(`${hub.url}/webhooks/meta`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+  });
+
+  it('throttles nothing with tuning rateLimits: false (load and chaos harnesses)', async () => {
+    const config = { limits: { formsPerClient: { perMinute: 1, burst: 2 } } };
+    const { hub } = await start({ LEADHUB_DB: 'memory' }, { config, tuning: { ...fast, rateLimits: false } });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      statuses.add((await fetch(`${hub.url}/forms/load`, { method: 'POST', body: 'x' })).status);
+    }
+    expect([...statuses]).toEqual([202]);
+  });
+
   it('logs JSON lines to the given sink', async () => {
     const { lines } = await start({ LEADHUB_DB: 'memory' });
     const started = lines

@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseHubConfig } from '../../../lib/config.js';
 import { type HttpHandler, type LocalHttpServer, startHttpServer } from '../../../lib/local/http-server.js';
 import type { LocalLog } from '../../../lib/local/line-logger.js';
+import { routeLimits } from '../../../lib/local/rate-limit.js';
 import { HttpRoutes } from '../../../lib/routes.js';
 
 interface RawResponse {
@@ -56,8 +59,17 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** Serves the hub's routes with one handler that records each event. */
-async function serve(handler?: HttpHandler, extra: { maxBodyBytes?: number; logger?: LocalLog } = {}) {
+/** Serves the hub's routes with one handler that records each event (throttled by `limits` when given). */
+async function serve(
+  handler?: HttpHandler,
+  extra: {
+    maxBodyBytes?: number;
+    logger?: LocalLog;
+    limits?: unknown;
+    now?: () => Date;
+    trustedProxyHops?: number;
+  } = {},
+) {
   const events: APIGatewayProxyEventV2[] = [];
   const h: HttpHandler =
     handler ??
@@ -65,10 +77,17 @@ async function serve(handler?: HttpHandler, extra: { maxBodyBytes?: number; logg
       events.push(event);
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
     });
+  const { limits: rawLimits, ...options } = extra;
+  const limits = rawLimits === undefined ? undefined : parseHubConfig({ limits: rawLimits }).limits;
   const server = await startHttpServer({
-    routes: HttpRoutes.map((r) => ({ method: r.method, path: r.path, handler: h })),
+    routes: HttpRoutes.map((r) => ({
+      method: r.method,
+      path: r.path,
+      handler: h,
+      ...(limits ? { limits: routeLimits(r, limits) } : {}),
+    })),
     port: 0,
-    ...extra,
+    ...options,
   });
   servers.push(server);
   return { server, events };
@@ -355,5 +374,139 @@ describe('local HTTP server: shutdown', () => {
     expect(await res.text()).toBe('late');
     await closed;
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+  });
+});
+
+/** One request from a chosen loopback address (127.0.0.0/8 is all local on Linux), read in full. */
+function send(
+  port: number,
+  method: string,
+  path: string,
+  options: { from?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        localAddress: options.from ?? '127.0.0.1',
+        headers: { 'content-type': 'application/json', ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(method === 'GET' ? undefined : (options.body ?? '{}'));
+  });
+}
+
+describe('local HTTP server: throttling', () => {
+  const LIMITS = {
+    routes: { forms: { ratePerSecond: 100, burst: 100 } },
+    formsPerClient: { perMinute: 6, burst: 3 },
+  };
+
+  it('answers a spamming client 429 with Retry-After, while other clients and the webhooks get through', async () => {
+    const log = recordingLog();
+    const { server, events } = await serve(undefined, { limits: LIMITS, logger: log.log });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await send(server.port, 'POST', '/forms/contact')).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+
+    const refused = await send(server.port, 'POST', '/forms/contact', { body: '{"email":"spam@x.example"}' });
+    expect(refused.status).toBe(429);
+    // 6 per minute: the next token is 10 s away.
+    expect(refused.headers['retry-after']).toBe('10');
+    expect(refused.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(refused.body)).toEqual({
+      error: 'rate_limited',
+      message: 'Too many requests; retry in 10 s',
+      retryAfterSeconds: 10,
+    });
+    expect(events).toHaveLength(3);
+
+    expect((await send(server.port, 'POST', '/forms/contact', { from: '127.0.0.2' })).status).toBe(200);
+    expect((await send(server.port, 'POST', '/webhooks/meta')).status).toBe(200);
+    expect((await send(server.port, 'GET', '/health')).status).toBe(200);
+
+    const throttled = log.lines.filter((l) => l.message === 'HTTP request throttled');
+    expect(throttled).toHaveLength(8);
+    expect(throttled[0]?.attributes).toMatchObject({ routeKey: 'POST /forms/{formId}', limit: 'client' });
+    expect(JSON.stringify(log.lines)).not.toMatch(/127\.0\.0\.|spam@/);
+  });
+
+  it('lets the client in again once its bucket refills, by the injected clock', async () => {
+    let now = Date.parse('2026-11-02T10:00:00Z');
+    const { server } = await serve(undefined, { limits: LIMITS, now: () => new Date(now) });
+    for (let i = 0; i < 3; i++) await send(server.port, 'POST', '/forms/contact');
+    expect((await send(server.port, 'POST', '/forms/contact')).status).toBe(429);
+    now += 9_999;
+    expect((await send(server.port, 'POST', '/forms/contact')).headers['retry-after']).toBe('1');
+    now += 1;
+    expect((await send(server.port, 'POST', '/forms/contact')).status).toBe(200);
+    expect((await send(server.port, 'POST', '/forms/contact')).status).toBe(429);
+    now += 60_000;
+    const after = [];
+    for (let i = 0; i < 4; i++) after.push((await send(server.port, 'POST', '/forms/contact')).status);
+    expect(after).toEqual([200, 200, 200, 429]);
+  });
+
+  it('keeps the webhooks open when form spam from many clients uses up the form route', async () => {
+    const { server } = await serve(undefined, {
+      limits: { routes: { forms: { ratePerSecond: 1, burst: 5 }, webhooks: { ratePerSecond: 1, burst: 5 } } },
+      trustedProxyHops: 1,
+    });
+    const forms = [];
+    for (let i = 0; i < 20; i++) {
+      const from = { 'x-forwarded-for': `198.51.100.${i}` };
+      forms.push((await send(server.port, 'POST', '/forms/contact', { headers: from })).status);
+    }
+    expect(forms.filter((s) => s === 200)).toHaveLength(5);
+    expect(forms.filter((s) => s === 429)).toHaveLength(15);
+    for (const path of ['/webhooks/meta', '/webhooks/linkedin', '/webhooks/google']) {
+      expect((await send(server.port, 'POST', path)).status, path).toBe(200);
+    }
+  });
+
+  it('ignores X-Forwarded-For unless proxies are trusted, so a client cannot pose as many', async () => {
+    const { server } = await serve(undefined, { limits: LIMITS });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const forged = { 'x-forwarded-for': `203.0.113.${i}` };
+      statuses.push((await send(server.port, 'POST', '/forms/contact', { headers: forged })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('behind a trusted proxy, limits by the address the proxy appended', async () => {
+    const { server, events } = await serve(undefined, { limits: LIMITS, trustedProxyHops: 1 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      // The client's own entry comes first and is ignored; the proxy appended the real one.
+      const via = { 'x-forwarded-for': `203.0.113.${i}, 192.0.2.50` };
+      statuses.push((await send(server.port, 'POST', '/forms/contact', { headers: via })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const other = { 'x-forwarded-for': '192.0.2.51' };
+    expect((await send(server.port, 'POST', '/forms/contact', { headers: other })).status).toBe(200);
+    // The event still names the socket's peer, as API Gateway's sourceIp does.
+    expect(events.at(-1)?.requestContext.http.sourceIp).toBe('127.0.0.1');
+  });
+
+  it('limits nothing on routes without limits', async () => {
+    const { server } = await serve();
+    for (let i = 0; i < 50; i++) expect((await send(server.port, 'POST', '/forms/contact')).status).toBe(200);
   });
 });
