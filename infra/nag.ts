@@ -73,6 +73,30 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
     });
   }
 
+  if (stack.formsEdge) {
+    Validations.of(stack.formsEdge.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason:
+          'Web forms take leads from any country by design; which countries to refuse is a business choice, ' +
+          'not a security default.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          "CloudFront's access logs record every viewer's IP address and user agent, personal data LeadHub keeps " +
+          "out of its logs. Every request that passes is in the API's PII-free access log, and WAF's CloudWatch " +
+          'metrics count the blocked ones.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          "The distribution uses CloudFront's default *.cloudfront.net certificate, whose security policy cannot " +
+          'be raised above TLSv1; a custom domain with its own certificate (outside this stack) lifts it.',
+      },
+    );
+  }
+
   for (const { spec, route } of stack.publicRoutes) {
     Validations.of(route).acknowledge({
       id: 'AwsSolutions-APIG4',
@@ -80,7 +104,8 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
         spec.fn === 'http-forms'
           ? 'Public by design: browsers and integrators post forms without AWS credentials. The forms function ' +
             'authenticates each request itself (HMAC signature over the raw body when signed or required, ' +
-            'per-form allowed origins, honeypot, body size limit) and the stage is throttled.'
+            'per-form allowed origins, honeypot, body size limit); the form routes have their own throttle, and ' +
+            'optionally a per-client WAF rate rule (formsWaf).'
           : spec.fn === 'http-slack'
             ? 'Public by design: Slack posts button clicks without AWS credentials. The function verifies ' +
               "Slack's request signature (HMAC-SHA256 over the raw body with the signing secret, constant-time, " +
@@ -91,7 +116,7 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
                 'LinkedIn POSTs need a valid HMAC-SHA256 signature over the raw body (X-Hub-Signature-256, ' +
                 'X-LI-Signature), their GET handshakes the verify token or client secret; TikTok POSTs need the ' +
                 'secret path token (and a valid X-Open-Signature when one is sent); Google POSTs need the ' +
-                'shared google_key. The stage is throttled.'
+                'shared google_key. The webhook routes have their own throttle, apart from the form routes.'
               : 'Unauthenticated health check for uptime monitors; it returns no lead or configuration data.',
     });
   }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   type HttpRoute,
@@ -36,9 +37,22 @@ import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/contracts.js';
 import { type EventPattern, Patterns } from '../../events/patterns.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
-import { ConfigError, loadHubConfig, parseEnv } from '../../lib/config.js';
+import { ConfigError, type LimitsConfig, loadHubConfig, parseEnv } from '../../lib/config.js';
 import { RECONCILE_META_TASK } from '../../lib/handlers/receipt-sweeper.js';
-import { type HttpFunctionName, type HttpRoute as HttpRouteSpec, HttpRoutes } from '../../lib/routes.js';
+import {
+  type HttpFunctionName,
+  type HttpRoute as HttpRouteSpec,
+  HttpRoutes,
+  LIMIT_GROUP,
+  type RouteLimitGroup,
+} from '../../lib/routes.js';
+import {
+  CLOUDFRONT_WAF_REGION,
+  FormsEdge,
+  FormsWafStack,
+  FormsWebAcl,
+  formsWafLimit,
+} from '../constructs/forms-edge.js';
 import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
 import { functionMemoryMb } from '../function-memory.js';
 
@@ -83,6 +97,11 @@ export interface LeadHubStackProps extends StackProps {
   configFile?: string;
   /** Default: CDK context `deletionProtection`, else true. */
   deletionProtection?: boolean;
+  /**
+   * A CloudFront distribution with an AWS WAF rate-based rule per client address on the form routes, in
+   * front of the API. Default: CDK context `formsWaf`, else false (it costs money by the month).
+   */
+  formsWaf?: boolean;
 }
 
 /** Context values arrive as strings from `cdk -c key=value` and as booleans from cdk.json or tests. */
@@ -141,9 +160,16 @@ export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
   };
 }
 
+/** API Gateway's throttle for a route group's limits. */
+function routeThrottle(limits: LimitsConfig, group: RouteLimitGroup) {
+  const { ratePerSecond, burst } = limits.routes[group];
+  return { rateLimit: ratePerSecond, burstLimit: burst };
+}
+
 export class LeadHubStack extends Stack {
   readonly configFile: string;
   readonly deletionProtection: boolean;
+  readonly formsWaf: boolean;
   readonly table: TableV2;
   readonly bus: EventBus;
   readonly secret: Secret;
@@ -153,6 +179,11 @@ export class LeadHubStack extends Stack {
   readonly functions: Record<HubFunctionName, HubFunction>;
   /** Routes with no API Gateway authorizer: the functions authenticate these themselves. */
   readonly publicRoutes: { spec: HttpRouteSpec; route: HttpRoute }[] = [];
+  /** With formsWaf: the distribution in front of the API, and its web ACL (here or in formsWafStack). */
+  readonly formsEdge?: FormsEdge;
+  readonly formsWebAcl?: FormsWebAcl;
+  /** With formsWaf outside us-east-1: the stack holding the web ACL there. */
+  readonly formsWafStack?: FormsWafStack;
   /** Every dead-letter queue, each with its own alarm. */
   readonly deadLetterQueues: Record<string, Queue> = {};
   /** SLA timers: one-time schedules that invoke sla-escalator, through this role. */
@@ -160,7 +191,19 @@ export class LeadHubStack extends Stack {
   readonly slaSchedulerRole: Role;
 
   constructor(scope: Construct, id: string, props: LeadHubStackProps = {}) {
-    super(scope, id, props);
+    const formsWaf =
+      props.formsWaf ?? booleanContext(scope.node.tryGetContext('formsWaf'), 'formsWaf', false);
+    const region = props.env?.region;
+    if (formsWaf && (region === undefined || Token.isUnresolved(region))) {
+      throw new Error(
+        'CDK context formsWaf needs the stack in a known Region (env.region): its web ACL lives in ' +
+          `${CLOUDFRONT_WAF_REGION}, referenced from the stack's Region`,
+      );
+    }
+    // The web ACL's ARN crosses Regions by a reference CDK carries through SSM parameters.
+    const crossRegion = formsWaf && region !== CLOUDFRONT_WAF_REGION;
+    super(scope, id, { ...props, ...(crossRegion ? { crossRegionReferences: true } : {}) });
+    this.formsWaf = formsWaf;
 
     const configPath = props.configFile ?? this.node.tryGetContext('configFile') ?? 'leadhub.config.json';
     this.configFile = resolve(PROJECT_ROOT, String(configPath));
@@ -170,7 +213,7 @@ export class LeadHubStack extends Stack {
       );
     }
     // Fail the synth, not the first cold start, on an invalid config.
-    loadHubConfig(this.configFile);
+    const { limits } = loadHubConfig(this.configFile);
 
     this.deletionProtection =
       props.deletionProtection ??
@@ -430,10 +473,11 @@ export class LeadHubStack extends Stack {
       createDefaultStage: false,
     });
     // Our own $default stage, because HttpApi's default stage takes no throttling or access-log settings.
+    // Every route gets its group's throttle below; the default (the strictest) covers none of them.
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: { burstLimit: 200, rateLimit: 100 },
+      throttle: routeThrottle(limits, 'admin'),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         // No source IP or user agent: access logs stay free of personal data.
@@ -460,6 +504,7 @@ export class LeadHubStack extends Stack {
       'http-slack': new HttpLambdaIntegration('SlackIntegration', fn('http-slack')),
     };
     const iamAuthorizer = new HttpIamAuthorizer();
+    const stage = this.stage.node.defaultChild as CfnStage;
     for (const route of HttpRoutes) {
       const [created] = this.api.addRoutes({
         path: route.path,
@@ -467,7 +512,46 @@ export class LeadHubStack extends Stack {
         integration: integrations[route.fn],
         ...(route.auth === 'admin' ? { authorizer: iamAuthorizer } : {}),
       });
-      if (created && route.auth === 'none') this.publicRoutes.push({ spec: route, route: created });
+      if (!created) continue;
+      if (route.auth === 'none') this.publicRoutes.push({ spec: route, route: created });
+      // Route settings name their route by key: it must exist before the stage names it.
+      stage.node.addDependency(created);
+    }
+    // Each route its own token bucket, by its group (lib/routes.ts): form spam, however heavy, takes
+    // nothing from the webhooks' buckets. These are per route, for all clients together.
+    stage.routeSettings = Object.fromEntries(
+      HttpRoutes.map((route) => {
+        const { rateLimit, burstLimit } = routeThrottle(limits, LIMIT_GROUP[route.fn]);
+        // routeSettings is untyped JSON: CloudFormation's own property names.
+        return [
+          `${route.method} ${route.path}`,
+          { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit },
+        ];
+      }),
+    );
+
+    // ---- optional: per-client form limit at the edge ------------------------------------------------
+    if (formsWaf) {
+      const limit = formsWafLimit(limits.formsPerClient);
+      if (crossRegion) {
+        this.formsWafStack = new FormsWafStack(this.node.scope as Construct, `${id}FormsWaf`, {
+          env: {
+            ...(props.env?.account ? { account: props.env.account } : {}),
+            region: CLOUDFRONT_WAF_REGION,
+          },
+          crossRegionReferences: true,
+          description:
+            'LeadHub: the AWS WAF web ACL of the forms distribution (CloudFront web ACLs live here)',
+          limit,
+        });
+        this.formsWebAcl = this.formsWafStack.webAcl;
+      } else {
+        this.formsWebAcl = new FormsWebAcl(this, 'FormsWebAcl', { limit });
+      }
+      this.formsEdge = new FormsEdge(this, 'FormsEdge', {
+        api: this.api,
+        webAclArn: this.formsWebAcl.acl.attrArn,
+      });
     }
 
     // ---- alarms and outputs --------------------------------------------------------------------------
@@ -487,6 +571,12 @@ export class LeadHubStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    if (this.formsEdge) {
+      new CfnOutput(this, 'FormsUrl', {
+        value: `https://${this.formsEdge.distribution.distributionDomainName}`,
+        description: 'Base URL for web forms, limited per client by AWS WAF (webhooks stay on ApiUrl)',
+      });
+    }
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'SecretArn', {

@@ -16,6 +16,7 @@ import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Patterns } from '../../events/patterns.js';
+import { formsWafLimit } from '../../infra/constructs/forms-edge.js';
 import {
   BUNDLED_CONFIG_NAME,
   configCopyHooks,
@@ -608,19 +609,159 @@ describe('HTTP API', () => {
     expect(api?.[1].Properties.CorsConfiguration).toBeUndefined();
   });
 
-  it('throttles the $default stage and writes PII-free access logs to a retained log group', () => {
+  it('gives every route its own throttle by group, the webhooks apart from the forms', () => {
+    const [[stageId, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Json]];
+    const settings = stage.Properties.RouteSettings as Record<string, Json>;
+    expect(Object.keys(settings).sort()).toEqual(HttpRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    const webhooks = { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 };
+    const forms = { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 };
+    const slack = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 };
+    const admin = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 };
+    const expected = { 'http-webhooks': webhooks, 'http-forms': forms, 'http-slack': slack };
+    for (const route of HttpRoutes) {
+      const key = `${route.method} ${route.path}`;
+      expect(settings[key], key).toEqual(expected[route.fn as keyof typeof expected] ?? admin);
+    }
+    // The default covers no route; it is the strictest, should one ever be added without a group.
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 20,
+      ThrottlingRateLimit: 10,
+    });
+    // Route settings name routes by key: CloudFormation must create every route before the stage.
+    const routeIds = ofType('AWS::ApiGatewayV2::Route').map(([id]) => id);
+    expect(routeIds).toHaveLength(HttpRoutes.length);
+    for (const id of routeIds) expect(resources[stageId]?.DependsOn).toContain(id);
+  });
+
+  it('takes the route throttles from limits.routes in the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadhub-limits-'));
+    try {
+      const file = join(dir, 'leadhub.config.json');
+      const config = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+      config.limits = { routes: { forms: { ratePerSecond: 2, burst: 3 }, webhooks: { ratePerSecond: 500 } } };
+      writeFileSync(file, JSON.stringify(config));
+      const t = synth({ configFile: file });
+      const [stage] = Object.values(t.template.findResources('AWS::ApiGatewayV2::Stage')) as Json[];
+      const settings = stage?.Properties.RouteSettings as Record<string, Json>;
+      expect(settings['POST /forms/{formId}']).toEqual({ ThrottlingRateLimit: 2, ThrottlingBurstLimit: 3 });
+      expect(settings['POST /webhooks/meta']).toEqual({
+        ThrottlingRateLimit: 500,
+        ThrottlingBurstLimit: 200,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes PII-free access logs to a retained log group', () => {
     const stages = ofType('AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);
     const stage = stages[0]?.[1].Properties as Json;
     expect(stage.StageName).toBe('$default');
     expect(stage.AutoDeploy).toBe(true);
-    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
     const logGroup = resources[stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]] as Json;
     expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
     expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
     const format = JSON.parse(stage.AccessLogSettings.Format);
     expect(format.requestId).toBe('$context.requestId');
     expect(stage.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity/);
+  });
+});
+
+describe('forms WAF (optional)', () => {
+  const ofTypeIn = (j: Json, type: string) =>
+    Object.entries(j.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
+
+  it('is off by default: no distribution, no web ACL, no second stack', () => {
+    expect(stack.formsWaf).toBe(false);
+    expect(ofType('AWS::CloudFront::Distribution')).toEqual([]);
+    expect(ofType('AWS::WAFv2::WebACL')).toEqual([]);
+    expect(stack.formsWafStack).toBeUndefined();
+    expect(json.Outputs.FormsUrl).toBeUndefined();
+  });
+
+  it('in us-east-1, puts a distribution with a per-client rate rule on the form routes in front of the API', () => {
+    const t = synth({}, { formsWaf: 'true' });
+    const [[aclId, acl]] = ofTypeIn(t.json, 'AWS::WAFv2::WebACL') as [[string, Json]];
+    expect(acl.Properties.Scope).toBe('CLOUDFRONT');
+    expect(acl.Properties.DefaultAction).toEqual({ Allow: {} });
+    expect(acl.Properties.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    const [rule] = acl.Properties.Rules as Json[];
+    expect(acl.Properties.Rules).toHaveLength(1);
+    // limits.formsPerClient defaults (burst 20, 10 a minute): at most 30 in any minute.
+    expect(rule?.Statement.RateBasedStatement).toEqual({
+      AggregateKeyType: 'IP',
+      EvaluationWindowSec: 60,
+      Limit: 30,
+      ScopeDownStatement: {
+        ByteMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'STARTS_WITH',
+          SearchString: '/forms/',
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
+    });
+    const response = rule?.Action.Block.CustomResponse as Json;
+    expect(response.ResponseCode).toBe(429);
+    expect(response.ResponseHeaders).toEqual([{ Name: 'Retry-After', Value: '60' }]);
+    const body = acl.Properties.CustomResponseBodies[response.CustomResponseBodyKey] as Json;
+    expect(body.ContentType).toBe('APPLICATION_JSON');
+    expect(JSON.parse(body.Content)).toMatchObject({ error: 'rate_limited', retryAfterSeconds: 60 });
+
+    const [[, distribution]] = ofTypeIn(t.json, 'AWS::CloudFront::Distribution') as [[string, Json]];
+    const config = distribution.Properties.DistributionConfig as Json;
+    expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    const [origin] = config.Origins as Json[];
+    expect(JSON.stringify(origin?.DomainName)).toContain(logicalId(t.stack.api));
+    expect(JSON.stringify(origin?.DomainName)).toContain('.execute-api.us-east-1.');
+    expect(origin?.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    const behavior = config.DefaultCacheBehavior as Json;
+    expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['POST', 'OPTIONS', 'GET']));
+    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    // AWS's managed CachingDisabled and AllViewerExceptHostHeader policies: nothing cached, API's own Host.
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    expect(JSON.stringify(t.json.Outputs.FormsUrl.Value)).toContain('DomainName');
+    expect(t.stack.formsWafStack).toBeUndefined();
+  });
+
+  it('derives the rule limit from limits.formsPerClient, never under WAF’s minimum of 10', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadhub-waf-'));
+    try {
+      const file = join(dir, 'leadhub.config.json');
+      const config = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+      config.limits = { formsPerClient: { perMinute: 100, burst: 50 } };
+      writeFileSync(file, JSON.stringify(config));
+      const t = synth({ configFile: file, formsWaf: true });
+      const [[, acl]] = ofTypeIn(t.json, 'AWS::WAFv2::WebACL') as [[string, Json]];
+      expect(acl.Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(150);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(formsWafLimit({ perMinute: 1, burst: 2 })).toBe(10);
+    expect(formsWafLimit({ perMinute: 0.5, burst: 20 })).toBe(21);
+  });
+
+  it('elsewhere, keeps the web ACL in a us-east-1 stack and references it across Regions', () => {
+    const t = synth({ env: { region: 'eu-west-1' } }, { formsWaf: true });
+    const wafStack = t.stack.formsWafStack;
+    expect(wafStack?.region).toBe('us-east-1');
+    const wafJson = Template.fromStack(wafStack as Stack).toJSON() as Json;
+    expect(ofTypeIn(wafJson, 'AWS::WAFv2::WebACL')).toHaveLength(1);
+    expect(ofTypeIn(t.json, 'AWS::WAFv2::WebACL')).toEqual([]);
+    const [[, distribution]] = ofTypeIn(t.json, 'AWS::CloudFront::Distribution') as [[string, Json]];
+    expect(JSON.stringify(distribution.Properties.DistributionConfig.WebACLId)).toContain('FormsWebAcl');
+    expect(JSON.stringify(distribution.Properties.DistributionConfig.Origins)).toContain(
+      '.execute-api.eu-west-1.',
+    );
+    expect(t.stack.dependencies).toContain(wafStack);
+  });
+
+  it('needs a known Region and a boolean context', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], formsWaf: true } });
+    expect(() => new LeadHubStack(app, 'LeadHub', { configFile: FIXTURE })).toThrow(/formsWaf.*Region/);
+    expect(() => synth({}, { formsWaf: 'yes' })).toThrow(/formsWaf must be true or false/);
   });
 });
 

@@ -8,9 +8,13 @@ import { LeadHubStack } from '../../infra/stacks/leadhub-stack.js';
 const FIXTURE = fileURLToPath(new URL('./fixtures/leadhub.config.json', import.meta.url));
 
 /** The same composition as infra/app.ts, with bundling skipped. */
-function build(options: { acknowledge: boolean }) {
+function build(options: { acknowledge: boolean; formsWaf?: boolean; region?: string }) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new LeadHubStack(app, 'LeadHub', { env: { region: 'us-east-1' }, configFile: FIXTURE });
+  const stack = new LeadHubStack(app, 'LeadHub', {
+    env: { region: options.region ?? 'us-east-1' },
+    configFile: FIXTURE,
+    formsWaf: options.formsWaf ?? false,
+  });
   if (options.acknowledge) acknowledgeNagFindings(stack);
   registerNagChecks(app);
   return { app, stack };
@@ -20,6 +24,18 @@ describe('cdk-nag AwsSolutions', () => {
   it('passes with the stack’s acknowledgements', () => {
     const { app } = build({ acknowledge: true });
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('passes with the forms WAF on, in us-east-1 and in another Region', () => {
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const { app } = build({ acknowledge: true, formsWaf: true, region });
+      expect(() => app.synth(), region).not.toThrow();
+    }
+  });
+
+  it('reports the distribution’s findings without its acknowledgements', () => {
+    const { app } = build({ acknowledge: false, formsWaf: true });
+    expect(() => app.synth()).toThrow(/AwsSolutions-CFR3/);
   });
 
   it('fails without them', () => {
