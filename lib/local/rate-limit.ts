@@ -1,10 +1,9 @@
-import type { LimitsConfig } from '../config.js';
-import { type HttpRoute, LIMIT_GROUP } from '../routes.js';
-
 /**
  * Token buckets for the local HTTP server: one per route (API Gateway's route throttle) and, on the routes
  * that ask for it, one per client address and route (what the optional WAF rule does on AWS).
  */
+import type { LimitsConfig } from '../config.js';
+import { type HttpRoute, LIMIT_GROUP } from '../routes.js';
 
 /** `burst` requests at once, refilled at `ratePerSecond` (API Gateway's rate and burst). */
 export interface BucketLimit {
@@ -21,7 +20,7 @@ interface Bucket {
   fullMs: number;
 }
 
-/** Tracks this many keys at most; a client address costs about 200 bytes. */
+/** Keys tracked at most: a few hundred bytes each, so the whole map stays within a few MB. */
 export const DEFAULT_MAX_BUCKETS = 10_000;
 
 /**
@@ -133,9 +132,9 @@ export class RequestLimiter {
   private readonly routes: TokenBuckets;
   private readonly clients: TokenBuckets;
 
-  constructor(nowMs: () => number, options: { maxClients?: number } = {}) {
+  constructor(nowMs: () => number) {
     this.routes = new TokenBuckets(nowMs);
-    this.clients = new TokenBuckets(nowMs, { maxBuckets: options.maxClients ?? DEFAULT_MAX_BUCKETS });
+    this.clients = new TokenBuckets(nowMs);
   }
 
   admit(
@@ -150,11 +149,6 @@ export class RequestLimiter {
     }
     const shared = this.routes.take(routeKey, limits.route);
     return shared.admitted ? shared : { ...shared, reason: 'route' };
-  }
-
-  /** Client buckets held now. */
-  get clientBuckets(): number {
-    return this.clients.size;
   }
 }
 
