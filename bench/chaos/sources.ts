@@ -22,6 +22,7 @@ import {
 import { formSource } from '../sources/form.js';
 import { leadToken } from '../sources/types.js';
 import type { FaultKind, FaultPlan } from './faults.js';
+import type { HostileCase } from './hostile.js';
 
 export const CHAOS_SOURCES = ['form', 'meta', 'linkedin', 'tiktok', 'google'] as const;
 export type ChaosSourceName = (typeof CHAOS_SOURCES)[number];
@@ -33,12 +34,47 @@ export interface ChaosDelivery {
   body: string;
 }
 
-/** A unique lead: its token appears in its name (and so in its Slack alert and its stored lead). */
+/**
+ * A unique lead: its token appears in its name (and so in its Slack alert and its stored lead). The token,
+ * not the platform id, is the lead's identity in the count: two leads that share a form submission id
+ * (on two forms, or an attacker's and a person's) are still two leads with two tokens.
+ */
 export interface ChaosLead {
   seq: number;
   token: string;
   source: ChaosSourceName;
   delivery: ChaosDelivery;
+  /**
+   * The id the hub keys the lead's receipt by, where the receipt holds no more than ids (Meta, LinkedIn;
+   * Google's too). Form and TikTok receipts carry the lead itself, and so its token.
+   */
+  platformLeadId?: string;
+  /** Set on the hostile scenario's leads: which case, and whether a 4xx for it loses a real lead. */
+  hostile?: { case: HostileCase; mustAccept: boolean };
+}
+
+/** A form post with chosen fields and headers (unsigned unless the form requires a signature). */
+export interface ChaosFormPost {
+  formId: string;
+  fields: Record<string, string | string[]>;
+  /**
+   * `urlencoded-raw`: urlencoded with only `%&+=` escaped, so control bytes travel raw, as a broken
+   * website's hand-made body carries them.
+   */
+  encoding: 'json' | 'urlencoded-raw';
+  headers?: Record<string, string>;
+}
+
+/** One Meta lead's field_data entry, as the Graph API serves it. */
+export interface ChaosMetaField {
+  name: string;
+  values: string[];
+}
+
+/** One TikTok lead's `changes` entry (the webhook carries the whole lead). */
+export interface ChaosTikTokChange {
+  field: string;
+  value: unknown;
 }
 
 export interface ChaosSources {
@@ -48,6 +84,14 @@ export interface ChaosSources {
   config: Record<string, unknown>;
   /** Lead number `seq` (unique across sources) of `source`, registered with its platform stand-in. */
   lead(source: ChaosSourceName, seq: number): ChaosLead;
+  /** The token of lead number `seq` (its name and email carry it). */
+  token(seq: number): string;
+  /** Leads with chosen content, for the hostile scenario; `seq` is unique across every lead of a run. */
+  custom: {
+    form(seq: number, post: ChaosFormPost): ChaosLead;
+    meta(seq: number, fieldData: readonly ChaosMetaField[]): ChaosLead;
+    tiktok(seq: number, changes: readonly ChaosTikTokChange[]): ChaosLead;
+  };
   /** Reads served by the platform stand-ins (Graph API, LinkedIn REST). */
   platformCalls(): number;
   close(): Promise<void>;
@@ -62,8 +106,31 @@ const TIKTOK_APP_SECRET = 'chaos-tiktok-app-secret';
 const GOOGLE_KEY = 'chaos-google-webhook-key';
 
 /** A distinct phone per lead (seq is unique across sources), so no two leads merge into one person. */
-const phoneOf = (seq: number) => `+1415555${String(1000 + (seq % 9000)).padStart(4, '0')}`;
-const emailOf = (token: string) => `${token}@acme-robotics.com`;
+export const phoneOf = (seq: number) => `+1415555${String(1000 + (seq % 9000)).padStart(4, '0')}`;
+export const emailOf = (token: string) => `${token}@acme-robotics.com`;
+
+/**
+ * Unsigned forms, as a website posts them from the browser: anyone may post, so anyone may pick a
+ * submission id. The hostile scenario posts to these; the ordinary form leads use the signed bench form.
+ */
+export const CHAOS_OPEN_FORMS = { contact: 'chaos-contact', quote: 'chaos-quote' } as const;
+
+const openForm = (name: string) => ({
+  name,
+  fields: { email: 'email', name: 'fullName', phone: 'phone', company: 'company', job_title: 'jobTitle' },
+  required: ['email'],
+  honeypot: 'website',
+});
+
+/** Only `%&+=` escaped: every other byte, control bytes included, goes into the body as it is. */
+function rawUrlencoded(fields: Record<string, string | string[]>): string {
+  const encode = (text: string) => text.replace(/[%&+=]/g, (c) => encodeURIComponent(c));
+  return Object.entries(fields)
+    .flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).map((v) => `${encode(name)}=${encode(v)}`),
+    )
+    .join('&');
+}
 
 function metaFailure(kind: FaultKind<'platform'>): SandboxFailure {
   if (kind === 'hang') return { kind: 'hang' };
@@ -101,6 +168,66 @@ export async function startChaosSources(options: { run: string; plan: FaultPlan 
     1_000_000 + (Number.parseInt(run.replace(/\D/g, '').slice(0, 6) || '0', 10) % 1_000_000),
   );
 
+  const metaLead = (seq: number, fieldData: readonly ChaosMetaField[]): ChaosLead => {
+    const token = leadToken(run, seq);
+    const id = String(idBase * 10_000_000n + BigInt(seq));
+    const lead = demoRequestLead(id, { createdTime: new Date().toISOString(), fieldData: [...fieldData] });
+    meta.addLead(lead);
+    const failing = plan.failuresFor('platform', `meta:${id}`);
+    if (failing) meta.fail(id, metaFailure(failing.kind), failing.times);
+    const body = metaWebhookBody(leadgenEntries([lead]));
+    return {
+      seq,
+      token,
+      source: 'meta',
+      platformLeadId: id,
+      delivery: {
+        path: '/webhooks/meta',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'facebookexternalua',
+          'x-hub-signature-256': signMetaBody(body, META_APP_SECRET),
+        },
+        body,
+      },
+    };
+  };
+
+  const tiktokLeadOf = (seq: number, changes: readonly ChaosTikTokChange[]): ChaosLead => {
+    const id = String(idBase * 10_000_000n + BigInt(seq));
+    const body = tiktokWebhookBody([tiktokLead(id, { changes: [...changes] })]);
+    return {
+      seq,
+      token: leadToken(run, seq),
+      source: 'tiktok',
+      delivery: {
+        path: `/webhooks/tiktok/${TIKTOK_PATH_TOKEN}`,
+        headers: {
+          'content-type': 'application/json',
+          'x-open-signature': signTikTokBody(body, TIKTOK_APP_SECRET),
+        },
+        body,
+      },
+    };
+  };
+
+  const formLead = (seq: number, post: ChaosFormPost): ChaosLead => {
+    const body = post.encoding === 'json' ? JSON.stringify(post.fields) : rawUrlencoded(post.fields);
+    return {
+      seq,
+      token: leadToken(run, seq),
+      source: 'form',
+      delivery: {
+        path: `/forms/${post.formId}`,
+        headers: {
+          'content-type': post.encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+          ...post.headers,
+        },
+        body,
+      },
+    };
+  };
+
   const lead = (source: ChaosSourceName, seq: number): ChaosLead => {
     const token = leadToken(run, seq);
     const name = `Chaos ${token}`;
@@ -109,39 +236,16 @@ export async function startChaosSources(options: { run: string; plan: FaultPlan 
         const request = formSource.request(seq, run);
         return { seq, token, source, delivery: request };
       }
-      case 'meta': {
-        const id = String(idBase * 10_000_000n + BigInt(seq));
-        const lead = demoRequestLead(id, {
-          createdTime: new Date().toISOString(),
-          fieldData: [
-            { name: 'full_name', values: [name] },
-            { name: 'work_email', values: [emailOf(token)] },
-            { name: 'phone_number', values: [phoneOf(seq)] },
-            { name: 'company_name', values: ['Acme Robotics'] },
-            { name: 'job_title', values: ['VP Sales'] },
-            { name: 'country', values: ['US'] },
-            { name: 'team_size', values: ['51-200'] },
-          ],
-        });
-        meta.addLead(lead);
-        const failing = plan.failuresFor('platform', `meta:${id}`);
-        if (failing) meta.fail(id, metaFailure(failing.kind), failing.times);
-        const body = metaWebhookBody(leadgenEntries([lead]));
-        return {
-          seq,
-          token,
-          source,
-          delivery: {
-            path: '/webhooks/meta',
-            headers: {
-              'content-type': 'application/json',
-              'user-agent': 'facebookexternalua',
-              'x-hub-signature-256': signMetaBody(body, META_APP_SECRET),
-            },
-            body,
-          },
-        };
-      }
+      case 'meta':
+        return metaLead(seq, [
+          { name: 'full_name', values: [name] },
+          { name: 'work_email', values: [emailOf(token)] },
+          { name: 'phone_number', values: [phoneOf(seq)] },
+          { name: 'company_name', values: ['Acme Robotics'] },
+          { name: 'job_title', values: ['VP Sales'] },
+          { name: 'country', values: ['US'] },
+          { name: 'team_size', values: ['51-200'] },
+        ]);
       case 'linkedin': {
         const id = `chaos-${run}-${seq}`;
         const response = linkedInResponse(id, {
@@ -164,6 +268,7 @@ export async function startChaosSources(options: { run: string; plan: FaultPlan 
           seq,
           token,
           source,
+          platformLeadId: id,
           delivery: {
             path: '/webhooks/linkedin',
             headers: {
@@ -174,36 +279,18 @@ export async function startChaosSources(options: { run: string; plan: FaultPlan 
           },
         };
       }
-      case 'tiktok': {
-        const id = String(idBase * 10_000_000n + BigInt(seq));
-        const body = tiktokWebhookBody([
-          tiktokLead(id, {
-            changes: [
-              { field: 'name', value: name },
-              { field: 'email', value: emailOf(token) },
-              { field: 'phone_number', value: phoneOf(seq) },
-              { field: 'zip_code', value: '94110' },
-              { field: 'What do you need?', value: 'Roof repair' },
-            ],
-          }),
+      case 'tiktok':
+        return tiktokLeadOf(seq, [
+          { field: 'name', value: name },
+          { field: 'email', value: emailOf(token) },
+          { field: 'phone_number', value: phoneOf(seq) },
+          { field: 'zip_code', value: '94110' },
+          { field: 'What do you need?', value: 'Roof repair' },
         ]);
-        return {
-          seq,
-          token,
-          source,
-          delivery: {
-            path: `/webhooks/tiktok/${TIKTOK_PATH_TOKEN}`,
-            headers: {
-              'content-type': 'application/json',
-              'x-open-signature': signTikTokBody(body, TIKTOK_APP_SECRET),
-            },
-            body,
-          },
-        };
-      }
       case 'google': {
+        const id = `chaos-${run}-${seq}`;
         const body = googleWebhookBody(
-          googleLead(`chaos-${run}-${seq}`, {
+          googleLead(id, {
             user_column_data: [
               { column_name: 'Full Name', string_value: name, column_id: 'FULL_NAME' },
               { column_name: 'User Email', string_value: emailOf(token), column_id: 'EMAIL' },
@@ -217,6 +304,7 @@ export async function startChaosSources(options: { run: string; plan: FaultPlan 
           seq,
           token,
           source,
+          platformLeadId: id,
           delivery: {
             path: '/webhooks/google',
             headers: { 'content-type': 'application/json', 'user-agent': 'Google-Ads-Lead-Forms' },
@@ -242,8 +330,17 @@ export async function startChaosSources(options: { run: string; plan: FaultPlan 
       TIKTOK_ADVERTISER_IDS: TIKTOK_ADVERTISER_ID,
       GOOGLE_WEBHOOK_KEY: GOOGLE_KEY,
     },
-    config: formSource.config,
+    config: {
+      ...formSource.config,
+      forms: {
+        ...(formSource.config.forms as Record<string, unknown>),
+        [CHAOS_OPEN_FORMS.contact]: openForm('Chaos contact form'),
+        [CHAOS_OPEN_FORMS.quote]: openForm('Chaos quote form'),
+      },
+    },
     lead,
+    token: (seq) => leadToken(run, seq),
+    custom: { form: formLead, meta: metaLead, tiktok: tiktokLeadOf },
     platformCalls: () => meta.requests.length + linkedIn.requests.length,
     close: async () => {
       await meta.close();
