@@ -1,7 +1,7 @@
 import { FAULT_SERVICES, type FaultService } from './faults.js';
 import { CHAOS_SOURCES, type ChaosSourceName } from './sources.js';
 
-export const CHAOS_SCENARIOS = ['storm', 'faults', 'crash', 'fuzz'] as const;
+export const CHAOS_SCENARIOS = ['storm', 'faults', 'crash', 'hostile', 'fuzz'] as const;
 export type ChaosScenario = (typeof CHAOS_SCENARIOS)[number];
 
 export interface ChaosArgs {
@@ -12,6 +12,8 @@ export interface ChaosArgs {
   stormDeliveries: number;
   faultDeliveries: number;
   crashDeliveries: number;
+  /** Deliveries of the hostile scenario in all: about half hostile cases, the rest ordinary leads. */
+  hostileDeliveries: number;
   duplicateRate: number;
   concurrency: number;
   faultRate: number;
@@ -30,14 +32,17 @@ export interface ChaosArgs {
 export const CHAOS_USAGE = `usage: npm run chaos -- [options]
 
 Reliability harness (issue 7, item 2): runs the whole hub on this machine (localhost only) and checks
-that no accepted lead is lost or doubled. Exits 1 when anything is lost, doubled, left in a DLQ, or
-when a fuzz property fails.
+that no accepted lead is lost or doubled. Exits 1 when anything is lost, doubled, stuck (left pending,
+in a DLQ or in quarantine), or when a fuzz property fails.
 
-scenarios (default all): --scenarios storm,faults,crash,fuzz
+scenarios (default all): --scenarios storm,faults,crash,hostile,fuzz
   storm   duplicate storm: deliveries with 30% duplicates from five sources, no faults
   faults  the same under a seeded share of failing or timing-out calls to DynamoDB, SQS,
           EventBridge, Secrets Manager, the platform APIs and Slack; then DLQ redrive and sweeps
   crash   ingesters that die between the receipt write and the enqueue; only the sweeper recovers
+  hostile ordinary deliveries mixed with what an attacker or a broken website sends: control bytes
+          and bidi overrides in values, huge headers, submission ids reused across forms, re-sent or
+          claimed first by someone else, oversized and control-character TikTok and Meta answers
   fuzz    fast-check on every HTTP route: forged and signed-but-malformed requests
 
 options:
@@ -45,6 +50,7 @@ options:
   --storm-deliveries N     default 5000
   --fault-deliveries N     default 600
   --crash-deliveries N     default 300
+  --hostile-deliveries N   default 400 (at least one round of every hostile case)
   --duplicates R           share of duplicate deliveries, default 0.3
   --concurrency N          deliveries in flight, default 50
   --fault-rate R           share of calls that fail, default 0.2
@@ -67,6 +73,7 @@ const DEFAULTS: Omit<ChaosArgs, 'seed'> = {
   stormDeliveries: 5000,
   faultDeliveries: 600,
   crashDeliveries: 300,
+  hostileDeliveries: 400,
   duplicateRate: 0.3,
   concurrency: 50,
   faultRate: 0.2,
@@ -141,6 +148,9 @@ export function parseChaosArgs(
         break;
       case '--crash-deliveries':
         args.crashDeliveries = integer(value(), flag, 1, 100_000);
+        break;
+      case '--hostile-deliveries':
+        args.hostileDeliveries = integer(value(), flag, 1, 100_000);
         break;
       case '--duplicates':
         args.duplicateRate = ratio(value(), flag, 0.9);

@@ -12,9 +12,15 @@ import { createSlackNotifier } from '../../lib/handlers/slack-notifier.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
 import type { LocalBusEvent } from '../../lib/local/in-process-bus.js';
 import { type HubTuning, type RunningHub, startHub } from '../../lib/local/runtime.js';
-import type { BusEvent, CaptureMessage, LeadStore, StoredLead } from '../../lib/ports.js';
+import type {
+  BusEvent,
+  CaptureMessage,
+  LeadStore,
+  ListableReceiptStatus,
+  StoredLead,
+} from '../../lib/ports.js';
 import { findTokens } from '../sources/types.js';
-import { type DeliveryPolicy, deliver, PLATFORM_LIKE_RETRIES, pool } from './deliver.js';
+import { type DeliveryPolicy, type DeliveryResult, deliver, PLATFORM_LIKE_RETRIES, pool } from './deliver.js';
 import {
   FAULT_SERVICES,
   FaultPlan,
@@ -24,6 +30,7 @@ import {
   faultySecrets,
   injectDynamoFaults,
 } from './faults.js';
+import { type HostileCase, hostileGroups } from './hostile.js';
 import { KeyedDraws, mulberry32 } from './prng.js';
 import { startChaosSlack } from './slack.js';
 import { CHAOS_SOURCES, type ChaosLead, type ChaosSourceName, startChaosSources } from './sources.js';
@@ -32,7 +39,7 @@ export interface ChaosOptions {
   /** Shown in the report. */
   name: string;
   seed: number;
-  /** HTTP deliveries in all, duplicates included. */
+  /** Ordinary HTTP deliveries, duplicates included (the hostile cases come on top). */
   deliveries: number;
   /** Share of deliveries that repeat an earlier lead (a platform redelivery). */
   duplicateRate: number;
@@ -67,6 +74,29 @@ export interface ChaosOptions {
    * Shorter than a backlog, and the timer mostly re-queues receipts that are merely waiting their turn.
    */
   sweepOlderThanMs?: number;
+  /** Rounds of every hostile case (bench/chaos/hostile.ts) mixed into the deliveries (default none). */
+  hostileRounds?: number;
+  /**
+   * Redrive rounds before recovery gives up (default 50). A delivery that fails the same way every time
+   * (a poison lead) would otherwise be redriven until the cap; what is still dead-lettered or pending
+   * after the last round is counted as stuck.
+   */
+  maxRecoveryRounds?: number;
+}
+
+/** One hostile case's leads: what was sent, answered and delivered. */
+export interface HostileCaseTally {
+  case: HostileCase;
+  leads: number;
+  sent: number;
+  statuses: Record<string, number>;
+  accepted: number;
+  /** Refused with a 4xx (nothing may be stored for these). */
+  refused: number;
+  stored: number;
+  alerted: number;
+  lost: number;
+  doubled: number;
 }
 
 export interface ChaosReport {
@@ -83,16 +113,23 @@ export interface ChaosReport {
   uniqueLeads: number;
   /** Unique leads with at least one 2xx: the hub owes each a stored, scored lead and one alert. */
   accepted: number;
-  /** Unique leads never acknowledged (the sender gave up); not owed, but never doubled either. */
+  /** Unique leads never acknowledged (the sender gave up on 5xx or no answer); not owed, never doubled. */
   unacknowledged: number;
+  /** Unique leads refused with a 4xx: nothing may be stored for them. */
+  refused: number;
+  /** Refused leads that were stored anyway (must be 0). */
+  refusedButStored: string[];
   stored: number;
   scored: number;
   alerted: number;
   /** Leads stored or alerted more than once. */
   doubled: number;
-  /** Accepted leads missing from the store, unscored, or not alerted (must be 0). */
+  /**
+   * Accepted leads missing from the store, unscored, or not alerted, and real leads refused with a 4xx
+   * (every lead but the hostile ones the hub may refuse) (must be 0). Quarantined leads are counted apart.
+   */
   lost: number;
-  lostDetail: { notStored: string[]; notScored: string[]; notAlerted: string[] };
+  lostDetail: { notStored: string[]; notScored: string[]; notAlerted: string[]; refused: string[] };
   doubledDetail: { storedTwice: string[]; alertedTwice: string[] };
   /** Stored leads that match no lead the harness sent (must be 0). */
   strangers: number;
@@ -106,6 +143,14 @@ export interface ChaosReport {
   sweptByTimer: number;
   /** Receipts still waiting for capture at the end (must be 0). */
   pendingReceipts: number;
+  /** Receipts the hub gave up on (status `failed`); their leads count as lost. */
+  failedReceipts: number;
+  /** Accepted leads the hub set aside in quarantine: stuck, not lost (must be 0). */
+  quarantined: number;
+  /** Pending receipts, dead letters left after recovery and quarantined leads (must be 0). */
+  stuck: number;
+  /** Per hostile case (the hostile scenario only). */
+  hostile?: HostileCaseTally[];
   faults: {
     calls: Record<FaultService, number>;
     injected: Record<FaultService, Record<string, number>>;
@@ -119,6 +164,19 @@ export interface ChaosReport {
   seconds: number;
   ok: boolean;
 }
+
+/** One delivery of a lead; a duplicate re-posts an earlier delivery's bytes. */
+type Step = { lead: ChaosLead; duplicate: boolean };
+
+/** A final 4xx: the hub refused the delivery for good (429 is a "retry later", not a refusal). */
+const isRefusal = (status: number | undefined) =>
+  status !== undefined && status >= 400 && status < 500 && status !== 429;
+
+/**
+ * The receipt status a quarantine would give a lead the hub accepted but will not process as it is.
+ * There is none yet; listing it finds nothing until one exists under this name.
+ */
+const QUARANTINE_STATUS = 'quarantined' as ListableReceiptStatus;
 
 /** Receipts of a run became pending after it started; an hour of margin covers any clock step. */
 const PENDING_MARGIN_MS = 3_600_000;
@@ -226,7 +284,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       leads.push(sources.lead(sourceNames[seq % sourceNames.length] as ChaosSourceName, seq));
     }
     const rng = mulberry32(options.seed ^ 0x5bd1e995);
-    const deliveries: { lead: ChaosLead; duplicate: boolean }[] = leads.map((lead) => ({
+    const deliveries: Step[] = leads.map((lead) => ({
       lead,
       duplicate: false,
     }));
@@ -242,29 +300,57 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ];
     }
 
+    // Each group is posted in order, one delivery after the other's final answer; an ordinary delivery is
+    // a group of one. Hostile groups go in at seeded places (a separate stream: the ordinary order is the
+    // same with or without them).
+    const groups: Step[][] = deliveries.map((d) => [d]);
+    if (options.hostileRounds) {
+      const hostile = hostileGroups(sources, {
+        run,
+        seed: options.seed,
+        firstSeq: leads.length,
+        rounds: options.hostileRounds,
+      });
+      const place = mulberry32(options.seed ^ 0x1b873593);
+      for (const group of hostile) {
+        groups.splice(Math.floor(place() * (groups.length + 1)), 0, group.steps);
+        for (const step of group.steps) if (!step.duplicate) leads.push(step.lead);
+      }
+    }
+    const sent = groups.flat();
+
     const policy = { ...PLATFORM_LIKE_RETRIES, ...options.delivery };
     const jitter = new KeyedDraws(options.seed);
     progress(
-      `${options.name}: ${deliveries.length} deliveries of ${leads.length} leads, ${options.concurrency} at a time`,
+      `${options.name}: ${sent.length} deliveries of ${leads.length} leads, ${options.concurrency} at a time`,
     );
     let done = 0;
-    const step = Math.max(100, Math.ceil(deliveries.length / 10));
-    const results = await pool(deliveries, options.concurrency, async (d, i) => {
-      const result = await deliver(hub.url, d.lead.delivery, policy, jitter.next(`jitter:${i}`));
-      done += 1;
-      if (done % step === 0 || done === deliveries.length)
-        progress(`${options.name}: ${done}/${deliveries.length} delivered`);
-      return result;
+    const step = Math.max(100, Math.ceil(sent.length / 10));
+    const results = await pool(groups, options.concurrency, async (group, g) => {
+      const answered: { step: Step; result: DeliveryResult }[] = [];
+      for (const [k, d] of group.entries()) {
+        const key = k === 0 ? `jitter:${g}` : `jitter:${g}.${k}`;
+        answered.push({ step: d, result: await deliver(hub.url, d.lead.delivery, policy, jitter.next(key)) });
+        done += 1;
+        if (done % step === 0 || done === sent.length)
+          progress(`${options.name}: ${done}/${sent.length} delivered`);
+      }
+      return answered;
     });
+    const answers = results.flat();
     const acceptedTokens = new Set<string>();
+    const refusedTokens = new Set<string>();
     const statuses: Record<string, number> = {};
     let requests = 0;
-    for (const [i, result] of results.entries()) {
-      if (result.accepted) acceptedTokens.add((deliveries[i] as (typeof deliveries)[number]).lead.token);
+    for (const { step: d, result } of answers) {
+      if (result.accepted) acceptedTokens.add(d.lead.token);
+      else if (isRefusal(result.status)) refusedTokens.add(d.lead.token);
       requests += result.attempts;
       for (const [status, n] of Object.entries(result.statuses))
         statuses[status] = (statuses[status] ?? 0) + n;
     }
+    // One 2xx is enough: the hub took the lead, whatever it answered the other copies.
+    for (const token of acceptedTokens) refusedTokens.delete(token);
 
     // ---- recovery: let retries finish, redrive dead letters, sweep stranded receipts -----------------
     const clean = await createDynamoClients({ endpoint, region: 'us-east-1' });
@@ -275,16 +361,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // ---- the count ---------------------------------------------------------------------------------
     const stored = await storedTokens(store);
+    const receipts = await settledReceipts(store, leads);
     const dead = hub.deadLetters();
     const report = tally({
       options,
       sourceNames,
       leads,
-      deliveries,
+      answers,
       acceptedTokens,
+      refusedTokens,
+      quarantinedTokens: receipts.quarantined,
       stored,
       delivered: slack.delivered,
     });
+    const stuck = recovery.pending + Math.max(0, recovery.inDlq) + report.quarantined;
     return {
       ...report,
       requests,
@@ -296,6 +386,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Every sweep logs what it queued; the recovery's own sweeps are counted apart.
       sweptByTimer: sweptLogged - recovery.swept,
       pendingReceipts: recovery.pending,
+      failedReceipts: receipts.failed,
+      stuck,
       faults: {
         calls: { ...plan.calls },
         injected: structuredClone(plan.injected),
@@ -311,8 +403,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         report.lost === 0 &&
         report.doubled === 0 &&
         report.strangers === 0 &&
+        report.refusedButStored.length === 0 &&
         recovery.inDlq === 0 &&
-        recovery.pending === 0 &&
+        stuck === 0 &&
         recovery.settled &&
         slack.unmatched() === 0,
     };
@@ -420,7 +513,7 @@ async function recover(
     };
   }
 
-  for (let round = 1; round <= 50; round++) {
+  for (let round = 1; round <= (options.maxRecoveryRounds ?? 50); round++) {
     result.rounds = round;
     if (!(await settle())) return { ...result, inDlq: -1, pending: await pendingCount() };
     const dead = hub.deadLetters();
@@ -459,6 +552,8 @@ async function recover(
       break;
     }
   }
+  // Gave up: let the last redrive finish, so what failed again is counted, not still in flight.
+  if (!result.settled && !(await settle())) return { ...result, inDlq: -1, pending: await pendingCount() };
   const dead = hub.deadLetters();
   result.inDlq =
     dead.capture.length -
@@ -490,16 +585,52 @@ async function storedTokens(store: LeadStore): Promise<{ token: string; lead: St
   return found;
 }
 
+/**
+ * Failed and quarantined receipts, by the lead tokens they carry (a form's or TikTok's payload holds the
+ * lead; a Meta or LinkedIn receipt only the platform id, which the sent lead names).
+ */
+async function settledReceipts(
+  store: LeadStore,
+  leads: readonly ChaosLead[],
+): Promise<{ failed: number; quarantined: Set<string> }> {
+  const byId = new Map(
+    leads.filter((l) => l.platformLeadId).map((l) => [`${l.source}:${l.platformLeadId}`, l.token]),
+  );
+  const list = async (status: ListableReceiptStatus) => {
+    const tokens = new Set<string>();
+    let count = 0;
+    for (const source of CHAOS_SOURCES) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.listReceipts(source, status, 200, cursor);
+        for (const receipt of page.receipts) {
+          count += 1;
+          const byPlatformId = byId.get(`${receipt.source}:${receipt.platformLeadId}`);
+          if (byPlatformId) tokens.add(byPlatformId);
+          for (const token of findTokens(JSON.stringify(receipt.payload ?? null))) tokens.add(token);
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    return { count, tokens };
+  };
+  const failed = await list('failed');
+  const quarantined = await list(QUARANTINE_STATUS);
+  return { failed: failed.count, quarantined: quarantined.tokens };
+}
+
 function tally(input: {
   options: ChaosOptions;
   sourceNames: ChaosSourceName[];
   leads: readonly ChaosLead[];
-  deliveries: readonly { lead: ChaosLead; duplicate: boolean }[];
+  answers: readonly { step: Step; result: DeliveryResult }[];
   acceptedTokens: Set<string>;
+  refusedTokens: Set<string>;
+  quarantinedTokens: Set<string>;
   stored: readonly { token: string; lead: StoredLead }[];
   delivered: Map<string, number>;
 }) {
-  const { options, leads, acceptedTokens, stored, delivered } = input;
+  const { options, leads, acceptedTokens, refusedTokens, quarantinedTokens, stored, delivered } = input;
   const known = new Set(leads.map((l) => l.token));
   const storedCount = new Map<string, number>();
   const scoredSet = new Set<string>();
@@ -515,32 +646,100 @@ function tally(input: {
   const notStored: string[] = [];
   const notScored: string[] = [];
   const notAlerted: string[] = [];
+  const quarantined = [...acceptedTokens].filter((t) => quarantinedTokens.has(t) && !storedCount.has(t));
   for (const token of acceptedTokens) {
+    if (quarantined.includes(token)) continue;
     if (!storedCount.has(token)) notStored.push(token);
     else if (!scoredSet.has(token)) notScored.push(token);
     if ((delivered.get(token) ?? 0) === 0) notAlerted.push(token);
   }
+  const refused = leads
+    .filter((l) => (l.hostile?.mustAccept ?? true) && refusedTokens.has(l.token))
+    .map((l) => l.token);
+  const refusedButStored = [...refusedTokens].filter((t) => storedCount.has(t) || delivered.has(t));
   const storedTwice = [...storedCount].filter(([, n]) => n > 1).map(([t]) => t);
   const alertedTwice = [...delivered].filter(([t, n]) => n > 1 && known.has(t)).map(([t]) => t);
-  const lostSet = new Set([...notStored, ...notScored, ...notAlerted]);
+  const lostSet = new Set([...notStored, ...notScored, ...notAlerted, ...refused]);
   const doubledSet = new Set([...storedTwice, ...alertedTwice]);
   return {
     name: options.name,
     seed: options.seed,
     faultRate: options.faultRate,
     sources: input.sourceNames,
-    sent: input.deliveries.length,
-    duplicatesSent: input.deliveries.filter((d) => d.duplicate).length,
+    sent: input.answers.length,
+    duplicatesSent: input.answers.filter((a) => a.step.duplicate).length,
     uniqueLeads: leads.length,
     accepted: acceptedTokens.size,
-    unacknowledged: leads.length - acceptedTokens.size,
+    unacknowledged: leads.length - acceptedTokens.size - refusedTokens.size,
+    refused: refusedTokens.size,
+    refusedButStored,
     stored: storedCount.size,
     scored: scoredSet.size,
     alerted: [...delivered.keys()].filter((t) => known.has(t)).length,
     doubled: doubledSet.size,
     lost: lostSet.size,
-    lostDetail: { notStored, notScored, notAlerted },
+    lostDetail: { notStored, notScored, notAlerted, refused },
     doubledDetail: { storedTwice, alertedTwice },
     strangers,
+    quarantined: quarantined.length,
+    ...(options.hostileRounds
+      ? { hostile: hostileTally(input, { storedCount, delivered, lostSet, doubledSet }) }
+      : {}),
   };
+}
+
+function hostileTally(
+  input: {
+    leads: readonly ChaosLead[];
+    answers: readonly { step: Step; result: DeliveryResult }[];
+    acceptedTokens: Set<string>;
+    refusedTokens: Set<string>;
+  },
+  counted: {
+    storedCount: Map<string, number>;
+    delivered: Map<string, number>;
+    lostSet: Set<string>;
+    doubledSet: Set<string>;
+  },
+): HostileCaseTally[] {
+  const cases = new Map<HostileCase, HostileCaseTally>();
+  const of = (kind: HostileCase) => {
+    let entry = cases.get(kind);
+    if (!entry) {
+      entry = {
+        case: kind,
+        leads: 0,
+        sent: 0,
+        statuses: {},
+        accepted: 0,
+        refused: 0,
+        stored: 0,
+        alerted: 0,
+        lost: 0,
+        doubled: 0,
+      };
+      cases.set(kind, entry);
+    }
+    return entry;
+  };
+  for (const lead of input.leads) {
+    if (!lead.hostile) continue;
+    const entry = of(lead.hostile.case);
+    const t = lead.token;
+    entry.leads += 1;
+    if (input.acceptedTokens.has(t)) entry.accepted += 1;
+    if (input.refusedTokens.has(t)) entry.refused += 1;
+    if (counted.storedCount.has(t)) entry.stored += 1;
+    if (counted.delivered.has(t)) entry.alerted += 1;
+    if (counted.lostSet.has(t)) entry.lost += 1;
+    if (counted.doubledSet.has(t)) entry.doubled += 1;
+  }
+  for (const { step, result } of input.answers) {
+    if (!step.lead.hostile) continue;
+    const entry = of(step.lead.hostile.case);
+    entry.sent += 1;
+    const label = result.status === undefined ? 'no-answer' : String(result.status);
+    entry.statuses[label] = (entry.statuses[label] ?? 0) + 1;
+  }
+  return [...cases.values()];
 }

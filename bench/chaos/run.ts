@@ -1,7 +1,8 @@
 /**
  * `npm run chaos`: the reliability harness (issue 7, item 2). Runs the whole hub on this machine against
- * duplicate storms, seeded faults, crashed ingesters and fuzzed requests, prints what was sent, stored,
- * alerted, left in a DLQ and lost, and exits 1 when any lead is lost or doubled or a property fails.
+ * duplicate storms, seeded faults, crashed ingesters, hostile inputs and fuzzed requests, prints what was
+ * sent, stored, alerted, left stuck and lost, and exits 1 when any lead is lost, doubled or stuck or a
+ * property fails.
  * Localhost only, bounded in count and time. See `npm run chaos -- --help`.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { CHAOS_USAGE, type ChaosArgs, ChaosUsageError, parseChaosArgs } from './args.js';
 import { type FuzzReport, fuzzRoutes, startFuzzHub } from './fuzz.js';
 import { type ChaosOptions, type ChaosReport, runChaos } from './harness.js';
+import { HOSTILE_DELIVERIES_PER_ROUND } from './hostile.js';
 import { renderFuzz, renderRunDetail, renderRuns } from './report.js';
 
 const started = performance.now();
@@ -71,6 +73,22 @@ async function main(args: ChaosArgs): Promise<boolean> {
         }),
       );
     }
+    if (args.scenarios.includes('hostile')) {
+      // About half the deliveries are hostile cases, in whole rounds of every case; the rest are ordinary.
+      const rounds = Math.max(1, Math.round(args.hostileDeliveries / 2 / HOSTILE_DELIVERIES_PER_ROUND));
+      runs.push(
+        await runChaos({
+          ...base,
+          name: 'hostile inputs',
+          deliveries: Math.max(1, args.hostileDeliveries - rounds * HOSTILE_DELIVERIES_PER_ROUND),
+          hostileRounds: rounds,
+          faultRate: 0,
+          recovery: 'redrive',
+          // A poison lead fails every redrive the same way: two show it; more only take longer.
+          maxRecoveryRounds: 2,
+        }),
+      );
+    }
     if (args.scenarios.includes('fuzz')) {
       progress(`fuzz: ${args.fuzzRuns} forged and ${args.fuzzRuns} signed requests over every route`);
       const hub = await startFuzzHub(log ? { log: (line) => log.write(`${line}\n`) } : {});
@@ -100,8 +118,9 @@ async function main(args: ChaosArgs): Promise<boolean> {
   const ok = runs.every((r) => r.ok) && fuzz.every((f) => !f.failure && f.storedByForged === 0);
   const lost = runs.reduce((n, r) => n + r.lost, 0);
   const doubled = runs.reduce((n, r) => n + r.doubled, 0);
+  const stuck = runs.reduce((n, r) => n + r.stuck, 0);
   out.push(
-    `${ok ? 'OK' : 'FAILED'}: lost ${lost}, doubled ${doubled}, seed ${args.seed}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `${ok ? 'OK' : 'FAILED'}: lost ${lost}, doubled ${doubled}, stuck ${stuck}, seed ${args.seed}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
   if (args.out)
