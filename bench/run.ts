@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the local runtime (issue 7, item 1) and writes bench/results.json plus a
+ * `npm run bench`: measures the local runtime and writes bench/results.json plus a
  * table. Localhost only, bounded in time (a few minutes by default). See `npm run bench -- --help`.
  */
 import { execFileSync } from 'node:child_process';

@@ -31,7 +31,7 @@ export interface ChaosArgs {
 
 export const CHAOS_USAGE = `usage: npm run chaos -- [options]
 
-Reliability harness (issue 7, item 2): runs the whole hub on this machine (localhost only) and checks
+Reliability harness: runs the whole hub on this machine (localhost only) and checks
 that no accepted lead is lost or doubled. Exits 1 when anything is lost, doubled, stuck (left pending,
 in a DLQ or in quarantine), or when a fuzz property fails.
 

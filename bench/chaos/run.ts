@@ -1,5 +1,5 @@
 /**
- * `npm run chaos`: the reliability harness (issue 7, item 2). Runs the whole hub on this machine against
+ * `npm run chaos`: the reliability harness. Runs the whole hub on this machine against
  * duplicate storms, seeded faults, crashed ingesters, hostile inputs and fuzzed requests, prints what was
  * sent, stored, alerted, left stuck and lost, and exits 1 when any lead is lost, doubled or stuck or a
  * property fails.

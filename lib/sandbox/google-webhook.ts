@@ -1,8 +1,8 @@
 import { LosslessNumber, stringify } from 'lossless-json';
 
 /**
- * Google Ads lead form webhooks for the demo and tests, in the proto `WebhookLead` shape of platforms.md
- * §4: answers inline in `user_column_data`, the key inside the body, int64 ids as bare JSON numbers.
+ * Google Ads lead form webhooks for the demo and tests, in the proto `WebhookLead` shape Google documents
+ * (answers inline in `user_column_data`, the key inside the body, int64 ids as bare JSON numbers).
  */
 
 export interface SandboxGoogleLead {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in for the two LinkedIn Marketing API reads LeadHub makes (a lead form response by id,
- * a lead form by id), faithful to platforms.md §2.4: Bearer token, `LinkedIn-Version` (YYYYMM, sunset
+ * a lead form by id), faithful to the documented API: Bearer token, `LinkedIn-Version` (YYYYMM, sunset
  * versions answer 426) and `X-Restli-Protocol-Version: 2.0.0` required, and LinkedIn's error bodies
  * (`{"status", "serviceErrorCode", "code", "message"}`) on demand. For the demo and tests; never production.
  */

@@ -1,7 +1,7 @@
 import { hmacSha256Hex } from '../http/raw-body.js';
 import type { SandboxLinkedInResponse } from './linkedin-api.js';
 
-/** One lead notification as LinkedIn posts it (platforms.md §2.3). */
+/** One lead notification as LinkedIn posts it. */
 export interface LinkedInNotification {
   type: 'LEAD_ACTION';
   leadGenFormResponse: string;

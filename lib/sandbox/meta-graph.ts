@@ -5,7 +5,7 @@ import { hmacSha256Hex, safeEqual } from '../http/raw-body.js';
 /**
  * A local stand-in for the Graph API reads LeadHub makes (lead by id, form by id, and the reconciliation
  * lists: a page's leadgen_forms and a form's leads filtered on time_created), faithful to the
- * contract in platforms.md §1.4: Bearer or access_token auth, appsecret_proof required, `fields`
+ * documented contract: Bearer or access_token auth, appsecret_proof required, `fields`
  * honoured, and Meta's error bodies (`{"error": {message, type, code, error_subcode, fbtrace_id}}`) on
  * demand. For the demo and the e2e tests; never for production.
  */

@@ -2,7 +2,7 @@ import { LosslessNumber, stringify } from 'lossless-json';
 import { hmacSha256Hex } from '../http/raw-body.js';
 
 /**
- * TikTok lead webhooks for the demo and tests, in the shape platforms.md §3.3 gives (from the Go SDK):
+ * TikTok lead webhooks for the demo and tests, in the shape TikTok's Go SDK gives:
  * `object` 1, one `entry` per lead, answers inline in `changes`. Ids go out as bare JSON numbers, as one
  * implementer reports the webhook sends them (19 digits: only a lossless parser keeps them).
  */

@@ -7,7 +7,7 @@ import {
 } from '../../bench/chaos/hostile.js';
 
 /**
- * The deterministic parts of `npm run chaos` (issue 7, item 2), small enough for `npm test`: the whole
+ * The deterministic parts of `npm run chaos`, small enough for `npm test`: the whole
  * hub in this process against the test dynalite, five sources, fixed seeds. The counts are exact (no
  * timing is asserted): every accepted lead stored, scored and alerted exactly once.
  */

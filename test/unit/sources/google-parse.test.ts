@@ -3,7 +3,7 @@ import { googleLead, googleWebhookBody } from '../../../lib/sandbox/google-webho
 import { parseGoogleWebhook } from '../../../lib/sources/google/parse.js';
 import { checkGoogleKey } from '../../../lib/sources/google/verify.js';
 
-// The documented WebhookLead (platforms.md §4), int64 ids as bare numbers.
+// The documented WebhookLead, int64 ids as bare numbers.
 const documented = Buffer.from(`{
   "lead_id": "TeSter-123-ABCDEFGHIJKLMNOPQRSTUVWXYZ-abcdefghijklmnopqrstuvwxyz-0123456789-AaBbCcDdEeFfGgHhIiJjKkLl",
   "user_column_data": [

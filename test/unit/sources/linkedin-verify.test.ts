@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { answerChallenge, verifyLinkedInSignature } from '../../../lib/sources/linkedin/verify.js';
 
 const SECRET = 'li-client-secret';
-// The notification shape of platforms.md §2.3, as bytes on the wire.
+// The documented notification shape, as bytes on the wire.
 const body = Buffer.from(
   '{"type":"LEAD_ACTION","leadGenFormResponse":"urn:li:leadGenFormResponse:249592fc-d272-44ba-a7db-c2bdce579507-6",' +
     '"leadGenForm":"urn:li:versionedLeadGenForm:(urn:li:leadGenForm:7234246,1)",' +

@@ -18,7 +18,7 @@ const notification: MetaLeadNotification = {
   createdTime: '2026-11-20T08:49:10.000Z',
 };
 
-/** The documented lead response (platforms.md §1.4), parsed the way the client parses it. */
+/** The documented lead response, parsed the way the client parses it. */
 const lead = (overrides: Record<string, unknown> = {}): MetaLead =>
   MetaLeadSchema.parse({
     ...(parseLosslessJson(`{

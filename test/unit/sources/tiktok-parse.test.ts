@@ -7,7 +7,7 @@ import {
   tiktokTime,
 } from '../../../lib/sources/tiktok/parse.js';
 
-// The SDK's documented delivery (platforms.md §3.3), ids as bare 19-digit numbers as one implementer reports.
+// The SDK's documented delivery, ids as bare 19-digit numbers as one implementer reports.
 const documented = Buffer.from(`{
   "request_id": "2026112008491400000000000000", "object": 1, "time": 1763628554,
   "entry": [{
