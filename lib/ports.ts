@@ -544,6 +544,11 @@ export interface EphemeralTarget {
  * ephemerally; an incoming webhook or the console can only post.
  */
 export interface Notifier {
+  /**
+   * False when what it posts ends up in a terminal or a log (the console notifier), where no PII may go:
+   * the card then leaves out who the lead is. Default true.
+   */
+  readonly contactDetails?: boolean;
   // biome-ignore lint/suspicious/noConfusingVoidType: webhook and console notifiers resolve to nothing.
   post(message: SlackMessage): Promise<SlackMessageRef | undefined | void>;
   update?(ref: SlackMessageRef, message: SlackMessage): Promise<void>;

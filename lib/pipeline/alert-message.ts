@@ -125,6 +125,11 @@ export interface AlertCardOptions {
   escalation?: { level: number; slaMinutes: number };
   /** A rep decided: the card says who and after how long, and loses its buttons. */
   decision?: { outcome: AlertOutcome; userId: string; at: Date };
+  /**
+   * False for a card that lands in a terminal or log: no name, company, title, email, phone, location,
+   * answers or email domain, only the lead id and where to read the rest. Default true.
+   */
+  contactDetails?: boolean;
 }
 
 /** A display name: full name, else first + last, else the email or phone. */
@@ -140,8 +145,9 @@ export function leadName(lead: Pick<LeadScoredV1, 'contact'>): string {
  * Block Kit's limits.
  */
 export function buildAlertMessage(lead: AlertLead, now: Date, options: AlertCardOptions = {}): SlackMessage {
-  const name = leadName(lead);
-  const c = lead.contact;
+  const contactDetails = options.contactDetails !== false;
+  const name = contactDetails ? leadName(lead) : lead.leadId;
+  const c: Partial<AlertLead['contact']> = contactDetails ? lead.contact : {};
   const { decision, escalation } = options;
   const waitedMinutes = minutesWaiting(lead.timings.platformCreatedAt, decision?.at ?? now);
   const waiting = formatWaiting(waitedMinutes);
@@ -167,7 +173,10 @@ export function buildAlertMessage(lead: AlertLead, now: Date, options: AlertCard
     // Slack names &, < and > control characters of every text object, plain_text included.
     text: {
       type: 'plain_text',
-      text: truncate(escapeMrkdwn(`${testMark}New lead: ${name}`), SLACK_LIMITS.headerText),
+      text: truncate(
+        escapeMrkdwn(`${testMark}New lead${contactDetails ? ':' : ''} ${name}`),
+        SLACK_LIMITS.headerText,
+      ),
       emoji: true,
     },
   });
@@ -184,7 +193,12 @@ export function buildAlertMessage(lead: AlertLead, now: Date, options: AlertCard
     .filter((entry): entry is [string, string] => Boolean(entry[1]))
     .slice(0, SLACK_LIMITS.fields)
     .map(([label, value]) => mrkdwn(`*${label}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText));
-  blocks.push({ type: 'section', fields });
+  if (contactDetails) blocks.push({ type: 'section', fields });
+  else {
+    const answers = lead.answers.length > 0 ? ` and ${plural(lead.answers.length, 'answer')}` : '';
+    const note = `Contact details${answers} left out here (no PII in logs): GET /api/leads/${lead.leadId} shows them.`;
+    blocks.push({ type: 'section', text: mrkdwn(escapeMrkdwn(note), SLACK_LIMITS.sectionText) });
+  }
 
   const reasons = [...lead.breakdown.reasons]
     .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
@@ -196,12 +210,14 @@ export function buildAlertMessage(lead: AlertLead, now: Date, options: AlertCard
     text: mrkdwn([scoreLine, ...reasons].join('\n'), SLACK_LIMITS.sectionText),
   });
 
-  const asked = answersText(lead.answers);
+  const asked = contactDetails ? answersText(lead.answers) : undefined;
   if (asked) blocks.push({ type: 'section', text: mrkdwn(asked, SLACK_LIMITS.sectionText) });
 
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(originText(lead, decision ? undefined : waiting), SLACK_LIMITS.contextText)],
+    elements: [
+      mrkdwn(originText(lead, decision ? undefined : waiting, contactDetails), SLACK_LIMITS.contextText),
+    ],
   });
 
   if (decision) {
@@ -263,6 +279,10 @@ function actionsBlock(leadId: string) {
   };
 }
 
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: truncate(text, max) };
 }
@@ -283,12 +303,12 @@ function answersText(answers: AlertLead['answers']): string | undefined {
     used += line.length + 1;
   }
   const more = answers.length - lines.length;
-  if (more > 0) lines.push(`…and ${more} more answer${more === 1 ? '' : 's'}`);
+  if (more > 0) lines.push(`…and ${plural(more, 'more answer')}`);
   return [title, ...lines].join('\n');
 }
 
 /** Source, campaign / ad / form (names, else ids), enrichment hints and time waiting (live in Slack). */
-function originText(lead: AlertLead, waiting: string | undefined): string {
+function originText(lead: AlertLead, waiting: string | undefined, contactDetails: boolean): string {
   const a = lead.attribution;
   const parts = [`Source: *${escapeMrkdwn(a.platform ?? a.source)}*`];
   const named = (label: string, name?: string, id?: string) => {
@@ -300,8 +320,9 @@ function originText(lead: AlertLead, waiting: string | undefined): string {
   named('Ad', a.adName, a.adId);
   named('Form', a.formName, a.formId);
   const e = lead.enrichment;
-  if (e.emailType)
-    parts.push(`Email: ${e.emailType}${e.companyDomain ? ` (${escapeMrkdwn(e.companyDomain)})` : ''}`);
+  // The domain is part of the email address: not for a log.
+  const domain = contactDetails && e.companyDomain ? ` (${escapeMrkdwn(e.companyDomain)})` : '';
+  if (e.emailType) parts.push(`Email: ${e.emailType}${domain}`);
   if (e.phoneLineType) {
     const line = e.phoneLineType.toLowerCase().replace(/_/g, ' ');
     parts.push(`Phone: ${e.phoneCountry ? `${escapeMrkdwn(e.phoneCountry)} ` : ''}${escapeMrkdwn(line)}`);

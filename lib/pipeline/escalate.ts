@@ -76,6 +76,7 @@ export async function escalateLead(deps: EscalateDeps, payload: ScheduledPayload
   const target = escalationTarget(deps.config, level, alert.messages[0]?.channel);
   const message = buildAlertMessage(card, now, {
     buttons: isSlackApp(deps.notifier),
+    contactDetails: deps.notifier.contactDetails !== false,
     mention: target.mention,
     escalation: { level, slaMinutes: alert.sla.minutes },
   });

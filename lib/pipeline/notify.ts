@@ -72,6 +72,7 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
   const app = isSlackApp(target.notifier);
   const message = buildAlertMessage(lead, deps.clock.now(), {
     buttons: app,
+    contactDetails: target.notifier.contactDetails !== false,
     ...(target.mention ? { mention: target.mention } : {}),
   });
   let ref: SlackMessageRef | undefined;

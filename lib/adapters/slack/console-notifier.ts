@@ -1,12 +1,14 @@
 import type { Notifier, SlackMessage } from '../../ports.js';
 
 /**
- * Prints alerts to the terminal: what a local user sees when no Slack webhook is configured. Block Kit is
- * rendered as plain text, Slack's escapes are undone and control characters dropped, so lead-supplied
- * text cannot drive the terminal.
+ * Prints alerts to the terminal: what a local user sees when no Slack is configured. The terminal is a
+ * log, so the card comes without contact details (`contactDetails: false`: the lead id instead, and where
+ * to read the rest). Block Kit is rendered as plain text, Slack's escapes are undone and control
+ * characters dropped, so lead-supplied text cannot drive the terminal.
  */
 export function createConsoleNotifier(write: (s: string) => void = (s) => process.stdout.write(s)): Notifier {
   return {
+    contactDetails: false,
     async post(message: SlackMessage): Promise<void> {
       write(renderPlainText(message));
     },
