@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AlertsSlackFields, checkAlertsConfig } from './alerts/config.js';
+import { AlertsSlackFields, checkAlertsConfig, slackAppChannelProblems } from './alerts/config.js';
 import { ContactFieldSchema } from './lead/model.js';
 import type { RouteLimitGroup } from './routes.js';
 import { ScoringConfigSchema } from './scoring/config.js';
@@ -184,6 +184,22 @@ export function parseHubConfig(raw: unknown, origin = 'config'): HubConfig {
     return `  ${path}${keys}: ${i.message}`;
   });
   throw new ConfigError(`Invalid LeadHub config in ${origin}:\n${lines.join('\n')}`);
+}
+
+/**
+ * Slack app mode needs a channel for every alert (see slackAppChannelProblems). The local hub checks it
+ * at start when SLACK_BOT_TOKEN is set, `cdk synth` with `-c slackApp=true`; `because` says which.
+ */
+export function assertSlackAppChannels(
+  config: HubConfig,
+  options: { because: string; origin: string; testWebhook: boolean },
+): void {
+  const problems = slackAppChannelProblems(config.alerts, options);
+  if (problems.length === 0) return;
+  const lines = problems.map((p) => `  ${p.key}: ${p.message}`);
+  throw new ConfigError(
+    `${options.because}, but the LeadHub config in ${options.origin} leaves alerts without a Slack channel:\n${lines.join('\n')}`,
+  );
 }
 
 export function loadHubConfig(path: string): HubConfig {

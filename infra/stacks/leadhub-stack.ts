@@ -37,7 +37,13 @@ import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/contracts.js';
 import { type EventPattern, Patterns } from '../../events/patterns.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
-import { ConfigError, type LimitsConfig, loadHubConfig, parseEnv } from '../../lib/config.js';
+import {
+  assertSlackAppChannels,
+  ConfigError,
+  type LimitsConfig,
+  loadHubConfig,
+  parseEnv,
+} from '../../lib/config.js';
 import { RECONCILE_META_TASK } from '../../lib/handlers/receipt-sweeper.js';
 import {
   type HttpFunctionName,
@@ -102,6 +108,11 @@ export interface LeadHubStackProps extends StackProps {
    * front of the API. Default: CDK context `formsWaf`, else false (it costs money by the month).
    */
   formsWaf?: boolean;
+  /**
+   * The deployment alerts through a Slack app (SLACK_BOT_TOKEN, a secret the synth cannot see), so the
+   * synth checks that every alert has a channel. Default: CDK context `slackApp`, else false.
+   */
+  slackApp?: boolean;
 }
 
 /** Context values arrive as strings from `cdk -c key=value` and as booleans from cdk.json or tests. */
@@ -213,7 +224,17 @@ export class LeadHubStack extends Stack {
       );
     }
     // Fail the synth, not the first cold start, on an invalid config.
-    const { limits } = loadHubConfig(this.configFile);
+    const config = loadHubConfig(this.configFile);
+    const { limits } = config;
+    const slackApp = props.slackApp ?? booleanContext(this.node.tryGetContext('slackApp'), 'slackApp', false);
+    if (slackApp) {
+      assertSlackAppChannels(config, {
+        because: 'CDK context slackApp is true (Slack app mode)',
+        origin: this.configFile,
+        // SLACK_TEST_WEBHOOK_URL is a secret filled in after deploy: the notifier checks test leads.
+        testWebhook: true,
+      });
+    }
 
     this.deletionProtection =
       props.deletionProtection ??

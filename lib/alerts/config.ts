@@ -136,6 +136,61 @@ export const AlertsSlackFields = {
   sla: z.prefault(SlaConfigSchema, {}),
 };
 
+/** What the channel check reads of `alerts` (lib/config.ts's HubConfig satisfies it). */
+export interface AlertChannelsInput {
+  testLeads: 'skip' | 'test-channel';
+  defaultChannel?: string;
+  testChannel?: string;
+  routes: readonly AlertRoute[];
+}
+
+/** A route that every real lead (or, with `isTest: true`, every test lead) matches: no other condition. */
+function matchesEveryLead(route: AlertRoute, test: boolean): boolean {
+  const { isTest, ...conditions } = route.match;
+  return (isTest === true) === test && Object.values(conditions).every((v) => v === undefined);
+}
+
+export interface SlackAppChannelProblem {
+  /** The config key that would give the alerts a channel. */
+  key: 'alerts.defaultChannel' | 'alerts.testChannel';
+  message: string;
+}
+
+/**
+ * A Slack app posts each alert to the channel its route names; an incoming webhook has its own channel.
+ * So in Slack app mode every alert must have a channel: real leads no route matches go to
+ * `alerts.defaultChannel`, test leads (with `testLeads: "test-channel"`) to an `isTest` route,
+ * `alerts.testChannel` or the test webhook. Returns what is missing; empty when every alert has a place.
+ */
+export function slackAppChannelProblems(
+  alerts: AlertChannelsInput,
+  options: { testWebhook: boolean },
+): SlackAppChannelProblem[] {
+  const problems: SlackAppChannelProblem[] = [];
+  if (!alerts.defaultChannel && !alerts.routes.some((r) => matchesEveryLead(r, false))) {
+    problems.push({
+      key: 'alerts.defaultChannel',
+      message:
+        'is not set and no route matches every lead, so a Slack app has nowhere to post the leads no route ' +
+        'matches: set it to a channel id such as "C0123ABCD" or a name such as "#sales-leads"',
+    });
+  }
+  const testsHaveNoPlace =
+    alerts.testLeads === 'test-channel' &&
+    !alerts.testChannel &&
+    !options.testWebhook &&
+    !alerts.routes.some((r) => matchesEveryLead(r, true));
+  if (testsHaveNoPlace) {
+    problems.push({
+      key: 'alerts.testChannel',
+      message:
+        'is not set (nor SLACK_TEST_WEBHOOK_URL, nor a route with only "isTest": true), so a Slack app has ' +
+        'nowhere to post test leads with alerts.testLeads "test-channel": set it, or set testLeads to "skip"',
+    });
+  }
+  return problems;
+}
+
 /** The config shape the cross-checks read (lib/config.ts's HubConfig satisfies it). */
 export interface AlertsCheckInput {
   scoring: { grades: readonly { grade: string; minScore: number }[] };

@@ -5,7 +5,14 @@ import { Patterns } from '../../events/patterns.js';
 import type { DynamoClients } from '../adapters/dynamodb/client.js';
 import { createDynamoClients } from '../adapters/dynamodb/client.js';
 import { ensureTable } from '../adapters/dynamodb/create-table.js';
-import { type Env, type HubConfig, loadHubConfig, parseEnv, parseHubConfig } from '../config.js';
+import {
+  assertSlackAppChannels,
+  type Env,
+  type HubConfig,
+  loadHubConfig,
+  parseEnv,
+  parseHubConfig,
+} from '../config.js';
 import type { HubDeps } from '../deps.js';
 import { createPrivacyHttpHandler } from '../handlers/http-privacy.js';
 import { type SweepOptions, type SweepResult, sweepReceipts } from '../pipeline/sweep.js';
@@ -131,7 +138,14 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 /** Starts the whole hub in this process: database, queues, bus, workers and the HTTP server. */
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const env = parseEnv(options.env ?? process.env);
-  const config = resolveConfig(env, options);
+  const { config, origin } = resolveConfig(env, options);
+  if (env.SLACK_BOT_TOKEN) {
+    assertSlackAppChannels(config, {
+      because: 'SLACK_BOT_TOKEN is set (Slack app mode)',
+      origin,
+      testWebhook: Boolean(env.SLACK_TEST_WEBHOOK_URL),
+    });
+  }
   const logger = new LineLogger(options.log, { serviceName: 'leadhub' });
   const tuning = options.tuning ?? {};
   const region = env.AWS_REGION ?? 'us-east-1';
@@ -370,11 +384,16 @@ async function logSpeedSummary(deps: HubDeps, logger: LineLogger): Promise<void>
  * The config: an object given by the caller, else the LEADHUB_CONFIG file. When that variable is unset
  * and its default file is missing, the hub starts with no forms (and says so) rather than not at all.
  */
-function resolveConfig(env: Env, options: StartHubOptions): HubConfig {
-  if (options.config !== undefined) return parseHubConfig(options.config, 'the config given to startHub');
+function resolveConfig(env: Env, options: StartHubOptions): { config: HubConfig; origin: string } {
+  if (options.config !== undefined) {
+    const origin = 'the config given to startHub';
+    return { config: parseHubConfig(options.config, origin), origin };
+  }
   const explicit = Boolean((options.env ?? process.env).LEADHUB_CONFIG);
-  if (!explicit && !existsSync(env.LEADHUB_CONFIG)) return parseHubConfig({});
-  return loadHubConfig(env.LEADHUB_CONFIG);
+  if (!explicit && !existsSync(env.LEADHUB_CONFIG)) {
+    return { config: parseHubConfig({}), origin: `the defaults (no ${env.LEADHUB_CONFIG})` };
+  }
+  return { config: loadHubConfig(env.LEADHUB_CONFIG), origin: env.LEADHUB_CONFIG };
 }
 
 /** Imports the real factories lazily, only those not replaced, so tests need none of them. */

@@ -1,6 +1,7 @@
 import type { LeadScoredV1 } from '../../events/contracts.js';
 import { routeLead } from '../alerts/routing.js';
 import { slaDueTimes, slaMinutesFor, slaScheduleName } from '../alerts/sla.js';
+import { ConfigError } from '../config.js';
 import type { HubDeps } from '../deps.js';
 import type { AlertSla, Notifier, SentAlert, SlackMessageRef, StageTimings } from '../ports.js';
 import { buildAlertMessage } from './alert-message.js';
@@ -13,7 +14,7 @@ export type NotifyDeps = Pick<
 
 export type NotifyResult =
   | { outcome: 'sent'; channel: 'main' | 'test'; slackChannel?: string; slaDueAt?: string }
-  | { outcome: 'skipped'; reason: 'test-lead' | 'not-configured' | 'no-channel' }
+  | { outcome: 'skipped'; reason: 'test-lead' | 'not-configured' }
   /** Someone else holds (or completed) the claim: this delivery is a redelivery or a concurrent twin. */
   | { outcome: 'duplicate'; status: string };
 
@@ -49,6 +50,15 @@ export function isSlackApp(notifier: Notifier | undefined): boolean {
  */
 export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<NotifyResult> {
   const { leadId } = lead;
+  const target = pickTarget(deps, lead);
+  if (target.missing) {
+    // A config mistake, not this lead's: thrown before the claim, so the platform retries and then keeps
+    // the event in its dead-letter queue, to be replayed once the key is set. Never a silent skip.
+    deps.logger.error('no Slack channel for this alert', { leadId, missing: target.missing });
+    throw new ConfigError(
+      `No Slack channel for the alert of ${leadId}: a Slack app posts to the routed channel, and ${target.missing} is not set`,
+    );
+  }
   const claim = await deps.store.claimAlert(leadId, deps.clock.now().toISOString());
   if (!claim.claimed) {
     deps.logger.info('alert already claimed', { leadId, status: claim.status });
@@ -58,7 +68,6 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
     return { outcome: 'duplicate', status: claim.status };
   }
 
-  const target = pickTarget(deps, lead);
   if (!target.notifier) {
     await deps.store.completeAlert(leadId, {
       status: 'skipped',
@@ -180,12 +189,22 @@ function slaFor(deps: NotifyDeps, lead: LeadScoredV1, now: Date): AlertSla | und
 }
 
 type Target =
-  | { notifier: Notifier; channel: 'main' | 'test'; slackChannel?: string; mention?: string; route: string }
-  | { notifier?: undefined; reason: 'test-lead' | 'not-configured' | 'no-channel' };
+  | {
+      notifier: Notifier;
+      channel: 'main' | 'test';
+      slackChannel?: string;
+      mention?: string;
+      route: string;
+      missing?: undefined;
+    }
+  | { notifier?: undefined; reason: 'test-lead' | 'not-configured'; missing?: undefined }
+  /** A Slack app with no channel for this alert: the config key that would give it one. */
+  | { notifier?: undefined; missing: 'alerts.defaultChannel' | 'alerts.testChannel' };
 
 /**
- * A Slack app posts to the routed channel; without a channel it has nowhere to post. An incoming webhook
- * always posts to its own channel (test leads to the test webhook), with the route's mention.
+ * A Slack app posts to the routed channel; without one it has nowhere to post (the local hub refuses to
+ * start so). An incoming webhook always posts to its own channel (test leads to the test webhook), with
+ * the route's mention.
  */
 function pickTarget(deps: NotifyDeps, lead: LeadScoredV1): Target {
   const decision = routeLead(deps.config.alerts, lead);
@@ -203,12 +222,11 @@ function pickTarget(deps: NotifyDeps, lead: LeadScoredV1): Target {
     };
   }
   if (decision.test) {
-    return deps.testNotifier
-      ? { notifier: deps.testNotifier, channel, ...mention, route: decision.route }
-      : { reason: 'test-lead' };
+    if (deps.testNotifier) return { notifier: deps.testNotifier, channel, ...mention, route: decision.route };
+    return isSlackApp(deps.notifier) ? { missing: 'alerts.testChannel' } : { reason: 'test-lead' };
   }
   if (!deps.notifier) return { reason: 'not-configured' };
-  if (isSlackApp(deps.notifier)) return { reason: 'no-channel' };
+  if (isSlackApp(deps.notifier)) return { missing: 'alerts.defaultChannel' };
   return { notifier: deps.notifier, channel, ...mention, route: decision.route };
 }
 

@@ -271,6 +271,25 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
     expect(slack.of('chat.postMessage')).toHaveLength(2);
   });
 
+  it('refuses to start when leads no route matches would have no channel, naming alerts.defaultChannel', async () => {
+    const start = startHub({
+      env: {
+        PORT: '0',
+        DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+        LEADHUB_DB: 'memory',
+        LEADHUB_PEPPER: 'e2e-pepper',
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      },
+      config: {
+        ...baseConfig,
+        alerts: { routes: [{ name: 'hot', match: { grades: ['A'] }, channel: 'C0HOT' }] },
+      },
+      log: () => undefined,
+    });
+    await expect(start).rejects.toThrow(/alerts\.defaultChannel: is not set and no route matches every lead/);
+  });
+
   it('waits out a 429 from Slack and still posts the alert once', async () => {
     const slack = await track(startFakeSlackApi().then((s) => ({ ...s, stop: s.close })));
     slack.rateLimitNextPosts(1);

@@ -352,6 +352,28 @@ describe('config file', () => {
     }
   });
 
+  it('with CDK context slackApp, fails the synth when leads no route matches have no channel', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadhub-config-'));
+    try {
+      const withChannel = join(dir, 'with-channel.json');
+      writeFileSync(withChannel, JSON.stringify({ alerts: { defaultChannel: 'C0SALES' } }));
+      for (const slackApp of [true, 'true']) {
+        const app = new App({ context: { 'aws:cdk:bundling-stacks': [], slackApp } });
+        // The fixture names no channel at all.
+        expect(() => new LeadHubStack(app, 'LeadHub', { configFile: FIXTURE })).toThrow(
+          /CDK context slackApp is true.*\n {2}alerts\.defaultChannel: is not set/,
+        );
+      }
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], slackApp: 'true' } });
+      expect(new LeadHubStack(app, 'LeadHub', { configFile: withChannel }).configFile).toBe(withChannel);
+      // Without the context the synth cannot know the bot token will be set: the notifier refuses then.
+      const plain = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      expect(new LeadHubStack(plain, 'LeadHub', { configFile: FIXTURE }).configFile).toBe(FIXTURE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes the config path from CDK context', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], configFile: FIXTURE } });
     expect(new LeadHubStack(app, 'LeadHub').configFile).toBe(FIXTURE);

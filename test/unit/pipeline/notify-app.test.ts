@@ -120,11 +120,20 @@ describe('notifyLead in Slack app mode', () => {
     expect(scheduler.armed.size).toBe(0);
   });
 
-  it('skips (and records it) when no route matches and no default channel is set', async () => {
+  it('throws, naming alerts.defaultChannel, when no route matches and no default channel is set', async () => {
     const { deps, notifier, store } = appDeps({ alerts: { defaultChannel: undefined, routes: [] } });
-    expect(await notifyLead(deps, scoredLead())).toEqual({ outcome: 'skipped', reason: 'no-channel' });
+    // Thrown, so the platform retries and then dead-letters the event: never a silent skip.
+    await expect(notifyLead(deps, scoredLead())).rejects.toThrow(/alerts\.defaultChannel is not set/);
     expect(notifier.posts).toHaveLength(0);
-    expect(store.completions).toEqual([{ leadId: 'lead-1', status: 'skipped', detail: 'no-channel' }]);
+    // Nothing recorded or claimed: a replay after the fix posts the alert.
+    expect(store.completions).toEqual([]);
+    expect(store.alerts.has('lead-1')).toBe(false);
+  });
+
+  it('throws, naming alerts.testChannel, when a test lead to route has no channel and no test webhook', async () => {
+    const { deps, notifier } = appDeps({ alerts: { testChannel: undefined } });
+    await expect(notifyLead(deps, hot({ isTest: true }))).rejects.toThrow(/alerts\.testChannel is not set/);
+    expect(notifier.posts).toHaveLength(0);
   });
 
   it('gives reps at least a minute when the alert itself is late, moving both levels back together', async () => {
