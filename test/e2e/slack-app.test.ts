@@ -7,6 +7,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { slackSignature } from '../../lib/adapters/slack/signature.js';
 import { ALERT_ACTIONS } from '../../lib/alerts/actions.js';
 import { type RunningHub, startHub } from '../../lib/local/runtime.js';
+import { TimerScheduler } from '../../lib/local/timer-scheduler.js';
+import { escalateLead } from '../../lib/pipeline/escalate.js';
 
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SIGNING_SECRET = 'e2e-signing-secret';
@@ -244,14 +246,22 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
     expect(t.logs.join('\n')).not.toContain(BOT_TOKEN);
   });
 
-  it('escalates an unclaimed lead when its SLA passes, and a claim on the repost updates both cards', async () => {
+  it('escalates an unclaimed lead when its SLA passes, and a claim on the repost updates both cards and stops level 2', async () => {
     const slack = await track(startFakeSlackApi().then((s) => ({ ...s, stop: s.close })));
-    // 0.05 min = 3 s for every grade, escalated to C0ESC with @here.
+    // 0.05 min = 3 s for every grade, escalated to C0ESC with @here; level 2 an hour later, to C0BOSS.
     const t = await startSlackHub(slack, {
       minutes: { A: 0.05, B: 0.05, C: 0.05, D: 0.05 },
       escalation: { channel: 'C0ESC' },
+      secondLevel: { afterMinutes: 60, channel: 'C0BOSS', mention: 'U0BOSS' },
     });
     running.push(t.hub);
+    const scheduler = t.hub.deps.scheduler;
+    if (!(scheduler instanceof TimerScheduler)) throw new Error('the local hub runs SLA timers in-process');
+    const armedFor = (leadId: string) =>
+      scheduler
+        .pending()
+        .filter((p) => p.payload.leadId === leadId)
+        .map((p) => p.payload.level);
 
     expect((await t.postForm(lead())).status).toBe(202);
     await t.hub.drain();
@@ -262,12 +272,23 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
     expect(repost?.body.text).toMatch(/^<!here> Unclaimed for /);
 
     const leadId = leadIdOf(repost);
+    // Level 2 is still to come: the claim below is what must stop it.
+    expect(armedFor(leadId)).toEqual([2]);
+    expect((await t.hub.deps.store.listPendingSlas()).map((p) => [p.leadId, p.level])).toEqual([[leadId, 2]]);
+
     expect((await t.click(leadId, 'U0CAROL')).status).toBe(200);
     const updates = slack.of('chat.update');
     expect(updates.map((u) => u.body.channel).sort()).toEqual(['C0ESC', 'C0HOT']);
     for (const u of updates) expect(JSON.stringify(u.body.blocks)).toContain('Claimed by <@U0CAROL>');
-    // Nothing escalates after the claim.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // Nothing escalates after the claim: the level-2 timer is gone, the store has nothing pending, and a
+    // timer whose cancel lost the race finds the lead decided and posts nothing.
+    expect(armedFor(leadId)).toEqual([]);
+    expect(await t.hub.deps.store.listPendingSlas()).toEqual([]);
+    expect(await escalateLead(t.hub.deps, { kind: 'sla', leadId, level: 2 })).toEqual({
+      result: 'skipped',
+      reason: 'decided',
+    });
     expect(slack.of('chat.postMessage')).toHaveLength(2);
   });
 

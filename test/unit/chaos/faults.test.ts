@@ -86,17 +86,25 @@ describe('port wrappers', () => {
     const secrets = faultySecrets({ get: async () => 'value' }, plan);
     let busErrors = 0;
     let secretErrors = 0;
+    const values: unknown[] = [];
     for (let i = 0; i < 200; i++) {
       await bus
         .publish([{ detailType: 'LeadScored', detail: { leadId: `l${i}` } as never }])
         .catch(() => (busErrors += 1));
-      await secrets
-        .get('LEADHUB_PEPPER')
-        .then((v) => expect(v).toBe('value'))
-        .catch(() => (secretErrors += 1));
+      try {
+        values.push(await secrets.get('LEADHUB_PEPPER'));
+      } catch {
+        secretErrors += 1;
+      }
     }
+    const injectedCount = (service: 'eventbridge' | 'secrets') =>
+      Object.values(plan.injected[service]).reduce((a, b) => a + b, 0);
     expect(busErrors).toBeGreaterThan(0);
+    expect(busErrors).toBe(injectedCount('eventbridge'));
     expect(secretErrors).toBeGreaterThan(0);
+    // Every call that failed was an injected fault, and every other call passed the value through.
+    expect(secretErrors).toBe(injectedCount('secrets'));
+    expect(values).toEqual(Array(200 - secretErrors).fill('value'));
     expect(published.length).toBe(
       200 - (plan.injected.eventbridge.unavailable ?? 0) - (plan.injected.eventbridge.timeout ?? 0),
     );

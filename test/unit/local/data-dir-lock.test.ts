@@ -27,7 +27,9 @@ describe('acquireLock', () => {
     await lock.release();
     await expect(stat(path)).rejects.toThrow(/ENOENT/);
     const again = await acquireLock(path, 'The db');
+    expect((await readFile(path, 'utf8')).trim()).toBe(String(process.pid));
     await again.release();
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
   });
 
   it('takes over a lock left by a process that is gone', async () => {
@@ -46,6 +48,10 @@ describe('acquireLock', () => {
     await acquireLock(path, 'x').then((l) => l.release());
     await writeFile(path, '');
     const lock = await acquireLock(path, 'x');
+    // Taken over: the file now names this process, and a second taker is refused.
+    expect((await readFile(path, 'utf8')).trim()).toBe(String(process.pid));
+    await expect(acquireLock(path, 'x')).rejects.toBeInstanceOf(DataDirInUseError);
     await lock.release();
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
   });
 });
