@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSlackAppNotifier } from '../../../lib/adapters/slack/app-notifier.js';
 import {
   createSlackWebApi,
@@ -43,7 +43,10 @@ function fakeSlack(replies: (() => Response)[]) {
     },
     ...extra,
   });
-  /** A sleep that wakes in order of wake time, moving the clock there (for concurrent callers). */
+  /**
+   * A sleep that wakes in order of wake time, moving the clock there (for concurrent callers). On fake
+   * timers, so the order holds however slowly the callers start.
+   */
   const orderedSleep = (ms: number) => {
     sleeps.push(ms);
     const wake = clock + ms;
@@ -51,7 +54,7 @@ function fakeSlack(replies: (() => Response)[]) {
       setTimeout(() => {
         clock = Math.max(clock, wake);
         resolve();
-      }, ms / 100),
+      }, ms),
     );
   };
   return { calls, sleeps, options, orderedSleep };
@@ -78,6 +81,10 @@ async function apiError(p: Promise<unknown>): Promise<SlackApiError> {
   expect(e).toBeInstanceOf(SlackApiError);
   return e as SlackApiError;
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('Slack Web API client', () => {
   it('posts with the bot token and returns where the message landed', async () => {
@@ -197,13 +204,16 @@ describe('Slack Web API client', () => {
 
   it('paces posts to one channel about one per second, other channels unaffected', async () => {
     const slack = fakeSlack([ok({ channel: 'C1', ts: '1' })]);
+    vi.useFakeTimers();
     const api = createSlackWebApi(slack.options({ channelIntervalMs: 1000, sleep: slack.orderedSleep }));
-    await Promise.all([
+    const posts = Promise.all([
       api.postMessage({ ...message, channel: 'C1' }),
       api.postMessage({ ...message, channel: 'C1' }),
       api.postMessage({ ...message, channel: 'C2' }),
       api.postMessage({ ...message, channel: 'C1' }),
     ]);
+    await vi.runAllTimersAsync();
+    await posts;
     const times = (ch: string) => slack.calls.filter((c) => c.body.channel === ch).map((c) => c.at);
     const c1 = times('C1');
     expect(c1).toHaveLength(3);

@@ -248,10 +248,15 @@ describe('InProcessQueue: drain and stop', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let entered: () => void = () => {};
+    const handlerEntered = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     let attempts = 0;
     q.attach(async () => {
       attempts += 1;
       if (attempts === 1) {
+        entered();
         await gate;
         throw new Error('first attempt fails');
       }
@@ -261,8 +266,11 @@ describe('InProcessQueue: drain and stop', () => {
     const drain = q.drain().then(() => {
       drained = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The batch is in the handler, held there: however long that takes, drain must not resolve.
+    await handlerEntered;
+    await new Promise((resolve) => setImmediate(resolve));
     expect(drained).toBe(false);
+    expect(q.isIdle()).toBe(false);
     release();
     await drain;
     expect(attempts).toBe(2);

@@ -216,7 +216,7 @@ export class FakeNotifier implements Notifier {
   readonly posts: SlackMessage[] = [];
   constructor(public failures = 0) {}
   async post(message: SlackMessage) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await tick();
     if (this.failures > 0) {
       this.failures--;
       throw Object.assign(new Error('Slack webhook responded 503'), { status: 503 });
