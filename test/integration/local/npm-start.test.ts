@@ -1,12 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const root = resolve(import.meta.dirname, '../../..');
+import { runCommand } from '../../support/command.js';
 
 /** A Slack incoming webhook that holds each post until released: the alert stays in flight meanwhile. */
 async function startHeldSlack() {
@@ -68,13 +66,10 @@ describe('npm start and one Ctrl-C', () => {
     const slack = await startHeldSlack();
     cleanups.push(() => slack.close());
 
-    // Its own process group, as a terminal runs a foreground command; npm itself from PATH.
-    const child: ChildProcessWithoutNullStreams = spawn('npm', ['start'], {
-      cwd: root,
+    // npm from PATH, in its own process group as a terminal runs a foreground command.
+    const run = runCommand('npm', ['start'], {
       detached: true,
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
         LEADHUB_CONFIG: config,
         LEADHUB_DATA_DIR: dir,
         LEADHUB_DB: 'memory',
@@ -82,33 +77,10 @@ describe('npm start and one Ctrl-C', () => {
         SLACK_WEBHOOK_URL: slack.url,
       },
     });
-    const group = child.pid as number;
-    cleanups.push(() => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-group, 'SIGKILL');
-    });
-    let out = '';
-    let err = '';
-    const waiters: Array<() => void> = [];
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      for (const w of waiters.splice(0)) w();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const exited = new Promise<void>((done) => child.on('exit', () => done()));
-    const waitForOutput = async (pattern: RegExp): Promise<RegExpMatchArray> => {
-      for (;;) {
-        const found = out.match(pattern);
-        if (found) return found;
-        const more = new Promise<boolean>((done) => waiters.push(() => done(true)));
-        if (!(await Promise.race([more, exited.then(() => false)])) && !out.match(pattern)) {
-          throw new Error(`npm start ended before ${pattern}:\n${out}\n${err}`);
-        }
-      }
-    };
+    cleanups.push(() => run.kill());
+    const group = run.child.pid as number;
 
-    const [, url] = await waitForOutput(/LeadHub is running at (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, url] = await run.waitForOutput(/LeadHub is running at (http:\/\/127\.0\.0\.1:\d+)/);
     const res = await fetch(`${url}/forms/contact`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -119,7 +91,8 @@ describe('npm start and one Ctrl-C', () => {
 
     // A busy hub cannot react to the signal at once (here it is stopped outright, for half a second):
     // a wrapper that relays signals to its child and escalates when the child stays quiet (the tsx CLI:
-    // another SIGINT after 30 ms, then SIGKILL) turns that one Ctrl-C into a kill.
+    // another SIGINT after 30 ms, then SIGKILL) turns that one Ctrl-C into a kill. The half second is
+    // how long the hub is busy, not something the test waits for.
     const hub = await hubPid(group);
     process.kill(hub, 'SIGSTOP');
     process.kill(-group, 'SIGINT'); // Ctrl-C: the terminal signals the whole foreground group
@@ -130,13 +103,14 @@ describe('npm start and one Ctrl-C', () => {
       // Already gone (killed while it could not answer): the output below says how it ended.
     }
 
-    await waitForOutput(/SIGINT: finishing in-flight work/);
+    await run.waitForOutput(/SIGINT: finishing in-flight work/);
     slack.release();
-    await exited;
+    await run.exit;
 
+    const out = run.stdout();
     const alertSent = out.indexOf('"message":"alert sent"');
     expect(alertSent).toBeGreaterThan(-1);
     expect(out.indexOf('"message":"LeadHub stopped"')).toBeGreaterThan(alertSent);
-    expect(err).not.toContain('exiting without finishing');
+    expect(run.stderr()).not.toContain('exiting without finishing');
   }, 60_000);
 });
