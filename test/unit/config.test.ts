@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadHubConfig, parseEnv, parseHubConfig } from '../../lib/config.js';
+import { thrownBy } from '../support/thrown.js';
 
 describe('runtime', () => {
   it('runs on Node 24 or newer (the node devDependency; a skipped install script falls back to 20)', () => {
@@ -35,13 +36,9 @@ describe('hub config', () => {
       },
       unknownTopLevel: true,
     };
-    let message = '';
-    try {
-      parseHubConfig(bad, 'leadhub.config.json');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      message = (error as Error).message;
-    }
+    const error = thrownBy(() => parseHubConfig(bad, 'leadhub.config.json'));
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
     expect(message).toContain('leadhub.config.json');
     expect(message).toContain('forms.contact.required.0');
     expect(message).toContain('forms.contact.allowedOrigins.0');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routeLead } from '../../../lib/alerts/routing.js';
 import { ConfigError, parseHubConfig } from '../../../lib/config.js';
+import { thrownBy } from '../../support/thrown.js';
 import { scoredLead } from '../scoring/fixtures.js';
 
 const alerts = (raw: Record<string, unknown>) => parseHubConfig({ alerts: raw }).alerts;
@@ -132,13 +133,9 @@ describe('routing order and defaults', () => {
 
 describe('alerts config validation', () => {
   const error = (raw: Record<string, unknown>, scoring?: unknown) => {
-    try {
-      parseHubConfig({ alerts: raw, ...(scoring ? { scoring } : {}) });
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as Error).message;
-    }
-    throw new Error('expected a ConfigError');
+    const thrown = thrownBy(() => parseHubConfig({ alerts: raw, ...(scoring ? { scoring } : {}) }));
+    expect(thrown).toBeInstanceOf(ConfigError);
+    return (thrown as Error).message;
   };
 
   it('names the key and the problem', () => {

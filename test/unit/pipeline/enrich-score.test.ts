@@ -7,6 +7,7 @@ import {
   InvalidEventError,
   parseLeadCapturedBody,
 } from '../../../lib/pipeline/enrich-score.js';
+import { thrownBy } from '../../support/thrown.js';
 import { capturedLead, fakeDeps, fakeLogger } from '../scoring/fixtures.js';
 
 /** The EventBridge event as the rule's SQS target delivers it. */
@@ -156,12 +157,11 @@ describe('parseLeadCapturedBody', () => {
   });
 
   it('reports field paths, never values', () => {
-    try {
-      parseLeadCapturedBody(eventBody({ ...capturedLead(), contact: { email: 42 } }));
-      expect.unreachable();
-    } catch (error) {
-      expect((error as InvalidEventError).issues).toEqual(['contact.email: invalid_type']);
-    }
+    const error = thrownBy(() =>
+      parseLeadCapturedBody(eventBody({ ...capturedLead(), contact: { email: 42 } })),
+    );
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as InvalidEventError).issues).toEqual(['contact.email: invalid_type']);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   linkedInAccessToken,
 } from '../../../lib/sources/linkedin/fetch.js';
 import { fixedSecrets } from '../../support/fakes.js';
+import { rejection } from '../../support/thrown.js';
 
 const RESPONSE_ID = '249592fc-d272-44ba-a7db-c2bdce579507-6';
 const TOKEN = 'AQV-member-token';
@@ -61,15 +62,6 @@ const liError = (status: number, code?: string, serviceErrorCode?: number) => ({
     ...(serviceErrorCode ? { serviceErrorCode } : {}),
   }),
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('LinkedIn client: the lead form response', () => {
   it('sends the bearer token and the versioned-API headers, and reads ids as strings', async () => {
