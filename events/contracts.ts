@@ -47,6 +47,11 @@ export const LeadCapturedV1Schema = z.strictObject({
   source: SourceSchema,
   platformLeadId: z.string(),
   isTest: z.boolean(),
+  /**
+   * True when the lead exceeded the hub's limits (lib/lead/limits.ts) and was cut to them; the hub's
+   * receipt keeps the submission as it came.
+   */
+  truncated: z.optional(z.boolean()),
   attribution: AttributionSchema,
   contact: ContactDetailsSchema,
   answers: z.array(AnswerSchema),

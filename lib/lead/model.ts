@@ -139,6 +139,8 @@ export const LeadSchema = z.strictObject({
   consents: z.array(ConsentChoiceSchema),
   context: SubmissionContextSchema,
   isTest: z.boolean(),
+  /** Set when the lead was cut to LEAD_LIMITS (lib/lead/limits.ts); its receipt keeps what came. */
+  truncated: z.optional(z.boolean()),
 });
 export type Lead = z.infer<typeof LeadSchema>;
 

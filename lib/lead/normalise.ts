@@ -1,13 +1,8 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import * as z from '../zod.js';
-import {
-  type FieldIssue,
-  type Lead,
-  LeadSchema,
-  type ParsedRawLead,
-  type RawLead,
-  RawLeadSchema,
-} from './model.js';
+import { boundRawLead, cleanText, fitLead } from './bound.js';
+import { LEAD_LIMITS } from './limits.js';
+import { type FieldIssue, type Lead, LeadSchema, type RawLead, RawLeadSchema } from './model.js';
 import { phoneMetadata } from './phone-metadata.js';
 
 export interface NormaliseOptions {
@@ -17,13 +12,21 @@ export interface NormaliseOptions {
   required?: readonly string[];
 }
 
-export type NormaliseResult = { ok: true; lead: Lead } | { ok: false; issues: FieldIssue[] };
+/**
+ * A lead, with what the limits cut from it (field names and limits, no values; empty when nothing was
+ * cut), or the field issues that make it no lead.
+ */
+export type NormaliseResult =
+  | { ok: true; lead: Lead; cuts: FieldIssue[] }
+  | { ok: false; issues: FieldIssue[] };
 
 const emailSchema = z.email();
 
 export function normaliseEmail(raw: string | undefined): { value?: string; issue?: string } {
   const value = tidy(raw)?.toLowerCase();
   if (!value) return {};
+  if (value.length > LEAD_LIMITS.emailChars)
+    return { issue: `is longer than ${LEAD_LIMITS.emailChars} characters` };
   return emailSchema.safeParse(value).success ? { value } : { issue: 'is not a valid email address' };
 }
 
@@ -48,9 +51,9 @@ export function normalisePhone(
   return { value: parsed.number, country: parsed.country };
 }
 
-/** Collapses whitespace; empty strings become undefined. */
+/** Cleans (see cleanText) and collapses whitespace; empty strings become undefined. */
 export function tidy(raw: string | undefined): string | undefined {
-  const value = raw?.replace(/\s+/g, ' ').trim();
+  const value = raw === undefined ? undefined : cleanText(raw).replace(/\s+/g, ' ').trim();
   return value ? value : undefined;
 }
 
@@ -124,7 +127,9 @@ function buildCountryIndex(): Map<string, string> {
 
 /**
  * Turns a source's raw lead into the canonical lead. Every problem is collected, so a web form can list
- * each bad field at once instead of one per round trip.
+ * each bad field at once instead of one per round trip. Text is cleaned and the lead brought within
+ * LEAD_LIMITS (lib/lead/limits.ts): what had to be cut is returned as `cuts` and the lead is flagged
+ * `truncated`, so a platform's lead is never lost to a limit; a web form refuses such a post instead.
  */
 export function normaliseLead(
   input: RawLead,
@@ -141,7 +146,7 @@ export function normaliseLead(
       })),
     };
   }
-  const raw: ParsedRawLead = parsedRaw.data;
+  const { raw, cuts } = boundRawLead(parsedRaw.data);
   const issues: FieldIssue[] = [];
   const email = normaliseEmail(raw.email);
   if (email.issue) issues.push({ field: 'email', message: email.issue });
@@ -185,7 +190,9 @@ export function normaliseLead(
       issues: lead.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
     };
   }
-  return { ok: true, lead: lead.data };
+  const fitted = fitLead(lead.data);
+  if (fitted.cut) cuts.push(fitted.cut);
+  return { ok: true, lead: cuts.length > 0 ? { ...fitted.lead, truncated: true } : fitted.lead, cuts };
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { EVENT_SOURCE } from '../../events/contracts.js';
+import { MAX_EVENT_BYTES } from '../lead/limits.js';
 import type { BusEvent, EventBus } from '../ports.js';
 import { errorName, errorSummary, type LocalLog, silentLog } from './line-logger.js';
 import { assertValidPattern, matchesPattern } from './pattern-match.js';
@@ -54,8 +55,8 @@ export interface InProcessBusOptions {
   now?: () => Date;
 }
 
-/** EventBridge's limit on one PutEvents entry. */
-export const MAX_ENTRY_BYTES = 256 * 1024;
+/** EventBridge's limit on one PutEvents entry, as the hub holds every event to it. */
+export const MAX_ENTRY_BYTES = MAX_EVENT_BYTES;
 
 /**
  * An in-memory EventBridge bus: publish() builds real EventBridge events and returns at once, like

@@ -39,6 +39,13 @@ export async function capture(deps: HubDeps, message: CaptureMessage): Promise<C
     if (!normalised.ok)
       throw new PermanentSourceError(`invalid lead: ${normalised.issues.map((i) => i.field).join(', ')}`);
     lead = normalised.lead;
+    if (normalised.cuts.length > 0) {
+      // Kept, cut to the limits: the receipt holds the submission as it came. Limits only, never values.
+      logger.warn('lead cut to the limits', {
+        ...message,
+        limits: [...new Set(normalised.cuts.map((c) => c.message))],
+      });
+    }
   } catch (error) {
     if (!(error instanceof PermanentSourceError)) throw error;
     const { connection } = error;
@@ -197,6 +204,7 @@ export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentR
     source: lead.source,
     platformLeadId: lead.platformLeadId,
     isTest: lead.isTest,
+    ...(lead.truncated ? { truncated: true } : {}),
     attribution: lead.attribution,
     contact: pickContactFields(lead),
     answers: lead.answers,

@@ -153,3 +153,175 @@ describe('normaliseLead', () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe('normaliseLead: clean text', () => {
+  const bidi = '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
+  const controls = '\u0000\u0001\u0007\u000b\u001b\u007f\u0085\u009f';
+
+  it('strips control, bidi override/isolate and BOM characters from every text value', () => {
+    const result = normaliseLead(
+      raw({
+        fullName: `Jane${bidi} Doe${controls}`,
+        company: `\ufeffAcme${controls} Ltd`,
+        answers: [
+          { key: `bud${bidi}get`, label: `Budget${controls}?`, values: [`10k${bidi}+`, `gnp.exe${bidi}`] },
+        ],
+        attribution: {
+          source: 'tiktok',
+          campaignName: `Spring${bidi}`,
+          utm: { source: `news${controls}letter` },
+          clickIds: { [`gclid${bidi}`]: `abc${controls}` },
+        },
+        context: { userAgent: `Mozilla${controls}/5.0`, ip: `203.0.113.9${bidi}` },
+      }),
+      ids,
+      { defaultCountry: 'US' },
+    );
+    if (!result.ok) throw new Error('expected a lead');
+    const { lead } = result;
+    expect(lead.fullName).toBe('Jane Doe');
+    expect(lead.company).toBe('Acme Ltd');
+    expect(lead.answers).toEqual([{ key: 'budget', label: 'Budget?', values: ['10k+', 'gnp.exe'] }]);
+    expect(lead.attribution.campaignName).toBe('Spring');
+    expect(lead.attribution.utm.source).toBe('newsletter');
+    expect(lead.attribution.clickIds).toEqual({ gclid: 'abc' });
+    expect(lead.context).toEqual({ userAgent: 'Mozilla/5.0', ip: '203.0.113.9' });
+    expect(lead.truncated).toBeUndefined();
+    expect(result.cuts).toEqual([]);
+  });
+
+  it('keeps line breaks and tabs in answers, right-to-left marks, and replaces lone surrogates', () => {
+    const result = normaliseLead(
+      raw({
+        answers: [{ key: 'notes', values: ['line one\r\nline two\rthree\tend', 'שלום\u200f!', 'x\ud800y'] }],
+      }),
+      ids,
+      { defaultCountry: 'US' },
+    );
+    if (!result.ok) throw new Error('expected a lead');
+    expect(result.lead.answers[0]?.values).toEqual([
+      'line one\nline two\nthree\tend',
+      'שלום\u200f!',
+      'x\ufffdy',
+    ]);
+  });
+
+  it('does not change the consent notice the ledger hashes', () => {
+    const noticeText = 'I agree.\n\u202eReversed\u202c';
+    const consent = {
+      purpose: 'terms',
+      key: 'terms',
+      noticeText,
+      noticeVersion: 'v1',
+      granted: true,
+      method: 'web_checkbox' as const,
+    };
+    const result = normaliseLead(raw({ consents: [consent] }), ids, { defaultCountry: 'US' });
+    if (!result.ok) throw new Error('expected a lead');
+    expect(result.lead.consents[0]?.noticeText).toBe(noticeText);
+  });
+
+  it('refuses an email address longer than 254 characters', () => {
+    const email = `${'a'.repeat(64)}@${`${'b'.repeat(60)}.`.repeat(4)}com`;
+    expect(email.length).toBeGreaterThan(254);
+    expect(normaliseEmail(email)).toEqual({ issue: 'is longer than 254 characters' });
+  });
+});
+
+describe('normaliseLead: limits on a platform lead', () => {
+  const platform = (overrides: Partial<RawLead>): RawLead =>
+    raw({ source: 'tiktok', attribution: { source: 'tiktok', formId: '7040000000000000001' }, ...overrides });
+
+  it('cuts every value, count and name over its limit, flags the lead and says what was cut (no values)', () => {
+    const result = normaliseLead(
+      platform({
+        company: 'c'.repeat(12_000),
+        answers: [
+          { key: 'k'.repeat(300), label: 'l'.repeat(2_000), values: ['v'.repeat(10_500)] },
+          { key: 'options', values: Array.from({ length: 150 }, (_, i) => `o${i}`) },
+          ...Array.from({ length: 250 }, (_, i) => ({ key: `q${i}`, values: ['yes'] })),
+        ],
+        attribution: {
+          source: 'tiktok',
+          campaignName: 'n'.repeat(10_001),
+          clickIds: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`id${i}`, 'x'])),
+        },
+        context: { userAgent: 'u'.repeat(600) },
+      }),
+      ids,
+      { defaultCountry: 'US' },
+    );
+    if (!result.ok) throw new Error('expected a lead');
+    const { lead, cuts } = result;
+    expect(lead.truncated).toBe(true);
+    expect(lead.company).toHaveLength(10_000);
+    expect(lead.answers).toHaveLength(200);
+    expect(lead.answers[0]?.key).toHaveLength(200);
+    expect(lead.answers[0]?.label).toHaveLength(1_000);
+    expect(lead.answers[0]?.values[0]).toHaveLength(10_000);
+    expect(lead.answers[1]?.values).toHaveLength(100);
+    expect(lead.attribution.campaignName).toHaveLength(10_000);
+    expect(Object.keys(lead.attribution.clickIds ?? {})).toHaveLength(20);
+    expect(lead.context.userAgent).toHaveLength(512);
+    expect(cuts.map((c) => c.message)).toEqual(
+      expect.arrayContaining([
+        'is longer than 10000 characters',
+        'has more than 200 values',
+        'has more than 100 values',
+        'is longer than 200 characters',
+        'is longer than 1000 characters',
+        'is longer than 512 characters',
+      ]),
+    );
+    expect(JSON.stringify(cuts)).not.toMatch(/ccc|vvv|nnn|uuu/);
+  });
+
+  it('keeps a lead within 128 KiB as JSON, cutting the longest texts first so short answers stay whole', () => {
+    const long = '€"'.repeat(5_000);
+    const result = normaliseLead(
+      platform({
+        answers: [
+          { key: 'short', values: ['a short answer'] },
+          ...Array.from({ length: 30 }, (_, i) => ({ key: `q${i}`, values: Array(10).fill(long) })),
+        ],
+      }),
+      ids,
+      { defaultCountry: 'US' },
+    );
+    if (!result.ok) throw new Error('expected a lead');
+    const { lead, cuts } = result;
+    expect(Buffer.byteLength(JSON.stringify(lead))).toBeLessThanOrEqual(128 * 1024);
+    expect(lead.truncated).toBe(true);
+    expect(lead.answers[0]).toEqual({ key: 'short', values: ['a short answer'] });
+    expect(cuts).toContainEqual({ field: 'q0', message: 'makes the lead larger than 131072 bytes' });
+  });
+
+  it('drops the last answers when cutting every text to 100 characters is not enough', () => {
+    const result = normaliseLead(
+      platform({
+        answers: Array.from({ length: 200 }, (_, i) => ({
+          key: `q${i}`,
+          values: Array(100).fill('€'.repeat(500)),
+        })),
+      }),
+      ids,
+      { defaultCountry: 'US' },
+    );
+    if (!result.ok) throw new Error('expected a lead');
+    const { lead } = result;
+    expect(Buffer.byteLength(JSON.stringify(lead))).toBeLessThanOrEqual(128 * 1024);
+    expect(lead.answers.length).toBeGreaterThan(0);
+    expect(lead.answers.length).toBeLessThan(200);
+    expect(lead.answers.every((a) => a.values.every((v) => v.length === 100))).toBe(true);
+  });
+
+  it('leaves a lead within the limits as it is, unflagged', () => {
+    const result = normaliseLead(platform({ answers: [{ key: 'budget', values: ['10k+'] }] }), ids, {
+      defaultCountry: 'US',
+    });
+    if (!result.ok) throw new Error('expected a lead');
+    expect(result.lead.truncated).toBeUndefined();
+    expect(result.lead.answers).toEqual([{ key: 'budget', values: ['10k+'] }]);
+    expect(result.cuts).toEqual([]);
+  });
+});
