@@ -95,7 +95,10 @@ export function createFormsHttpHandler(deps: HubDeps) {
       { leadId: 'validation', receivedAt },
       { defaultCountry: form.phoneCountry ?? config.defaults.phoneCountry, required: form.required },
     );
-    const issues = [...mapped.issues, ...(check.ok ? [] : check.issues)];
+    // A post over a limit is refused, not cut: the person can still fix it. The map names each field over
+    // a per-value limit by its own name; what is left for normalisation to report is the whole-lead size.
+    const cuts = check.ok && mapped.issues.length === 0 ? check.cuts : [];
+    const issues = [...mapped.issues, ...(check.ok ? cuts : check.issues)];
     if (issues.length > 0) return invalid(issues, cors);
 
     let outcome: FormIngestOutcome;

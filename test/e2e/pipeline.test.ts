@@ -66,6 +66,52 @@ describe('the whole pipeline on the local runtime', () => {
     expect(t.logs.join('\n')).not.toContain('maria.garcia@acme-robotics.com');
   });
 
+  it('captures, scores and alerts a 60 KiB post of control bytes, cleaned at capture', async () => {
+    // Each control byte escapes to 6 bytes in JSON: uncleaned, this lead's events would be over 350 KB.
+    const noise = (n: number) => Buffer.alloc(n, 0x01).toString('latin1');
+    const form = [
+      'email=ctrl%40example-corp.com',
+      'privacy_accepted=on',
+      `company=${encodeURIComponent('Acme\u202e\u2066gnp.exe\u2069')}`,
+      ...Array.from({ length: 7 }, (_, i) => `q${i}=${noise(i < 6 ? 10_000 : 2_000)}`),
+    ].join('&');
+    expect(form.length).toBeGreaterThan(60 * 1024);
+    expect(form.length).toBeLessThan(64 * 1024);
+    const res = await t.postForm('contact', form, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(202);
+    await t.hub.drain();
+
+    expect(t.hub.deadLetters()).toEqual({ capture: [], enrich: [], slack: [] });
+    const leads = (await t.admin('/api/leads?limit=10')).body.leads as {
+      company?: string;
+      answers: { key: string; values: string[] }[];
+      scoring?: { score: number };
+    }[];
+    expect(leads).toHaveLength(1);
+    expect(leads[0]?.company).toBe('Acmegnp.exe');
+    expect(leads[0]?.answers).toEqual(Array.from({ length: 7 }, (_, i) => ({ key: `q${i}`, values: [''] })));
+    expect(leads[0]?.scoring).toBeDefined();
+    expect(slack.posts).toHaveLength(1);
+    expect(JSON.stringify(slack.posts[0]?.body)).not.toMatch(/\\u202e|\u202e/);
+  });
+
+  it('keeps no landing page from a Referer longer than a field may be, on the lead or its consents', async () => {
+    const referer = `https://www.example.com/landing?utm_source=ads&q=${'x'.repeat(12_000)}`;
+    expect((await t.postForm('contact', lead(), { referer })).status).toBe(202);
+    await t.hub.drain();
+    const leads = (await t.admin('/api/leads?limit=10')).body.leads as {
+      contactId: string;
+      attribution: { landingUrl?: string; utm: Record<string, string> };
+    }[];
+    expect(leads).toHaveLength(1);
+    expect(leads[0]?.attribution.landingUrl).toBeUndefined();
+    const contact = await t.admin(`/api/contacts/${leads[0]?.contactId}`);
+    const consents = contact.body.consents as { pageUrl?: string }[];
+    expect(consents).toHaveLength(2);
+    expect(consents.every((c) => c.pageUrl === undefined)).toBe(true);
+    expect(JSON.stringify(contact.body)).not.toContain('x'.repeat(1_000));
+  });
+
   it('makes one lead and one alert from ten concurrent duplicates', async () => {
     const body = lead({ submission_id: 'dup-123' });
     const answers = await Promise.all(Array.from({ length: 10 }, () => t.postForm('contact', body)));

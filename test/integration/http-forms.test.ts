@@ -35,6 +35,7 @@ const config: HubConfig = testConfig({
     },
     partner: { requireSignature: true, required: ['email'] },
     newsletter: { required: ['email'] },
+    open: { maxBodyBytes: 1024 * 1024 },
   },
 });
 
@@ -393,5 +394,104 @@ describe('POST /forms/{formId}', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers?.['retry-after']).toBeDefined();
     expect(captureQueue.sent).toHaveLength(0);
+  });
+
+  describe('limits', () => {
+    const receiptOf = async (store: LeadStore, res: { body?: string }) =>
+      (await store.getReceipt({ source: 'form', platformLeadId: body(res.body).submissionId }))?.payload as {
+        attribution: { landingUrl?: string; utm: Record<string, string>; clickIds?: Record<string, string> };
+        context: { userAgent?: string };
+        answers: { key: string; values: string[] }[];
+      };
+
+    it('takes the landing page from a Referer of up to 10,000 characters, and ignores a longer one', async () => {
+      const { post, store } = await setup();
+      const short = 'https://www.example.com/pricing?utm_source=ads&gclid=G1';
+      const kept = await receiptOf(store, await post('contact', JSON.stringify(valid), { referer: short }));
+      expect(kept.attribution).toMatchObject({
+        landingUrl: short,
+        utm: { source: 'ads' },
+        clickIds: { gclid: 'G1' },
+      });
+
+      for (const referer of [
+        `https://www.example.com/?utm_source=ads&q=${'x'.repeat(15_000)}`,
+        // 5,000 characters that percent-encoding turns into 45,000.
+        `https://www.example.com/?utm_source=ads&q=${'€'.repeat(5_000)}`,
+      ]) {
+        const res = await post(
+          'contact',
+          JSON.stringify({ ...valid, email: `${referer.length}@example.com` }),
+          {
+            referer,
+          },
+        );
+        expect(res.statusCode).toBe(202);
+        const payload = await receiptOf(store, res);
+        expect(payload.attribution.landingUrl).toBeUndefined();
+        expect(payload.attribution.utm).toEqual({});
+        expect(JSON.stringify(payload).length).toBeLessThan(5_000);
+      }
+    });
+
+    it('caps the user agent at 512 characters', async () => {
+      const { handler, store } = await setup();
+      const event = httpEvent({
+        method: 'POST',
+        routeKey: 'POST /forms/{formId}',
+        path: '/forms/contact',
+        pathParameters: { formId: 'contact' },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(valid),
+      });
+      event.requestContext.http.userAgent = `Mozilla/5.0 ${'u'.repeat(20_000)}`;
+      const payload = await receiptOf(store, await handler(event));
+      expect(payload.context.userAgent).toHaveLength(512);
+    });
+
+    it('answers 400 naming a field with too many values or too long a name', async () => {
+      const { post, captureQueue } = await setup();
+      const longName = 'n'.repeat(300);
+      const res = await post(
+        'open',
+        JSON.stringify({ email: 'jane@example.com', topics: Array(101).fill('x'), [longName]: 'y' }),
+      );
+      expect(res.statusCode).toBe(400);
+      expect(body(res.body)).toMatchObject({
+        error: 'invalid_fields',
+        fields: [
+          { field: 'topics', message: 'has more than 100 values' },
+          { field: `${'n'.repeat(200)}…`, message: 'has a name longer than 200 characters' },
+        ],
+      });
+      expect(captureQueue.sent).toHaveLength(0);
+    });
+
+    it('answers 400 naming the longest field when the lead would be larger than 128 KiB', async () => {
+      const { post, captureQueue } = await setup();
+      // Under every per-value limit, but each quote doubles once stored as JSON.
+      const fields = Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [`q${i}`, '"'.repeat(9_000 - i)]),
+      );
+      const res = await post('open', JSON.stringify({ email: 'jane@example.com', ...fields }));
+      expect(res.statusCode).toBe(400);
+      expect(body(res.body).fields).toEqual([
+        { field: 'q0', message: 'makes the lead larger than 131072 bytes' },
+      ]);
+      expect(captureQueue.sent).toHaveLength(0);
+    });
+
+    it('stores a post of control bytes as it came: it is cleaned when captured', async () => {
+      const { post, store } = await setup();
+      const noise = Buffer.alloc(9_999, 0x01).toString('latin1');
+      const form = [
+        'email=jane%40example.com',
+        ...Array.from({ length: 6 }, (_, i) => `q${i}=${noise}`),
+      ].join('&');
+      const res = await post('open', form, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(res.statusCode).toBe(202);
+      const payload = await receiptOf(store, res);
+      expect(payload.answers.map((a) => a.values[0])).toEqual(Array(6).fill(noise));
+    });
   });
 });

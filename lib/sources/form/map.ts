@@ -1,4 +1,5 @@
 import type { FormConfig } from '../../config.js';
+import { LEAD_LIMITS } from '../../lead/limits.js';
 import {
   type Answer,
   CONTACT_FIELDS,
@@ -25,7 +26,6 @@ const RESERVED_FIELDS = new Set<string>([
 ]);
 const SUBMISSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const CHECKED = new Set(['on', 'true', '1', 'yes', 'checked', 'granted', 'accepted']);
-const MAX_VALUE_LENGTH = 10_000;
 
 export interface FormSubmissionMeta {
   formId: string;
@@ -51,24 +51,49 @@ const first = (fields: FormFields, name: string): string | undefined => {
   return value?.trim();
 };
 
+/**
+ * An http(s) URL no longer than a text value once written out (percent-encoding can triple a field's
+ * length; a Referer header has no cap of its own). A URL cut short is not the page, so a longer one is
+ * not used at all, like one that does not parse.
+ */
 function safeUrl(raw: string | undefined): URL | undefined {
-  if (!raw) return undefined;
+  if (!raw || raw.length > LEAD_LIMITS.textChars) return undefined;
   try {
     const url = new URL(raw);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return url.toString().length <= LEAD_LIMITS.textChars ? url : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Maps a posted form onto the canonical raw lead, per the form's declared mapping and consents. */
-export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: FormSubmissionMeta): MapResult {
+/** The field name as an issue names it: a name over the limit is shown cut, not echoed whole. */
+const issueName = (name: string) =>
+  name.length > LEAD_LIMITS.keyChars ? `${name.slice(0, LEAD_LIMITS.keyChars)}…` : name;
+
+/** Each form field over a limit of LEAD_LIMITS, by its own name, so the person can fix it. */
+function limitIssues(fields: FormFields): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const [name, values] of Object.entries(fields)) {
-    if (values.some((v) => v.length > MAX_VALUE_LENGTH)) {
-      issues.push({ field: name, message: `is longer than ${MAX_VALUE_LENGTH} characters` });
+    if (name.length > LEAD_LIMITS.keyChars) {
+      issues.push({
+        field: issueName(name),
+        message: `has a name longer than ${LEAD_LIMITS.keyChars} characters`,
+      });
+    }
+    if (values.length > LEAD_LIMITS.valuesPerAnswer) {
+      issues.push({ field: issueName(name), message: `has more than ${LEAD_LIMITS.valuesPerAnswer} values` });
+    }
+    if (values.some((v) => v.length > LEAD_LIMITS.textChars)) {
+      issues.push({ field: issueName(name), message: `is longer than ${LEAD_LIMITS.textChars} characters` });
     }
   }
+  return issues;
+}
+
+/** Maps a posted form onto the canonical raw lead, per the form's declared mapping and consents. */
+export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: FormSubmissionMeta): MapResult {
+  const issues = limitIssues(fields);
 
   const canonical: Partial<Record<ContactField, string>> = {};
   const mapped = new Set<string>();
@@ -147,8 +172,9 @@ export function mapFormSubmission(form: FormConfig, fields: FormFields, meta: Fo
     },
     consents,
     context: {
-      ...(meta.ip ? { ip: meta.ip } : {}),
-      ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, 512) } : {}),
+      // From the connection and a header: capped like any field, whatever the sender put there.
+      ...(meta.ip && meta.ip.length <= LEAD_LIMITS.textChars ? { ip: meta.ip } : {}),
+      ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, LEAD_LIMITS.userAgentChars) } : {}),
     },
     isTest: form.isTest || selfFlaggedTest,
   };
