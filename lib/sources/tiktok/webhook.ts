@@ -63,7 +63,11 @@ export function createTikTokDeliveryHandler(deps: HubDeps) {
       }
     }
     // Until the scheme is pinned, the log shows which signature-like headers real deliveries carry.
-    const signatureHeaders = Object.keys(event.headers ?? {}).filter((h) => SIGNATURE_LIKE.test(h));
+    // Names only, and capped like any header-derived value: a sender chooses how many and how long.
+    const signatureHeaders = Object.keys(event.headers ?? {})
+      .filter((h) => SIGNATURE_LIKE.test(h))
+      .slice(0, 20)
+      .map((h) => h.slice(0, 100));
 
     const allowList = advertiserAllowList(deps.env.TIKTOK_ADVERTISER_IDS);
     const parsed = parseTikTokWebhook(body, allowList);
