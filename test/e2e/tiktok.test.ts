@@ -104,4 +104,25 @@ describe('TikTok Instant Forms end to end (local runtime + fake Slack)', () => {
     expect(await leadsApi()).toEqual([]);
     expect(slack.posts).toHaveLength(0);
   });
+
+  it('captures and alerts the heaviest lead the 256 KiB body cap lets in, cut to the limits', async () => {
+    // An object answer is kept as its JSON, so each quote here costs 4 bytes in an event: twice the body's.
+    const heavy = Array.from({ length: 25 }, (_, i) => ({ field: `q${i}`, value: { a: '"'.repeat(4_990) } }));
+    const lead = tiktokLead('7301234567890123460', { changes: [...tiktokLead('x').changes, ...heavy] });
+    const size = Buffer.byteLength(tiktokWebhookBody([lead]));
+    expect(size).toBeGreaterThan(250_000);
+    expect(size).toBeLessThanOrEqual(256 * 1024);
+    expect((await sendTikTokWebhook(t.hub.url, TOKEN, [lead])).status).toBe(200);
+    await t.hub.drain();
+
+    expect(t.hub.deadLetters()).toEqual({ capture: [], enrich: [], slack: [] });
+    const [stored] = (await leadsApi()) as ({ truncated?: boolean; answers: unknown[] } & Record<
+      string,
+      unknown
+    >)[];
+    expect(stored).toMatchObject({ email: 'jade.nguyen@example.com', truncated: true });
+    expect(Buffer.byteLength(JSON.stringify(stored?.answers))).toBeLessThan(128 * 1024);
+    expect(slack.posts).toHaveLength(1);
+    expect(t.logs.join('\n')).toContain('lead cut to the limits');
+  });
 });
