@@ -31,7 +31,11 @@ export const FormConfigSchema = z.strictObject({
   consents: z._default(z.array(FormConsentSchema), []),
   /** A hidden field that only bots fill in. */
   honeypot: z.optional(nonEmpty()),
-  maxBodyBytes: z._default(z.number().check(z.int(), z.positive(), z.maximum(1024 * 1024)), 64 * 1024),
+  /**
+   * At most 256 KiB, like the platforms' webhooks: the raw submission is stored on its receipt (gzipped),
+   * and from a bigger body it could outgrow a DynamoDB item (400 KB), so that every retry got a 5xx.
+   */
+  maxBodyBytes: z._default(z.number().check(z.int(), z.positive(), z.maximum(256 * 1024)), 64 * 1024),
   /** Reject unsigned posts (server-to-server integrations). Signed posts are always verified. */
   requireSignature: z._default(z.boolean(), false),
   /** Phone default country for this form; falls back to defaults.phoneCountry. */

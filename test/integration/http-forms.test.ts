@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HubConfig } from '../../lib/config.js';
 import { createFormsHttpHandler } from '../../lib/handlers/http-forms.js';
@@ -35,7 +35,7 @@ const config: HubConfig = testConfig({
     },
     partner: { requireSignature: true, required: ['email'] },
     newsletter: { required: ['email'] },
-    open: { maxBodyBytes: 1024 * 1024 },
+    open: { maxBodyBytes: 256 * 1024 },
   },
 });
 
@@ -479,6 +479,24 @@ describe('POST /forms/{formId}', () => {
         { field: 'q0', message: 'makes the lead larger than 131072 bytes' },
       ]);
       expect(captureQueue.sent).toHaveLength(0);
+    });
+
+    it('stores the largest body a form may take, of random control bytes, on its receipt', async () => {
+      const { post, store } = await setup();
+      // Random bytes compress worst; each escapes to 6 bytes in the stored JSON before compression.
+      const CONTROLS = [1, 2, 3, 4, 5, 6, 7, 8, ...Array.from({ length: 18 }, (_, i) => 14 + i)];
+      const random = (n: number) =>
+        Array.from(randomBytes(n), (b) => String.fromCharCode(CONTROLS[b % CONTROLS.length] ?? 1)).join('');
+      const fields = [
+        'email=jane%40example.com',
+        ...Array.from({ length: 27 }, (_, i) => `q${i}=${random(9_700)}`),
+      ];
+      const form = fields.join('&');
+      expect(form.length).toBeGreaterThan(256 * 1024 - 2_000);
+      expect(form.length).toBeLessThanOrEqual(256 * 1024);
+      const res = await post('open', form, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(res.statusCode).toBe(202);
+      expect((await receiptOf(store, res)).answers).toHaveLength(27);
     });
 
     it('stores a post of control bytes as it came: it is cleaned when captured', async () => {

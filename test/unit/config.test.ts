@@ -28,6 +28,13 @@ describe('hub config', () => {
     expect(forms.contact).toMatchObject({ maxBodyBytes: 65536, required: ['email'], allowedOrigins: [] });
   });
 
+  it('caps a form body at 256 KiB, so its raw submission always fits on a receipt', () => {
+    expect(parseHubConfig({ forms: { big: { maxBodyBytes: 256 * 1024 } } }).forms.big?.maxBodyBytes).toBe(
+      262_144,
+    );
+    expect(() => parseHubConfig({ forms: { big: { maxBodyBytes: 256 * 1024 + 1 } } })).toThrow(ConfigError);
+  });
+
   it('names every bad key by its path', () => {
     const bad = {
       forms: {
