@@ -116,7 +116,7 @@ describe('TikTok Instant Forms end to end (local runtime + fake Slack)', () => {
     await t.hub.drain();
 
     expect(t.hub.deadLetters()).toEqual({ capture: [], enrich: [], slack: [] });
-    const [stored] = (await leadsApi()) as ({ truncated?: boolean; answers: unknown[] } & Record<
+    const [stored] = (await leadsApi()) as unknown as ({ truncated?: boolean; answers: unknown[] } & Record<
       string,
       unknown
     >)[];
