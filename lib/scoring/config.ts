@@ -312,6 +312,23 @@ const bandsStartAtZero = (bands: readonly { minScore: number }[]) => bands.some(
 const minScore = z.number().check(z.int(), z.minimum(0), z.maximum(100));
 
 /** Scoring rules and bands. Every value has a default taken from common lead-ops playbooks. */
+/**
+ * LeadScored carries a reason for each rule that fired, beside a lead of at most LEAD_LIMITS.leadBytes
+ * (128 KiB): with every rule's reason at most 64 KiB, the event stays under 256 KiB whatever fires.
+ */
+export const MAX_REASONS_BYTES = 64 * 1024;
+
+/** The breakdown's reasons if every rule fired, as JSON bytes. */
+export function reasonsBytes(rules: readonly ScoringRule[]): number {
+  const reasons = rules.map((r) => ({
+    category: r.category,
+    rule: r.id,
+    points: r.points,
+    reason: r.reason,
+  }));
+  return Buffer.byteLength(JSON.stringify(reasons), 'utf8');
+}
+
 export const ScoringConfigSchema = z.strictObject({
   stages: z._default(
     z
@@ -339,6 +356,9 @@ export const ScoringConfigSchema = z.strictObject({
     z.array(ScoringRuleSchema).check(
       z.refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, {
         message: 'rule ids must be unique',
+      }),
+      z.refine((rules) => reasonsBytes(rules) <= MAX_REASONS_BYTES, {
+        message: `the rules' reasons must take at most ${MAX_REASONS_BYTES} bytes as JSON`,
       }),
     ),
     DEFAULT_RULES,

@@ -8,7 +8,12 @@ import { InProcessBus, type LocalBusEvent } from '../../../lib/local/in-process-
 import { leadCapturedDetail } from '../../../lib/pipeline/capture.js';
 import { enrichAndScore } from '../../../lib/pipeline/enrich-score.js';
 import type { LeadStore, StoredLead } from '../../../lib/ports.js';
-import { ScoringConfigSchema } from '../../../lib/scoring/config.js';
+import {
+  MAX_REASONS_BYTES,
+  reasonsBytes,
+  ScoringConfigSchema,
+  type ScoringRule,
+} from '../../../lib/scoring/config.js';
 import { fixedClock, testConfig } from '../../support/fakes.js';
 
 /**
@@ -90,7 +95,7 @@ const SHAPES: Record<string, RawLead> = {
         ]),
       ),
     },
-    consents: consents(L.consents + 1, over(DIRTY, L.textChars)),
+    consents: consents(L.consents + 1, over(DIRTY, 300)),
     context: { ip: over(DIRTY, L.textChars), userAgent: over(DIRTY, L.userAgentChars) },
   },
   'every count limit, each value at its longest': {
@@ -118,7 +123,25 @@ const SHAPES: Record<string, RawLead> = {
 };
 
 const noStore = { saveScore: async () => undefined } as unknown as LeadStore;
-const scoring = ScoringConfigSchema.parse({});
+/** As many rules as the config admits, with reasons that escape to 2 bytes a character. */
+function heaviestRules(): ScoringRule[] {
+  const rule = (i: number, length: number) =>
+    ({
+      id: `rule-${i}`,
+      category: 'completeness',
+      points: -100,
+      reason: '"'.repeat(length),
+      when: { kind: 'emailType', types: ['corporate'] },
+    }) as ScoringRule;
+  const rules: ScoringRule[] = [];
+  const fits = (next: ScoringRule) => reasonsBytes([...rules, next]) <= MAX_REASONS_BYTES;
+  while (fits(rule(rules.length, 1_000))) rules.push(rule(rules.length, 1_000));
+  let length = 1;
+  while (fits(rule(rules.length, length + 1))) length++;
+  rules.push(rule(rules.length, length));
+  return rules;
+}
+const scoring = ScoringConfigSchema.parse({ rules: heaviestRules() });
 
 describe('event size', () => {
   for (const [shape, raw] of Object.entries(SHAPES)) {
@@ -181,6 +204,7 @@ describe('event size', () => {
       });
       await bus.publish([{ detailType: 'LeadScored', detail: everyRule }]);
       await bus.drain();
+      expect(reasonsBytes(scoring.rules)).toBeGreaterThan(MAX_REASONS_BYTES - 10);
 
       expect(bus.deadLetters()).toEqual([]);
       expect(delivered.map((e) => e['detail-type'])).toEqual(['LeadCaptured', 'LeadScored', 'LeadScored']);

@@ -373,6 +373,22 @@ describe('config overrides and validation', () => {
     });
   });
 
+  it('refuses rules whose reasons together could not fit on a LeadScored event beside the largest lead', () => {
+    const rule = (i: number) => ({
+      id: `r${i}`,
+      category: 'fit',
+      points: 1,
+      reason: 'r'.repeat(1_000),
+      when: { kind: 'emailType', types: ['corporate'] },
+    });
+    expect(() =>
+      parseHubConfig({ scoring: { rules: Array.from({ length: 60 }, (_, i) => rule(i)) } }),
+    ).not.toThrow();
+    expect(() =>
+      parseHubConfig({ scoring: { rules: Array.from({ length: 70 }, (_, i) => rule(i)) } }),
+    ).toThrow(/scoring\.rules: the rules' reasons must take at most 65536 bytes/);
+  });
+
   it('rejects bad settings with the path of the problem', () => {
     const bad = (scoring: unknown) => () => parseHubConfig({ scoring });
     expect(
