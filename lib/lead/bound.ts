@@ -65,14 +65,16 @@ export function boundRawLead(raw: ParsedRawLead): { raw: ParsedRawLead; cuts: Fi
     if (value !== undefined) contact[field] = text(field, value, LEAD_LIMITS.textChars, cleanText);
   }
 
-  const answers: Answer[] = capCount(raw.answers, LEAD_LIMITS.answers, 'answers', cuts).map((answer) => {
-    const key = line('answers', answer.key, LEAD_LIMITS.keyChars) || 'field';
-    const label = present(line(key, answer.label, LEAD_LIMITS.labelChars));
-    const values = capCount(answer.values, LEAD_LIMITS.valuesPerAnswer, key, cuts).map((value) =>
-      text(key, value, LEAD_LIMITS.textChars, cleanText),
-    );
-    return { key, ...(label !== undefined ? { label } : {}), values };
-  });
+  const answers: Answer[] = capCount(raw.answers, LEAD_LIMITS.answers, 'answers', 'answers', cuts).map(
+    (answer) => {
+      const key = line('answers', answer.key, LEAD_LIMITS.keyChars) || 'field';
+      const label = present(line(key, answer.label, LEAD_LIMITS.labelChars));
+      const values = capCount(answer.values, LEAD_LIMITS.valuesPerAnswer, key, 'values', cuts).map((value) =>
+        text(key, value, LEAD_LIMITS.textChars, cleanText),
+      );
+      return { key, ...(label !== undefined ? { label } : {}), values };
+    },
+  );
 
   const { utm, clickIds, source, ...texts } = raw.attribution;
   const attribution: Attribution = { source, utm: {} };
@@ -86,7 +88,13 @@ export function boundRawLead(raw: ParsedRawLead): { raw: ParsedRawLead; cuts: Fi
   }
   if (clickIds) {
     const kept: Record<string, string> = {};
-    for (const [name, value] of capCount(Object.entries(clickIds), LEAD_LIMITS.clickIds, 'clickIds', cuts)) {
+    for (const [name, value] of capCount(
+      Object.entries(clickIds),
+      LEAD_LIMITS.clickIds,
+      'clickIds',
+      'click ids',
+      cuts,
+    )) {
       const key = present(line('clickIds', name, LEAD_LIMITS.keyChars));
       const cleaned = key === undefined ? undefined : present(line(key, value));
       if (key !== undefined && cleaned !== undefined) kept[key] = cleaned;
@@ -102,16 +110,16 @@ export function boundRawLead(raw: ParsedRawLead): { raw: ParsedRawLead; cuts: Fi
       ...contact,
       answers,
       attribution,
-      consents: capCount(raw.consents, LEAD_LIMITS.consents, 'consents', cuts),
+      consents: capCount(raw.consents, LEAD_LIMITS.consents, 'consents', 'consents', cuts),
       context: { ...(ip !== undefined ? { ip } : {}), ...(userAgent !== undefined ? { userAgent } : {}) },
     },
     cuts,
   };
 }
 
-function capCount<T>(items: readonly T[], max: number, field: string, cuts: FieldIssue[]): T[] {
+function capCount<T>(items: readonly T[], max: number, field: string, noun: string, cuts: FieldIssue[]): T[] {
   if (items.length <= max) return [...items];
-  cuts.push({ field, message: `has more than ${max} values` });
+  cuts.push({ field, message: `has more than ${max} ${noun}` });
   return items.slice(0, max);
 }
 

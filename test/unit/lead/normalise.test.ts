@@ -266,7 +266,8 @@ describe('normaliseLead: limits on a platform lead', () => {
     expect(cuts.map((c) => c.message)).toEqual(
       expect.arrayContaining([
         'is longer than 10000 characters',
-        'has more than 200 values',
+        'has more than 200 answers',
+        'has more than 20 click ids',
         'has more than 100 values',
         'is longer than 200 characters',
         'is longer than 1000 characters',
