@@ -148,11 +148,7 @@ describe('reliability harness: hostile inputs', () => {
     expect(report.strangers).toBe(0);
   });
 
-  // Documents a known defect, fixed on other branches: poison leads (values that escape past EventBridge's
-  // 256 KiB or past a 400 KB DynamoDB item) are dead-lettered and their receipts stay pending, and a
-  // submission id reused on another form, or claimed first by someone else, swallows the real lead as a
-  // duplicate. Flip to `it` once those fixes are merged.
-  it.fails('every lead the hub accepted is stored and alerted exactly once, and nothing is stuck', () => {
+  it('every lead the hub accepted is stored and alerted exactly once, and nothing is stuck', () => {
     expect(
       report.hostile?.filter((c) => c.lost > 0 || c.doubled > 0).map((c) => c.case),
       'hostile cases that lost or doubled a lead',
