@@ -2,8 +2,26 @@ import type { Enrichment, EventDetail, EventDetailType, ScoreBreakdown } from '.
 import type { Lead, Source } from './lead/model.js';
 
 /** Ingest's durable record of one delivery, written before any 2xx. */
-/** `deleted`: the platform withdrew the lead (LinkedIn DELETED); also a tombstone when it came first. */
-export type ReceiptStatus = 'received' | 'captured' | 'suppressed' | 'failed' | 'deleted';
+/**
+ * `deleted`: the platform withdrew the lead (LinkedIn DELETED); also a tombstone when it came first.
+ * `quarantined`: kept raw because the hub cannot read it (lib/pipeline/quarantine.ts); `resolved`: a
+ * quarantined delivery item that a replay has since read (its lead has a receipt of its own).
+ */
+export type ReceiptStatus =
+  | 'received'
+  | 'captured'
+  | 'suppressed'
+  | 'failed'
+  | 'deleted'
+  | 'quarantined'
+  | 'resolved';
+
+/**
+ * Why a receipt is quarantined. `delivery`: an item of an authenticated delivery with no usable lead id,
+ * kept raw under `q_{sha256 of the item}`; `capture`: a receipt whose capture failed the same way again
+ * and again.
+ */
+export type QuarantineKind = 'delivery' | 'capture';
 
 export interface Receipt {
   source: Source;
@@ -27,12 +45,18 @@ export interface Receipt {
   fingerprint?: string;
   /** The key this submission found claimed by other content (it was stored under a key of its own). */
   conflictWith?: string;
+  /** Set once the receipt is quarantined; it stays when a replay moves the receipt on. */
+  quarantineKind?: QuarantineKind;
+  /** Capture attempts in a row that failed with `lastCaptureError` (a replay starts again from 0). */
+  captureFailures?: number;
+  /** Error name and PII-free message of the last failed capture attempt. */
+  lastCaptureError?: string;
 }
 
 export type ReceiptKey = Pick<Receipt, 'source' | 'platformLeadId'>;
 
 /** Receipt statuses that can be listed (a sparse index holds only these), e.g. to replay failures. */
-export type ListableReceiptStatus = Extract<ReceiptStatus, 'failed'>;
+export type ListableReceiptStatus = Extract<ReceiptStatus, 'failed' | 'quarantined'>;
 
 export interface ReceiptPage {
   /** Oldest status change first. */
@@ -238,16 +262,30 @@ export type AlertClaim = { claimed: true } | { claimed: false; status: string };
 
 /** Persistence of receipts, identities, contacts, leads, consent and alert records. */
 export interface LeadStore {
-  /** Conditional create: 'duplicate' when a receipt for the same key already exists. */
-  putReceipt(receipt: Receipt): Promise<'created' | 'duplicate'>;
+  /**
+   * Conditional create: 'duplicate' when a receipt for the same key already exists. `retainDays` sets its
+   * retention (default: the store's, until capture applies the configured one).
+   */
+  putReceipt(receipt: Receipt, options?: { retainDays?: number }): Promise<'created' | 'duplicate'>;
   getReceipt(key: ReceiptKey): Promise<Receipt | undefined>;
-  /** Receipts of one source in a listable status, by a query (never a Scan); `cursor` continues a page. */
+  /**
+   * Receipts of one source in a listable status, by a query (never a Scan); `cursor` continues a page.
+   * Failed receipts come oldest failure first, quarantined ones soonest expiry first.
+   */
   listReceipts(
     source: Source,
     status: ListableReceiptStatus,
     limit: number,
     cursor?: string,
   ): Promise<ReceiptPage>;
+  /** How many receipts of one source are in a listable status (a count query of the same index). */
+  countReceipts(source: Source, status: ListableReceiptStatus): Promise<number>;
+  /**
+   * Notes one more failed capture attempt on a `received` receipt: the count goes up when `error` is the
+   * same as the last one, else starts again at 1. Resolves to the count, or undefined (nothing written)
+   * when the receipt is no longer `received`.
+   */
+  recordCaptureFailure(key: ReceiptKey, error: string): Promise<number | undefined>;
   /**
    * Receipts still `received` (written, not yet captured) that became pending in [since, before), oldest
    * first: a query per day bucket of a sparse index, never a Scan. The receipt sweeper
@@ -262,7 +300,8 @@ export interface LeadStore {
   markReceiptSwept(key: ReceiptKey, at: string): Promise<boolean>;
   /**
    * Sets the status; a statusReason describes the new status only (an update without one clears it).
-   * `erasePayload` removes the raw payload; `retainDays` moves the receipt's expiry (retention).
+   * `erasePayload` removes the raw payload; `retainDays` moves the receipt's expiry (retention). Back to
+   * `received` (a replay), the capture failure count starts again.
    */
   updateReceipt(key: ReceiptKey, update: ReceiptUpdate): Promise<boolean>;
 
@@ -372,7 +411,7 @@ export interface LeadStore {
 export type LeadKey = Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>;
 
 export type ReceiptUpdate = Pick<Receipt, 'status'> &
-  Partial<Pick<Receipt, 'statusReason' | 'leadId' | 'contactId'>> & {
+  Partial<Pick<Receipt, 'statusReason' | 'leadId' | 'contactId' | 'quarantineKind'>> & {
     erasePayload?: boolean;
     /**
      * Keep the receipt (and its raw payload) this many days from now, then it is gone. Counted on the
@@ -384,6 +423,8 @@ export type ReceiptUpdate = Pick<Receipt, 'status'> &
      * the update then resolves to false.
      */
     unlessStatus?: readonly Receipt['status'][];
+    /** Change the receipt only while its status is this one; otherwise the update resolves to false. */
+    onlyIfStatus?: Receipt['status'];
   };
 
 /** When each stage of a lead happened (ISO times), from the platform's own timestamp on. */

@@ -158,8 +158,44 @@ const nextDay = (day: string) =>
  */
 const FAILED_RECEIPT_TTL_SECONDS = 90 * 24 * 3600;
 
-/** Failed receipts sit in the sparse byId index under this key until their status changes again. */
+/** Failed and quarantined receipts sit in the sparse byId index under this key until their status changes. */
 const receiptsByStatus = (source: string, status: string) => `RECEIPTS#${source}#${status}`;
+
+/**
+ * A quarantined receipt's index entry sorts by its expiry, so a listing or count can leave out, by its key
+ * condition alone, the receipts past their retention that DynamoDB has not removed yet (dynalite never does).
+ */
+const quarantineIndexKeys = (k: ReceiptKey, expiresAt: number) => ({
+  gsi1pk: receiptsByStatus(k.source, 'quarantined'),
+  gsi1sk: `${new Date(expiresAt * 1000).toISOString()}#${k.platformLeadId}`,
+});
+/** The lowest quarantine sort key still within its retention at `nowS`. */
+const unexpiredQuarantineFrom = (nowS: number) => new Date((nowS + 1) * 1000).toISOString();
+
+/** The byId query of one status listing; a quarantine listing leaves out what is past its retention. */
+function receiptsByStatusQuery(
+  pk: string,
+  status: string,
+  nowS: number,
+): Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeNames'> & {
+  ExpressionAttributeValues: Record<string, string>;
+} {
+  const index = TableDesign.indexes.byId;
+  if (status !== 'quarantined') {
+    return {
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': pk },
+    };
+  }
+  return {
+    IndexName: index.name,
+    KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+    ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+    ExpressionAttributeValues: { ':pk': pk, ':from': unexpiredQuarantineFrom(nowS) },
+  };
+}
 
 /**
  * Receipts still `received` sit in the sparse byId index under their day bucket (PENDING#yyyy-mm-dd of
@@ -590,13 +626,18 @@ export function createDynamoDbLeadStore(options: {
     getIdentity,
     listContactIdentities,
 
-    async putReceipt(receipt) {
+    async putReceipt(receipt, options = {}) {
       // Counted on the store's clock (the one reads compare with), not from the receipt's own time.
       const at = now();
       const nowS = Math.floor(at.getTime() / 1000);
-      const expiresAt = nowS + receiptRetentionDays * DAY_SECONDS;
-      // Pending (listable by the sweeper) until capture moves it on.
-      const pending = receipt.status === 'received' ? pendingIndexKeys(receipt, at.toISOString()) : {};
+      const expiresAt = nowS + (options.retainDays ?? receiptRetentionDays) * DAY_SECONDS;
+      // Pending (listable by the sweeper) until capture moves it on; a quarantined one is listable as such.
+      const indexKeys =
+        receipt.status === 'received'
+          ? pendingIndexKeys(receipt, at.toISOString())
+          : receipt.status === 'quarantined'
+            ? quarantineIndexKeys(receipt, expiresAt)
+            : {};
       // An expired receipt is gone even if DynamoDB has not removed it yet: a new delivery replaces it.
       const created = await conditional(() =>
         doc.send(
@@ -607,7 +648,7 @@ export function createDynamoDbLeadStore(options: {
               type: 'receipt',
               ...receipt,
               payload: storedPayload(receipt.payload),
-              ...pending,
+              ...indexKeys,
               expiresAt,
             },
             ConditionExpression: 'attribute_not_exists(pk) OR #exp <= :now',
@@ -627,18 +668,15 @@ export function createDynamoDbLeadStore(options: {
 
     async listReceipts(source, status, limit, rawCursor): Promise<ReceiptPage> {
       const pk = receiptsByStatus(source, status);
+      const nowS = nowSeconds();
       const page = await doc.send(
         new QueryCommand({
           TableName,
-          IndexName: TableDesign.indexes.byId.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TableDesign.indexes.byId.partitionKey },
-          ExpressionAttributeValues: { ':pk': pk },
+          ...receiptsByStatusQuery(pk, status, nowS),
           Limit: limit,
           ...(rawCursor ? { ExclusiveStartKey: decodeKeyCursor(rawCursor, pk) } : {}),
         }),
       );
-      const nowS = nowSeconds();
       // The index holds keys only; a receipt whose status moved on since the index was read is left out.
       const receipts = (await itemsAt(page.Items ?? []))
         .filter((i) => !expired(i, nowS) && i[TableDesign.indexes.byId.partitionKey] === pk)
@@ -646,6 +684,54 @@ export function createDynamoDbLeadStore(options: {
       return page.LastEvaluatedKey
         ? { receipts, cursor: encodeKeyCursor(page.LastEvaluatedKey) }
         : { receipts };
+    },
+
+    async countReceipts(source, status) {
+      const query = receiptsByStatusQuery(receiptsByStatus(source, status), status, nowSeconds());
+      let count = 0;
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({ TableName, ...query, Select: 'COUNT', ExclusiveStartKey }),
+        );
+        count += page.Count ?? 0;
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return count;
+    },
+
+    async recordCaptureFailure(k, error) {
+      const names = {
+        '#status': 'status',
+        '#failures': 'captureFailures',
+        '#lastError': 'lastCaptureError',
+      };
+      const write = (update: string, condition: string) =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.receipt(k),
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':received': 'received', ':error': error, ':one': 1 },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+      // The same error again counts on; another one starts the count again (two single-item writes).
+      try {
+        const { Attributes } = await write(
+          'SET #failures = #failures + :one, #lastError = :error',
+          '#status = :received AND #lastError = :error AND attribute_exists(#failures)',
+        );
+        return Number(Attributes?.captureFailures);
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+      const first = await conditional(() =>
+        write('SET #failures = :one, #lastError = :error', '#status = :received'),
+      );
+      return first ? 1 : undefined;
     },
 
     async listPendingReceipts({ since, before, limit, cursor: rawCursor }): Promise<ReceiptPage> {
@@ -743,12 +829,26 @@ export function createDynamoDbLeadStore(options: {
         values[':null'] = null;
         sets.push('#payload = :null', '#payloadErasedAt = if_not_exists(#payloadErasedAt, :updatedAt)');
       }
-      if (update.retainDays !== undefined && update.status !== 'failed') {
+      if (update.quarantineKind !== undefined) {
+        names['#quarantineKind'] = 'quarantineKind';
+        values[':quarantineKind'] = update.quarantineKind;
+        sets.push('#quarantineKind = :quarantineKind');
+      }
+      if (update.retainDays !== undefined && update.status !== 'failed' && update.status !== 'quarantined') {
         names['#expiresAt'] = TableDesign.ttlAttribute;
         values[':expiresAt'] = nowSeconds() + update.retainDays * DAY_SECONDS;
         sets.push('#expiresAt = :expiresAt');
       }
-      if (update.status === 'failed') {
+      if (update.status === 'quarantined') {
+        // Kept for the receipt retention, listable through the sparse byId index until it moves on.
+        const expiresAt = nowSeconds() + (update.retainDays ?? receiptRetentionDays) * DAY_SECONDS;
+        const quarantine = quarantineIndexKeys(k, expiresAt);
+        values[':gsi1pk'] = quarantine.gsi1pk;
+        values[':gsi1sk'] = quarantine.gsi1sk;
+        names['#expiresAt'] = TableDesign.ttlAttribute;
+        values[':expiresAt'] = expiresAt;
+        sets.push('#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk', '#expiresAt = :expiresAt');
+      } else if (update.status === 'failed') {
         // Listable for replay through the sparse byId index, oldest failure first.
         values[':gsi1pk'] = receiptsByStatus(k.source, 'failed');
         values[':gsi1sk'] = `${at}#${k.platformLeadId}`;
@@ -761,6 +861,10 @@ export function createDynamoDbLeadStore(options: {
         values[':gsi1pk'] = pending.gsi1pk;
         values[':gsi1sk'] = pending.gsi1sk;
         sets.push('#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk');
+        // A fresh start: earlier capture failures must not quarantine it again at the first new one.
+        names['#captureFailures'] = 'captureFailures';
+        names['#lastCaptureError'] = 'lastCaptureError';
+        removes.push('#captureFailures', '#lastCaptureError');
       } else {
         removes.push('#gsi1pk', '#gsi1sk');
       }
@@ -768,16 +872,20 @@ export function createDynamoDbLeadStore(options: {
       guarded.forEach((status, i) => {
         values[`:unless${i}`] = status;
       });
+      const conditions = ['attribute_exists(pk)'];
+      if (guarded.length > 0)
+        conditions.push(`NOT #status IN (${guarded.map((_, i) => `:unless${i}`).join(', ')})`);
+      if (update.onlyIfStatus !== undefined) {
+        values[':onlyIf'] = update.onlyIfStatus;
+        conditions.push('#status = :onlyIf');
+      }
       const written = await conditional(() =>
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.receipt(k),
             UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression:
-              guarded.length > 0
-                ? `attribute_exists(pk) AND NOT #status IN (${guarded.map((_, i) => `:unless${i}`).join(', ')})`
-                : 'attribute_exists(pk)',
+            ConditionExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),
@@ -786,7 +894,9 @@ export function createDynamoDbLeadStore(options: {
       if (written) return true;
       // Refused: a missing receipt is an error, as without a guard; a guarded status is an answer.
       const current = await getItem(key.receipt(k));
-      if (current && guarded.includes(current.status as Receipt['status'])) return false;
+      const status = current?.status as Receipt['status'] | undefined;
+      if (status && (guarded.includes(status) || (update.onlyIfStatus && status !== update.onlyIfStatus)))
+        return false;
       throw new Error(`receipt ${k.source}#${k.platformLeadId} does not exist`);
     },
 

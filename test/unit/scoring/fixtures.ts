@@ -159,6 +159,8 @@ export class FakeStore implements LeadStore {
   getReceipt = unused;
   updateReceipt = unused;
   listReceipts = unused;
+  countReceipts = unused;
+  recordCaptureFailure = unused;
   listPendingReceipts = unused;
   markReceiptSwept = unused;
   isSuppressed = unused;
