@@ -2,17 +2,26 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HubDeps } from '../deps.js';
 import type { HttpResult } from '../http/responses.js';
 import type { RawLead, Source } from '../lead/model.js';
+import type { QuarantineReplayer } from '../pipeline/quarantine.js';
 import type { Receipt } from '../ports.js';
 import { PermanentSourceError } from './errors.js';
 import { formReceiptToRawLead } from './form/receipt.js';
 import { googleReceiptToRawLead } from './google/receipt.js';
-import { createGoogleDeliveryHandler } from './google/webhook.js';
+import { createGoogleDeliveryHandler, replayQuarantinedGoogleItem } from './google/webhook.js';
 import { linkedInReceiptToRawLead } from './linkedin/receipt.js';
-import { createLinkedInChallengeHandler, createLinkedInDeliveryHandler } from './linkedin/webhook.js';
+import {
+  createLinkedInChallengeHandler,
+  createLinkedInDeliveryHandler,
+  replayQuarantinedLinkedInItem,
+} from './linkedin/webhook.js';
 import { metaReceiptToRawLead } from './meta/receipt.js';
-import { createMetaDeliveryHandler, createMetaHandshakeHandler } from './meta/webhook.js';
+import {
+  createMetaDeliveryHandler,
+  createMetaHandshakeHandler,
+  replayQuarantinedMetaItem,
+} from './meta/webhook.js';
 import { tiktokReceiptToRawLead } from './tiktok/receipt.js';
-import { createTikTokDeliveryHandler } from './tiktok/webhook.js';
+import { createTikTokDeliveryHandler, replayQuarantinedTikTokItem } from './tiktok/webhook.js';
 
 /** What capture needs from a source: the raw lead behind a receipt (fetched from the platform if needed). */
 export type ReceiptResolver = (receipt: Receipt, deps: HubDeps) => Promise<RawLead>;
@@ -46,3 +55,19 @@ export const webhookHandlers: Readonly<Record<string, (deps: HubDeps) => Webhook
   'POST /webhooks/tiktok/{token}': createTikTokDeliveryHandler,
   'POST /webhooks/google': createGoogleDeliveryHandler,
 };
+
+/**
+ * What reads a quarantined delivery item again (`npm run replay -- --quarantine`): the source's current
+ * parser over the kept item, then the same ingest as its webhook. Web forms answer every unreadable post
+ * with a 4xx instead, so they keep nothing to read again.
+ */
+const quarantineReplayers: Partial<Record<Source, QuarantineReplayer>> = {
+  meta: replayQuarantinedMetaItem,
+  linkedin: replayQuarantinedLinkedInItem,
+  tiktok: replayQuarantinedTikTokItem,
+  google: replayQuarantinedGoogleItem,
+};
+
+export function quarantineReplayerFor(source: Source): QuarantineReplayer | undefined {
+  return quarantineReplayers[source];
+}

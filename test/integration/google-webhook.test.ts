@@ -64,11 +64,34 @@ describe('POST /webhooks/google', () => {
     expect(captureQueue.sent).toEqual([]);
   });
 
-  it('answers 400 (not retried) to a keyed body that is not a lead', async () => {
-    const { post } = await setup();
-    const res = await post(JSON.stringify({ google_key: KEY, user_column_data: [] }));
-    expect(res.statusCode).toBe(400);
-    expect(JSON.parse(res.body ?? '{}').message).toContain('lead_id');
+  it('stores a lead whose other fields cannot be read, leaving out only those fields', async () => {
+    const { post, receipt, captureQueue } = await setup();
+    const body = googleWebhookBody({ ...lead, is_test: 'maybe', lead_submit_time: { at: 1 } } as never, KEY);
+    const res = await post(body);
+    expect(res.statusCode).toBe(200);
+    expect(captureQueue.sent).toEqual([{ source: 'google', platformLeadId: lead.lead_id }]);
+    const stored = await receipt(lead.lead_id);
+    expect(stored).toMatchObject({ status: 'received', payload: { leadId: lead.lead_id, isTest: false } });
+    expect(stored?.payload).not.toHaveProperty('submitTime');
+  });
+
+  it('quarantines a keyed body without a usable lead_id, without its key, and answers 200 (Google does not retry a 4xx)', async () => {
+    const { post, store, captureQueue } = await setup();
+    const body = JSON.stringify({ google_key: KEY, lead_id: '', user_column_data: [] });
+    const res = await post(body);
+    expect(res.statusCode).toBe(200);
+    expect(captureQueue.sent).toEqual([]);
+    const { receipts } = await store.listReceipts('google', 'quarantined', 10);
+    expect(receipts).toMatchObject([
+      {
+        quarantineKind: 'delivery',
+        statusReason: 'lead without a usable lead_id',
+        payload: { raw: '{"lead_id":"","user_column_data":[]}' },
+      },
+    ]);
+    expect(JSON.stringify(receipts)).not.toContain(KEY);
+    expect((await post(body)).statusCode).toBe(200);
+    expect(await store.countReceipts('google', 'quarantined')).toBe(1);
   });
 
   it('answers 200 {} to a redelivery without queueing it again', async () => {

@@ -160,7 +160,7 @@ describe('POST /webhooks/linkedin (lead notifications)', () => {
 
   it('answers 400 to a signed body that is not a notification, 200 to other notification types', async () => {
     const { signed, captureQueue } = await setup();
-    for (const body of ['{"type":', '[]', '"x"']) {
+    for (const body of ['{"type":', '[]', '"x"', 'null']) {
       const res = await signed(body);
       expect(res.statusCode, body).toBe(400);
     }
@@ -168,6 +168,36 @@ describe('POST /webhooks/linkedin (lead notifications)', () => {
     expect(other.statusCode).toBe(200);
     expect(json(other.body)).toMatchObject({ accepted: 0, ignored: 1 });
     expect(captureQueue.sent).toEqual([]);
+  });
+
+  it('stores a creation whose other fields cannot be read, leaving out only those fields', async () => {
+    const { deliver, captureQueue, receipt } = await setup();
+    const res = await deliver([{ ...created(a), owner: 'acme', occurredAt: { at: 1 } } as never]);
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 0 });
+    expect(captureQueue.sent).toEqual([{ source: 'linkedin', platformLeadId: a.id }]);
+    const stored = await receipt(a.id);
+    expect(stored?.payload).toMatchObject({ responseId: a.id, action: 'CREATED' });
+    expect(stored?.payload).not.toHaveProperty('owner');
+  });
+
+  it('quarantines a lead action without a usable response id, with the signature reading, and answers 200', async () => {
+    const { deliver, captureQueue, store } = await setup();
+    const res = await deliver(
+      [created(b), { ...created(a), leadGenFormResponse: 'urn:li:leadGenFormResponse:a b' }],
+      'B',
+    );
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
+    expect(captureQueue.sent).toEqual([{ source: 'linkedin', platformLeadId: b.id }]);
+    const { receipts } = await store.listReceipts('linkedin', 'quarantined', 10);
+    expect(receipts).toMatchObject([
+      {
+        quarantineKind: 'delivery',
+        statusReason: 'lead action without a usable leadGenFormResponse',
+        payload: { context: { signatureVariant: 'B' } },
+      },
+    ]);
   });
 
   it('answers 500 when a receipt is not durable, and the retry completes', async () => {

@@ -115,6 +115,92 @@ describe('POST /webhooks/meta (deliveries)', () => {
     expect(captureQueue.sent).toEqual([]);
   });
 
+  it('stores and queues a leadgen change whose form_id is not all digits, leaving out only the form id', async () => {
+    const { signed, captureQueue, receipt } = await setup();
+    const entries = leadgenEntries([a], 1764496800);
+    const value = entries[0]?.changes[0]?.value as Record<string, unknown>;
+    value.form_id = 'form-7';
+    value.created_time = 'yesterday';
+    const res = await signed(metaWebhookBody(entries));
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(captureQueue.sent).toEqual([{ source: 'meta', platformLeadId: a.id }]);
+    const stored = await receipt(a.id);
+    expect(stored).toMatchObject({
+      status: 'received',
+      payload: { leadgenId: a.id, pageId: a.pageId, adId: a.adId },
+    });
+    expect(stored?.payload).not.toHaveProperty('formId');
+    expect(stored?.payload).not.toHaveProperty('createdTime');
+  });
+
+  it('quarantines a leadgen change without a usable leadgen_id, answers 200, and a redelivery dedupes', async () => {
+    const { signed, captureQueue, store } = await setup();
+    const entries = leadgenEntries([b], 1764496800);
+    entries[0]?.changes.push({ field: 'leadgen', value: { leadgen_id: 'lead-x', page_id: b.pageId } });
+    const body = metaWebhookBody(entries);
+    const res = await signed(body);
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
+    expect(captureQueue.sent).toEqual([{ source: 'meta', platformLeadId: b.id }]);
+
+    const { receipts } = await store.listReceipts('meta', 'quarantined', 10);
+    expect(receipts).toHaveLength(1);
+    const [kept] = receipts;
+    expect(kept?.platformLeadId).toMatch(/^q_[0-9a-f]{64}$/);
+    expect(kept).toMatchObject({
+      status: 'quarantined',
+      quarantineKind: 'delivery',
+      statusReason: 'leadgen change without a usable leadgen_id',
+      payload: {
+        raw: `{"field":"leadgen","value":{"leadgen_id":"lead-x","page_id":"${b.pageId}"}}`,
+        context: { object: 'page', part: 'change', entryId: b.pageId, entryTime: '1764496800' },
+      },
+    });
+    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+
+    const again = await signed(body);
+    expect(again.statusCode).toBe(200);
+    expect(json(again.body)).toMatchObject({ accepted: 0, duplicates: 1, quarantined: 1 });
+    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+    expect(captureQueue.sent).toHaveLength(1);
+  });
+
+  it('quarantines an entry or change it cannot read instead of refusing the whole batch', async () => {
+    const { signed, captureQueue, store } = await setup();
+    const good = metaWebhookBody(leadgenEntries([a], 1764496800));
+    const body = good.replace('"entry":[', '"entry":["x",{"id":1,"changes":[1,{"field":{}}]},');
+    const res = await signed(body);
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 3 });
+    expect(captureQueue.sent).toEqual([{ source: 'meta', platformLeadId: a.id }]);
+    const reasons = (await store.listReceipts('meta', 'quarantined', 10)).receipts.map((r) => r.statusReason);
+    expect(reasons.sort()).toEqual([
+      'change is not an object with a "field"',
+      'change is not an object with a "field"',
+      'entry is not an object with a "changes" list',
+    ]);
+  });
+
+  it('answers 500 when an unreadable change cannot be kept, and the retry keeps it once', async () => {
+    const { store } = await freshStore();
+    let failing = true;
+    const flaky: LeadStore = {
+      ...store,
+      putReceipt: async (r, o) => {
+        if (failing && r.status === 'quarantined') throw new Error('ProvisionedThroughputExceeded');
+        return store.putReceipt(r, o);
+      },
+    };
+    const { signed } = await setup({ store: flaky });
+    const body =
+      '{"object":"page","entry":[{"id":1,"time":1,"changes":[{"field":"leadgen","value":{"page_id":1}}]}]}';
+    expect((await signed(body)).statusCode).toBe(500);
+    failing = false;
+    expect((await signed(body)).statusCode).toBe(200);
+    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+  });
+
   it('answers 401 and stores nothing without a valid signature', async () => {
     const { post, signed, captureQueue, receipt } = await setup();
     const body = bodyFor(a);

@@ -155,6 +155,34 @@ describe('POST /webhooks/tiktok/{token}', () => {
     expect(captureQueue.sent).toHaveLength(2);
   });
 
+  it('stores a lead whose other fields cannot be read, leaving out only those fields', async () => {
+    const { deliver, captureQueue, receipt } = await setup();
+    const odd = { ...a, campaign_id: 'camp-1', create_time: { at: 1 } } as never as SandboxTikTokLead;
+    const res = await deliver([odd]);
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 0 });
+    expect(captureQueue.sent).toHaveLength(1);
+    const stored = await receipt(a);
+    expect(stored?.payload).toMatchObject({ leadId: a.id, advertiserId: a.advertiser_id });
+    expect(stored?.payload).not.toHaveProperty('campaignId');
+  });
+
+  it('quarantines a lead entry without a usable id, with how the delivery was checked, and answers 200', async () => {
+    const { deliver, captureQueue, store } = await setup();
+    const res = await deliver([b, { ...a, id: 'lead-one' }], APP_SECRET);
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
+    expect(captureQueue.sent).toHaveLength(1);
+    const { receipts } = await store.listReceipts('tiktok', 'quarantined', 10);
+    expect(receipts).toMatchObject([
+      {
+        quarantineKind: 'delivery',
+        statusReason: 'lead entry without a usable id',
+        payload: { context: { object: '1', signature: 'verified', signedOver: 'raw' } },
+      },
+    ]);
+  });
+
   it('answers 400 to a body that is not a delivery and 413 to an oversized one', async () => {
     const { post } = await setup();
     expect((await post('{"object":')).statusCode).toBe(400);

@@ -1,6 +1,7 @@
 import * as z from '../../zod.js';
 import { optional } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
+import { isRecord, optionalField, type UnreadableItem } from '../unreadable.js';
 
 /**
  * One Google Ads lead (the proto `WebhookLead`), as the receipt keeps it: everything but the key. The
@@ -35,79 +36,74 @@ export const GoogleLeadPayloadSchema = z.strictObject({
 export type GoogleLeadPayload = z.infer<typeof GoogleLeadPayloadSchema>;
 
 const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
-
-/** Unknown fields are ignored, as Google asks receivers to (new ones may come at any time). */
-const BodySchema = z.object({
-  lead_id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
-  google_key: z.unknown(),
-  user_column_data: z._default(
-    z.array(
-      z.looseObject({
-        column_id: z.optional(z.string()),
-        column_name: z.optional(z.string()),
-        string_value: z.optional(scalar),
-      }),
-    ),
-    [],
-  ),
-  api_version: z.optional(scalar),
-  form_id: z.optional(scalar),
-  campaign_id: z.optional(scalar),
-  adgroup_id: z.optional(scalar),
-  creative_id: z.optional(scalar),
-  asset_group_id: z.optional(scalar),
-  gcl_id: z.optional(scalar),
-  lead_stage: z.optional(scalar),
-  lead_source: z.optional(scalar),
-  lead_submit_time: z.optional(z.string()),
-  is_test: z.optional(z.union([z.boolean(), z.literal('true'), z.literal('false')])),
-});
+const LeadIdSchema = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((v: string | number) => String(v)),
+);
+const IsTestSchema = z.union([z.boolean(), z.literal('true'), z.literal('false')]);
 
 export type ParseGoogleResult =
-  | { ok: true; key: unknown; lead: GoogleLeadPayload }
+  | ({ ok: true; key: unknown } & (
+      | { lead: GoogleLeadPayload; leftOut: string[] }
+      /** A keyed body without a usable lead_id: to be quarantined (without the key). */
+      | { lead?: undefined; unreadable: UnreadableItem }
+    ))
   | { ok: false; message: string; key?: unknown };
 
 /** An id worth keeping: 0 means "not set" in proto3 (asset_group_id outside Performance Max). */
 const id = (value: string | undefined) => (value && value !== '0' ? value : undefined);
 
+/** One `user_column_data` entry; undefined (its name noted) when it cannot be read. */
+function readColumn(raw: unknown, leftOut: string[]): GoogleLeadPayload['columns'][number] | undefined {
+  if (!isRecord(raw)) {
+    leftOut.push('user_column_data[]');
+    return undefined;
+  }
+  const value = optionalField(raw, 'string_value', scalar, leftOut);
+  if (value === undefined && raw.string_value !== undefined && raw.string_value !== null) return undefined;
+  const columnId = optionalField(raw, 'column_id', z.string(), leftOut);
+  const columnName = optionalField(raw, 'column_name', z.string(), leftOut);
+  return {
+    ...(columnId ? { columnId } : {}),
+    ...(columnName ? { columnName } : {}),
+    value: value ?? '',
+  };
+}
+
 /**
  * Reads a delivery. The key is returned apart (it must be checked before anything is stored, and never
- * stored); `user_column_data` is kept in order with its column ids and names.
+ * stored); `user_column_data` is kept in order with its column ids and names. Unknown fields are ignored,
+ * as Google asks receivers to (new ones may come at any time), and a known field that cannot be read is
+ * left out, its name noted: only a usable lead_id is needed for the lead.
  */
 export function parseGoogleWebhook(body: Buffer): ParseGoogleResult {
   const json = parseLosslessJson(body.toString('utf8'));
-  if (json === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return { ok: false, message: 'Body must be a JSON object' };
+  if (!isRecord(json)) return { ok: false, message: 'Body must be a JSON object' };
+  const { google_key: key, ...item } = json;
+  const leadId = LeadIdSchema.safeParse(json.lead_id);
+  if (!leadId.success || leadId.data.trim() === '' || leadId.data.length > 512) {
+    return { ok: true, key, unreadable: { item, reason: 'lead without a usable lead_id' } };
   }
-  const key = (json as Record<string, unknown>).google_key;
-  const parsed = BodySchema.safeParse(json);
-  if (!parsed.success) {
-    const path = parsed.error.issues[0]?.path.join('.') || '(body)';
-    return { ok: false, key, message: `Body is not a Google Ads lead: ${path} is missing or malformed` };
-  }
-  const b = parsed.data;
-  if (b.lead_id.trim() === '' || b.lead_id.length > 512) {
-    return { ok: false, key, message: 'lead_id is missing or malformed' };
-  }
-  const submitted = b.lead_submit_time ? Date.parse(b.lead_submit_time) : Number.NaN;
+  const leftOut: string[] = [];
+  const field = (name: string) => optionalField(json, name, scalar, leftOut);
+  const submitTime = optionalField(json, 'lead_submit_time', z.string(), leftOut);
+  const submitted = submitTime ? Date.parse(submitTime) : Number.NaN;
+  const isTest = optionalField(json, 'is_test', IsTestSchema, leftOut);
+  const columns = optionalField(json, 'user_column_data', z.array(z.unknown()), leftOut) ?? [];
   const lead: GoogleLeadPayload = {
-    leadId: b.lead_id,
-    ...optional('formId', id(b.form_id)),
-    ...optional('campaignId', id(b.campaign_id)),
-    ...optional('adgroupId', id(b.adgroup_id)),
-    ...optional('creativeId', id(b.creative_id)),
-    ...optional('assetGroupId', id(b.asset_group_id)),
-    ...optional('gclId', b.gcl_id),
-    ...optional('apiVersion', b.api_version),
-    ...optional('leadStage', b.lead_stage),
-    ...optional('leadSource', b.lead_source),
+    leadId: leadId.data,
+    ...optional('formId', id(field('form_id'))),
+    ...optional('campaignId', id(field('campaign_id'))),
+    ...optional('adgroupId', id(field('adgroup_id'))),
+    ...optional('creativeId', id(field('creative_id'))),
+    ...optional('assetGroupId', id(field('asset_group_id'))),
+    ...optional('gclId', field('gcl_id')),
+    ...optional('apiVersion', field('api_version')),
+    ...optional('leadStage', field('lead_stage')),
+    ...optional('leadSource', field('lead_source')),
     ...(Number.isNaN(submitted) ? {} : { submitTime: new Date(submitted).toISOString() }),
-    isTest: b.is_test === true || b.is_test === 'true',
-    columns: b.user_column_data.map((c) => ({
-      ...(c.column_id ? { columnId: c.column_id } : {}),
-      ...(c.column_name ? { columnName: c.column_name } : {}),
-      value: c.string_value ?? '',
-    })),
+    isTest: isTest === true || isTest === 'true',
+    columns: columns.flatMap((c) => readColumn(c, leftOut) ?? []),
   };
-  return { ok: true, key, lead };
+  return { ok: true, key, lead, leftOut: [...new Set(leftOut)] };
 }

@@ -1,6 +1,7 @@
 import * as z from '../../zod.js';
 import { isoFromEpoch } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
+import { isRecord, optionalField, type UnreadableItem } from '../unreadable.js';
 
 /** A lead form response id: the URN's suffix, e.g. `249592fc-d272-44ba-a7db-c2bdce579507-6`. */
 export const ResponseIdSchema = z
@@ -62,16 +63,7 @@ export const LinkedInLeadNotificationSchema = z.strictObject({
 });
 export type LinkedInLeadNotification = z.infer<typeof LinkedInLeadNotificationSchema>;
 
-const RawNotificationSchema = z.object({
-  type: z.optional(z.string()),
-  leadGenFormResponse: z.optional(z.string()),
-  leadGenForm: z.optional(z.string()),
-  owner: z.optional(UrnMapSchema),
-  associatedEntity: z.optional(UrnMapSchema),
-  leadType: z.optional(z.string()),
-  leadAction: z.optional(z.string()),
-  occurredAt: z.optional(z.union([z.string(), z.number()])),
-});
+const OccurredAtSchema = z.union([z.string(), z.number()]);
 
 export type ParseLinkedInResult =
   | {
@@ -79,66 +71,94 @@ export type ParseLinkedInResult =
       notifications: LinkedInLeadNotification[];
       /** Not a LEAD_ACTION, or an action other than CREATED / DELETED: acknowledged and dropped. */
       ignored: number;
-      /** Lead actions without a usable response id: retrying cannot fix them. */
-      invalid: number;
+      /** Lead actions without a usable response id or a readable action: quarantined. */
+      unreadable: UnreadableItem[];
+      /** Names of optional fields left out of some notification because they could not be read. */
+      leftOut: string[];
       /** The same response id and action twice in one delivery: kept once. */
       repeated: number;
     }
   | { ok: false; message: string };
 
+type NotificationReading =
+  | { kind: 'lead'; notification: LinkedInLeadNotification }
+  | { kind: 'ignored' }
+  | { kind: 'unreadable'; reason: string };
+
+/**
+ * One notification: a lead action yields a notification as long as its response id and action are
+ * usable; any other field that cannot be read is left out (capture fetches the response by its id).
+ */
+function readNotification(item: unknown, leftOut: string[]): NotificationReading {
+  if (!isRecord(item)) return { kind: 'unreadable', reason: 'notification is not an object' };
+  const type = optionalField(item, 'type', z.string(), leftOut);
+  if (type !== undefined && type !== 'LEAD_ACTION') return { kind: 'ignored' };
+  const action = LinkedInLeadActionSchema.safeParse(item.leadAction);
+  const rawResponse = item.leadGenFormResponse;
+  if (!action.success) {
+    // Another action (or another kind of notification) is not ours; a lead whose action is unreadable is.
+    if (typeof item.leadAction === 'string' || rawResponse === undefined) return { kind: 'ignored' };
+    return { kind: 'unreadable', reason: 'lead notification without a readable leadAction' };
+  }
+  const responseId = typeof rawResponse === 'string' ? responseIdOf(rawResponse) : undefined;
+  if (!responseId) return { kind: 'unreadable', reason: 'lead action without a usable leadGenFormResponse' };
+  const formUrn = optionalField(item, 'leadGenForm', z.string(), leftOut);
+  const form = formOf(formUrn);
+  const leadType = optionalField(item, 'leadType', z.string(), leftOut);
+  const owner = optionalField(item, 'owner', UrnMapSchema, leftOut);
+  const associatedEntity = optionalField(item, 'associatedEntity', UrnMapSchema, leftOut);
+  const occurredAt = isoFromEpoch(optionalField(item, 'occurredAt', OccurredAtSchema, leftOut), 'ms');
+  return {
+    kind: 'lead',
+    notification: {
+      responseId,
+      action: action.data,
+      ...(formUrn ? { formUrn } : {}),
+      ...(form ? form : {}),
+      ...(leadType ? { leadType } : {}),
+      ...(owner && Object.keys(owner).length > 0 ? { owner } : {}),
+      ...(associatedEntity && Object.keys(associatedEntity).length > 0 ? { associatedEntity } : {}),
+      ...(occurredAt ? { occurredAt } : {}),
+    },
+  };
+}
+
 /**
  * Reads a delivery: one notification object, or (UNCONFIRMED, so accepted too) an array of them. Ids are
- * parsed losslessly. Only the body being unreadable fails the whole delivery.
+ * parsed losslessly. Only the body being unreadable fails the whole delivery: a notification without a
+ * usable lead is handed back in `unreadable`, to be quarantined, and the rest is read.
  */
 export function parseLinkedInWebhook(body: Buffer): ParseLinkedInResult {
   const json = parseLosslessJson(body.toString('utf8'));
   if (json === undefined) return { ok: false, message: 'Body is not valid JSON' };
   const items = Array.isArray(json) ? json : [json];
-  if (items.length === 0 || items.some((i) => i === null || typeof i !== 'object' || Array.isArray(i))) {
+  if (items.length === 0 || (!Array.isArray(json) && !isRecord(json))) {
     return { ok: false, message: 'Body must be a notification object or a list of them' };
   }
   const notifications: LinkedInLeadNotification[] = [];
+  const unreadable: UnreadableItem[] = [];
+  const leftOut: string[] = [];
   const seen = new Set<string>();
   let ignored = 0;
-  let invalid = 0;
   let repeated = 0;
   for (const item of items) {
-    const raw = RawNotificationSchema.safeParse(item);
-    if (!raw.success) {
-      invalid++;
-      continue;
-    }
-    const n = raw.data;
-    const action = LinkedInLeadActionSchema.safeParse(n.leadAction);
-    if ((n.type !== undefined && n.type !== 'LEAD_ACTION') || !action.success) {
+    const reading = readNotification(item, leftOut);
+    if (reading.kind === 'ignored') {
       ignored++;
       continue;
     }
-    const responseId = n.leadGenFormResponse ? responseIdOf(n.leadGenFormResponse) : undefined;
-    if (!responseId) {
-      invalid++;
+    if (reading.kind === 'unreadable') {
+      unreadable.push({ item, reason: reading.reason });
       continue;
     }
-    const dedupe = `${responseId}:${action.data}`;
+    const { notification } = reading;
+    const dedupe = `${notification.responseId}:${notification.action}`;
     if (seen.has(dedupe)) {
       repeated++;
       continue;
     }
     seen.add(dedupe);
-    const form = formOf(n.leadGenForm);
-    const occurredAt = isoFromEpoch(n.occurredAt, 'ms');
-    notifications.push({
-      responseId,
-      action: action.data,
-      ...(n.leadGenForm ? { formUrn: n.leadGenForm } : {}),
-      ...(form ? form : {}),
-      ...(n.leadType ? { leadType: n.leadType } : {}),
-      ...(n.owner && Object.keys(n.owner).length > 0 ? { owner: n.owner } : {}),
-      ...(n.associatedEntity && Object.keys(n.associatedEntity).length > 0
-        ? { associatedEntity: n.associatedEntity }
-        : {}),
-      ...(occurredAt ? { occurredAt } : {}),
-    });
+    notifications.push(notification);
   }
-  return { ok: true, notifications, ignored, invalid, repeated };
+  return { ok: true, notifications, ignored, unreadable, leftOut: [...new Set(leftOut)], repeated };
 }

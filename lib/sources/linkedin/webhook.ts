@@ -3,6 +3,7 @@ import type { HubDeps } from '../../deps.js';
 import { header, rawBody } from '../../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../../http/responses.js';
 import { ingest } from '../../pipeline/ingest.js';
+import { type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
 import { type DeletionOutcome, recordLinkedInDeletion } from './deletion.js';
 import { type LinkedInLeadNotification, parseLinkedInWebhook } from './parse.js';
 import {
@@ -42,8 +43,8 @@ export function createLinkedInChallengeHandler(deps: HubDeps) {
 /**
  * POST /webhooks/linkedin: signed lead notifications. CREATED gets its receipt (one per lead form response
  * id, a conditional put, so redeliveries are recognised) and a capture message; DELETED marks the lead
- * deleted (or leaves a tombstone) and publishes LeadDeleted. 200 only once every notification is durable,
- * otherwise 500 and LinkedIn redelivers.
+ * deleted (or leaves a tombstone) and publishes LeadDeleted; a notification without a usable lead is
+ * quarantined raw. 200 only once every notification is durable, otherwise 500 and LinkedIn redelivers.
  */
 export function createLinkedInDeliveryHandler(deps: HubDeps) {
   const { logger } = deps;
@@ -73,12 +74,21 @@ export function createLinkedInDeliveryHandler(deps: HubDeps) {
     }
 
     const outcomes = await handleAll(deps, parsed.notifications, variant);
-    const failed = outcomes.filter((o) => o.status === 'rejected');
+    const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+    try {
+      await quarantineDelivery(
+        deps,
+        'linkedin',
+        parsed.unreadable.map((u) => ({ ...u, context: { signatureVariant: variant } })),
+      );
+    } catch (error) {
+      failed.push(error as Error);
+    }
     if (failed.length > 0) {
       logger.error('linkedin delivery not durable; asking LinkedIn to retry', {
         failed: failed.length,
-        total: outcomes.length,
-        error: (failed[0] as PromiseRejectedResult).reason?.name,
+        total: parsed.notifications.length + parsed.unreadable.length,
+        error: failed[0]?.name,
       });
       return errorResponse(500, 'unavailable', 'Some notifications could not be stored; retry the delivery');
     }
@@ -89,21 +99,39 @@ export function createLinkedInDeliveryHandler(deps: HubDeps) {
       duplicates: count('duplicate') + parsed.repeated,
       deleted: count('deleted') + count('tombstoned'),
       ignored: parsed.ignored,
-      invalid: parsed.invalid,
+      quarantined: parsed.unreadable.length,
     };
     logger.info('linkedin delivery handled', {
       responseIds: parsed.notifications.map((n) => `${n.responseId}:${n.action}`).slice(0, 50),
       signatureVariant: variant,
       ...summary,
+      ...(parsed.leftOut.length > 0 ? { fieldsLeftOut: parsed.leftOut } : {}),
     });
     return json(200, { status: 'ok', ...summary, signatureVariant: variant });
   };
 }
 
+/** A quarantined LinkedIn notification, read again as a delivery of its own (with its signature reading). */
+export const replayQuarantinedLinkedInItem: QuarantineReplayer = async (deps, kept) => {
+  const parsed = parseLinkedInWebhook(Buffer.from(JSON.stringify(kept.item)));
+  if (!parsed.ok) return { leads: [], ignored: 0, unreadable: parsed.message };
+  const variant = kept.context?.signatureVariant === 'B' ? 'B' : 'A';
+  for (const outcome of await handleAll(deps, parsed.notifications, variant)) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+  }
+  return {
+    leads: parsed.notifications.map((n) => n.responseId),
+    ignored: parsed.ignored,
+    ...(parsed.unreadable.length > 0
+      ? { unreadable: parsed.unreadable.map((u) => u.reason).join('; ') }
+      : {}),
+  };
+};
+
 type Outcome = 'accepted' | 'duplicate' | DeletionOutcome;
 
 async function handleAll(
-  deps: HubDeps,
+  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock' | 'bus'>,
   notifications: readonly LinkedInLeadNotification[],
   signatureVariant: LinkedInSignatureVariant,
 ): Promise<PromiseSettledResult<Outcome>[]> {

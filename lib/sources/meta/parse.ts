@@ -1,5 +1,6 @@
 import { parse as losslessParse } from 'lossless-json';
 import * as z from '../../zod.js';
+import { isRecord, optionalField, type UnreadableItem } from '../unreadable.js';
 
 /**
  * Meta ids are digits, up to 18 and more: past 2^53, so a bare JSON number would be corrupted by
@@ -8,26 +9,6 @@ import * as z from '../../zod.js';
 const IdSchema = z.string().check(z.regex(/^\d{1,32}$/, 'a Meta id (digits)'));
 /** Unix seconds, as in the webhook (the Graph lead object uses ISO strings instead). */
 const UnixSecondsSchema = z.string().check(z.regex(/^\d{1,12}$/, 'unix seconds'));
-
-const LeadgenValueSchema = z.object({
-  leadgen_id: IdSchema,
-  page_id: IdSchema,
-  form_id: z.optional(IdSchema),
-  ad_id: z.optional(IdSchema),
-  /** Legacy name of the ad id. */
-  adgroup_id: z.optional(IdSchema),
-  created_time: z.optional(UnixSecondsSchema),
-});
-
-const ChangeSchema = z.object({ field: z.string(), value: z.unknown() });
-
-const EntrySchema = z.object({
-  /** The page id. */
-  id: z.optional(z.string()),
-  /** When Meta sent the notification (not when the lead was made). */
-  time: z.optional(UnixSecondsSchema),
-  changes: z._default(z.array(z.unknown()), []),
-});
 
 const EnvelopeSchema = z.object({
   object: z.string(),
@@ -56,10 +37,12 @@ export type ParseWebhookResult =
       notifications: MetaLeadNotification[];
       /** Changes of other fields (or other objects than `page`): not ours, acknowledged and dropped. */
       ignored: number;
-      /** leadgen changes that lack a usable leadgen_id or page_id: retrying cannot fix them. */
-      invalid: number;
       /** The same leadgen_id twice in one batch: kept once. */
       repeated: number;
+      /** Entries and changes without a usable lead (no usable leadgen_id or page id): quarantined. */
+      unreadable: UnreadableItem[];
+      /** Names of optional fields left out of some notification because they could not be read. */
+      leftOut: string[];
     }
   | { ok: false; message: string };
 
@@ -75,9 +58,54 @@ export function parseLosslessJson(text: string): unknown {
   }
 }
 
+/** What the page entry around a change says: its page id and when Meta sent it, as far as readable. */
+interface EntryContext {
+  pageId?: string;
+  notifiedAt?: string;
+}
+
+type ChangeReading =
+  | { kind: 'lead'; notification: MetaLeadNotification }
+  | { kind: 'ignored' }
+  | { kind: 'unreadable'; reason: string };
+
+/**
+ * One change: a leadgen change yields a notification as long as its leadgen_id and a page id (its own,
+ * else the entry's) are usable; every other field that cannot be read is left out (capture reads the
+ * lead itself from the Graph API), its name noted in `leftOut`.
+ */
+function readChange(object: string, raw: unknown, entry: EntryContext, leftOut: string[]): ChangeReading {
+  if (!isRecord(raw) || typeof raw.field !== 'string')
+    return { kind: 'unreadable', reason: 'change is not an object with a "field"' };
+  if (object !== 'page' || raw.field !== 'leadgen') return { kind: 'ignored' };
+  const value = raw.value;
+  if (!isRecord(value)) return { kind: 'unreadable', reason: 'leadgen change value is not an object' };
+  const leadgenId = IdSchema.safeParse(value.leadgen_id);
+  if (!leadgenId.success) return { kind: 'unreadable', reason: 'leadgen change without a usable leadgen_id' };
+  const pageId = optionalField(value, 'page_id', IdSchema, leftOut) ?? entry.pageId;
+  // The page says which token reads the lead: without one there is nothing to fetch it with.
+  if (!pageId) return { kind: 'unreadable', reason: 'leadgen change without a usable page_id' };
+  const formId = optionalField(value, 'form_id', IdSchema, leftOut);
+  const adId =
+    optionalField(value, 'ad_id', IdSchema, leftOut) ?? optionalField(value, 'adgroup_id', IdSchema, leftOut);
+  const createdTime = isoFromUnix(optionalField(value, 'created_time', UnixSecondsSchema, leftOut));
+  return {
+    kind: 'lead',
+    notification: {
+      leadgenId: leadgenId.data,
+      pageId,
+      ...(formId ? { formId } : {}),
+      ...(adId ? { adId } : {}),
+      ...(createdTime ? { createdTime } : {}),
+      ...(entry.notifiedAt ? { notifiedAt: entry.notifiedAt } : {}),
+    },
+  };
+}
+
 /**
  * Reads a webhook delivery (`object=page`, possibly many entries each with many changes) into one
- * notification per leadgen change. Only the envelope being unreadable fails the whole delivery.
+ * notification per leadgen change. Only the envelope being unreadable fails the whole delivery: an entry
+ * or change without a usable lead is handed back in `unreadable`, to be quarantined, and the rest is read.
  */
 export function parseMetaWebhook(body: Buffer): ParseWebhookResult {
   const json = parseLosslessJson(body.toString('utf8'));
@@ -85,45 +113,69 @@ export function parseMetaWebhook(body: Buffer): ParseWebhookResult {
   const envelope = EnvelopeSchema.safeParse(json);
   if (!envelope.success)
     return { ok: false, message: 'Body must be an object with "object" and an "entry" list' };
+  const { object } = envelope.data;
 
   const notifications: MetaLeadNotification[] = [];
+  const unreadable: UnreadableItem[] = [];
+  const leftOut: string[] = [];
   const seen = new Set<string>();
   let ignored = 0;
-  let invalid = 0;
   let repeated = 0;
   for (const rawEntry of envelope.data.entry) {
-    const entry = EntrySchema.safeParse(rawEntry);
-    if (!entry.success) return { ok: false, message: 'Each entry must be an object with a "changes" list' };
-    for (const rawChange of entry.data.changes) {
-      const change = ChangeSchema.safeParse(rawChange);
-      if (!change.success) return { ok: false, message: 'Each change must be an object with a "field"' };
-      if (envelope.data.object !== 'page' || change.data.field !== 'leadgen') {
-        ignored++;
-        continue;
-      }
-      const value = LeadgenValueSchema.safeParse(change.data.value);
-      if (!value.success) {
-        invalid++;
-        continue;
-      }
-      const v = value.data;
-      if (seen.has(v.leadgen_id)) {
-        repeated++;
-        continue;
-      }
-      seen.add(v.leadgen_id);
-      const adId = v.ad_id ?? v.adgroup_id;
-      const createdTime = isoFromUnix(v.created_time);
-      const notifiedAt = isoFromUnix(entry.data.time);
-      notifications.push({
-        leadgenId: v.leadgen_id,
-        pageId: v.page_id,
-        ...(v.form_id ? { formId: v.form_id } : {}),
-        ...(adId ? { adId } : {}),
-        ...(createdTime ? { createdTime } : {}),
-        ...(notifiedAt ? { notifiedAt } : {}),
+    const changes = isRecord(rawEntry) ? (rawEntry.changes ?? []) : undefined;
+    if (!isRecord(rawEntry) || !Array.isArray(changes)) {
+      unreadable.push({
+        item: rawEntry,
+        context: { object, part: 'entry' },
+        reason: 'entry is not an object with a "changes" list',
       });
+      continue;
+    }
+    const pageId = optionalField(rawEntry, 'id', IdSchema, leftOut);
+    const time = optionalField(rawEntry, 'time', UnixSecondsSchema, leftOut);
+    const entry: EntryContext = {
+      ...(pageId ? { pageId } : {}),
+      ...(time ? { notifiedAt: isoFromUnix(time) } : {}),
+    };
+    for (const rawChange of changes) {
+      const reading = readChange(object, rawChange, entry, leftOut);
+      if (reading.kind === 'ignored') {
+        ignored++;
+      } else if (reading.kind === 'unreadable') {
+        unreadable.push({
+          item: rawChange,
+          context: {
+            object,
+            part: 'change',
+            ...(pageId ? { entryId: pageId } : {}),
+            ...(time ? { entryTime: time } : {}),
+          },
+          reason: reading.reason,
+        });
+      } else if (seen.has(reading.notification.leadgenId)) {
+        repeated++;
+      } else {
+        seen.add(reading.notification.leadgenId);
+        notifications.push(reading.notification);
+      }
     }
   }
-  return { ok: true, object: envelope.data.object, notifications, ignored, invalid, repeated };
+  return { ok: true, object, notifications, ignored, repeated, unreadable, leftOut: [...new Set(leftOut)] };
+}
+
+/**
+ * The one-entry delivery a quarantined item came in (the entry itself, or a change with its entry's page
+ * id and time), for the current parser to read again.
+ */
+export function metaDeliveryOf(item: Pick<UnreadableItem, 'item' | 'context'>): Buffer {
+  const { object = 'page', part, entryId, entryTime } = item.context ?? {};
+  const entry =
+    part === 'entry'
+      ? item.item
+      : {
+          ...(entryId !== undefined ? { id: entryId } : {}),
+          ...(entryTime !== undefined ? { time: entryTime } : {}),
+          changes: [item.item],
+        };
+  return Buffer.from(JSON.stringify({ object, entry: [entry] }));
 }

@@ -3,7 +3,8 @@ import type { HubDeps } from '../../deps.js';
 import { header, rawBody } from '../../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../../http/responses.js';
 import { type IngestOutcome, ingest } from '../../pipeline/ingest.js';
-import { type MetaLeadNotification, parseMetaWebhook } from './parse.js';
+import { type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
+import { type MetaLeadNotification, metaDeliveryOf, parseMetaWebhook } from './parse.js';
 import { answerHandshake, META_SIGNATURE_HEADER, verifyMetaSignature } from './verify.js';
 
 /** Receipts written at once per delivery: a 1000-change batch must not open 1000 connections. */
@@ -32,8 +33,9 @@ export function createMetaHandshakeHandler(deps: HubDeps) {
 
 /**
  * POST /webhooks/meta: a signed batch of changes. Every leadgen change gets its receipt (a conditional
- * put, so Meta's redeliveries are recognised) and a capture message; 200 only once all of them are
- * durable, otherwise 500 and Meta redelivers the whole batch (the receipts already written dedupe it).
+ * put, so Meta's redeliveries are recognised) and a capture message, and every entry or change without a
+ * usable lead is quarantined raw; 200 only once all of them are durable, otherwise 500 and Meta
+ * redelivers the whole batch (the receipts already written dedupe it).
  */
 export function createMetaDeliveryHandler(deps: HubDeps) {
   const { logger } = deps;
@@ -56,42 +58,58 @@ export function createMetaDeliveryHandler(deps: HubDeps) {
       logger.warn('meta delivery malformed', { message: parsed.message });
       return errorResponse(400, 'malformed_body', parsed.message);
     }
-    if (parsed.invalid > 0)
-      logger.warn('meta leadgen changes without usable ids ignored', { count: parsed.invalid });
 
     const outcomes = await ingestAll(deps, parsed.notifications);
-    const failed = outcomes.filter((o) => o.status === 'rejected');
+    const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+    try {
+      await quarantineDelivery(deps, 'meta', parsed.unreadable);
+    } catch (error) {
+      failed.push(error as Error);
+    }
     if (failed.length > 0) {
       logger.error('meta delivery not durable; asking Meta to retry', {
         failed: failed.length,
-        total: outcomes.length,
-        error: (failed[0] as PromiseRejectedResult).reason?.name,
+        total: parsed.notifications.length + parsed.unreadable.length,
+        error: failed[0]?.name,
       });
       return errorResponse(500, 'unavailable', 'Some leads could not be stored; retry the delivery');
     }
     const results = outcomes.map((o) => (o as PromiseFulfilledResult<IngestOutcome>).value.status);
     const accepted = results.filter((s) => s === 'accepted').length;
-    const duplicates = results.length - accepted;
+    const summary = {
+      accepted,
+      duplicates: results.length - accepted + parsed.repeated,
+      ignored: parsed.ignored,
+      quarantined: parsed.unreadable.length,
+    };
     logger.info('meta delivery ingested', {
       leadgenIds: parsed.notifications.map((n) => n.leadgenId).slice(0, 50),
-      accepted,
-      duplicates: duplicates + parsed.repeated,
-      ignored: parsed.ignored,
-      invalid: parsed.invalid,
+      ...summary,
+      ...(parsed.leftOut.length > 0 ? { fieldsLeftOut: parsed.leftOut } : {}),
     });
-    return json(200, {
-      status: 'ok',
-      accepted,
-      duplicates: duplicates + parsed.repeated,
-      ignored: parsed.ignored,
-      invalid: parsed.invalid,
-    });
+    return json(200, { status: 'ok', ...summary });
   };
 }
 
+/** A quarantined Meta entry or change, read again as the one-entry delivery it came in. */
+export const replayQuarantinedMetaItem: QuarantineReplayer = async (deps, kept) => {
+  const parsed = parseMetaWebhook(metaDeliveryOf(kept));
+  if (!parsed.ok) return { leads: [], ignored: 0, unreadable: parsed.message };
+  for (const outcome of await ingestAll(deps, parsed.notifications)) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+  }
+  return {
+    leads: parsed.notifications.map((n) => n.leadgenId),
+    ignored: parsed.ignored,
+    ...(parsed.unreadable.length > 0
+      ? { unreadable: parsed.unreadable.map((u) => u.reason).join('; ') }
+      : {}),
+  };
+};
+
 /** Ingests every notification (a few at a time) and reports each outcome, failures included. */
 async function ingestAll(
-  deps: HubDeps,
+  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock'>,
   notifications: readonly MetaLeadNotification[],
 ): Promise<PromiseSettledResult<IngestOutcome>[]> {
   const results: PromiseSettledResult<IngestOutcome>[] = [];

@@ -1,6 +1,7 @@
 import * as z from '../../zod.js';
-import { isoFromEpoch } from '../mapping.js';
+import { isoFromEpoch, optional } from '../mapping.js';
 import { parseLosslessJson } from '../meta/parse.js';
+import { isRecord, optionalField, type UnreadableItem } from '../unreadable.js';
 
 /** TikTok ids are digits, 19 and more: the webhook may send them as bare numbers, so they are parsed losslessly. */
 const IdSchema = z.string().check(z.regex(/^\d{1,32}$/, 'a TikTok id (digits)'));
@@ -71,28 +72,12 @@ const optionalText = z.optional(
   ),
 );
 
-const EntrySchema = z.object({
-  id: z.pipe(numberOrText, IdSchema),
-  lead_source: optionalText,
-  page_id: z.optional(optionalId),
-  page_name: optionalText,
-  advertiser_id: z.optional(optionalId),
-  advertiser_name: optionalText,
-  library_id: z.optional(optionalId),
-  campaign_id: z.optional(optionalId),
-  campaign_name: optionalText,
-  adgroup_id: z.optional(optionalId),
-  adgroup_name: optionalText,
-  ad_id: z.optional(optionalId),
-  ad_name: optionalText,
-  create_time: z.optional(z.union([z.string(), z.number()])),
-  changes: z._default(z.array(z.object({ field: z.string(), value: z.unknown() })), []),
-});
+const LeadIdSchema = z.pipe(numberOrText, IdSchema);
+const ChangeSchema = z.object({ field: z.string(), value: z.unknown() });
+const TimeSchema = z.union([z.string(), z.number()]);
 
 const EnvelopeSchema = z.object({
-  request_id: z.optional(numberOrText),
   object: numberOrText,
-  time: z.optional(z.union([z.string(), z.number()])),
   entry: z._default(z.array(z.unknown()), []),
 });
 
@@ -111,8 +96,10 @@ export type ParseTikTokResult =
       leads: TikTokLead[];
       /** Deliveries of other objects (ad reviews, creative fatigue, …) share the callback: dropped. */
       ignored: number;
-      /** Lead entries without a usable lead id, or without an advertiser or library id. */
-      invalid: number;
+      /** Lead entries without a usable lead id, or without an advertiser or library id: quarantined. */
+      unreadable: UnreadableItem[];
+      /** Names of optional fields left out of some lead because they could not be read. */
+      leftOut: string[];
       /** The same lead twice in one delivery: kept once. */
       repeated: number;
       /** Leads of advertisers not on TIKTOK_ADVERTISER_IDS. */
@@ -120,9 +107,80 @@ export type ParseTikTokResult =
     }
   | { ok: false; message: string };
 
+type EntryReading =
+  | { kind: 'lead'; lead: TikTokLead }
+  | { kind: 'rejected' }
+  | { kind: 'unreadable'; reason: string };
+
+/** What the envelope around an entry says. */
+interface Envelope {
+  notifiedAt?: string;
+  requestId?: string;
+}
+
+/**
+ * One lead entry: it yields a lead as long as its id and its advertiser (or form library) id are usable;
+ * every other field, and every answer, that cannot be read is left out, its name noted in `leftOut`.
+ */
+function readEntry(
+  raw: unknown,
+  envelope: Envelope,
+  allowedAdvertisers: ReadonlySet<string> | undefined,
+  leftOut: string[],
+): EntryReading {
+  if (!isRecord(raw)) return { kind: 'unreadable', reason: 'lead entry is not an object' };
+  const id = LeadIdSchema.safeParse(raw.id);
+  if (!id.success) return { kind: 'unreadable', reason: 'lead entry without a usable id' };
+  const field = <T>(name: string, schema: z.ZodMiniType<T>) => optionalField(raw, name, schema, leftOut);
+  const advertiserId = field('advertiser_id', optionalId);
+  const libraryId = field('library_id', optionalId);
+  if (!advertiserId && !libraryId)
+    return { kind: 'unreadable', reason: 'lead entry without a usable advertiser_id or library_id' };
+  if (allowedAdvertisers) {
+    // An advertiser id that is there but unreadable cannot be checked against the list: kept, not refused.
+    if (!advertiserId && raw.advertiser_id !== undefined && raw.advertiser_id !== null)
+      return {
+        kind: 'unreadable',
+        reason: 'advertiser_id unreadable, so TIKTOK_ADVERTISER_IDS cannot be checked',
+      };
+    if (!advertiserId || !allowedAdvertisers.has(advertiserId)) return { kind: 'rejected' };
+  }
+  const rawChanges = field('changes', z.array(z.unknown())) ?? [];
+  const changes = rawChanges.flatMap((c) => {
+    const change = ChangeSchema.safeParse(c);
+    if (change.success) return [{ field: change.data.field, value: change.data.value }];
+    leftOut.push('changes[]');
+    return [];
+  });
+  const text = (name: string) => field(name, optionalText);
+  const createTime = tiktokTime(field('create_time', TimeSchema));
+  const lead: TikTokLead = {
+    leadId: id.data,
+    ...optional('advertiserId', advertiserId),
+    ...optional('libraryId', libraryId),
+    ...optional('advertiserName', text('advertiser_name')),
+    ...optional('pageId', field('page_id', optionalId)),
+    ...optional('pageName', text('page_name')),
+    ...optional('campaignId', field('campaign_id', optionalId)),
+    ...optional('campaignName', text('campaign_name')),
+    ...optional('adgroupId', field('adgroup_id', optionalId)),
+    ...optional('adgroupName', text('adgroup_name')),
+    ...optional('adId', field('ad_id', optionalId)),
+    ...optional('adName', text('ad_name')),
+    ...optional('leadSource', text('lead_source')),
+    ...optional('createTime', createTime),
+    ...optional('notifiedAt', envelope.notifiedAt),
+    ...optional('requestId', envelope.requestId),
+    changes,
+  };
+  return { kind: 'lead', lead };
+}
+
 /**
  * Reads a delivery. Only `object` 1 (lead) is kept; ids stay exact strings however they were written;
- * when an allow-list is given, leads of other advertisers are counted and dropped.
+ * when an allow-list is given, leads of other advertisers are counted and dropped. Only the envelope
+ * being unreadable fails the whole delivery: an entry without a usable lead is handed back in
+ * `unreadable` (with the envelope parts that reading it again needs), to be quarantined.
  */
 export function parseTikTokWebhook(
   body: Buffer,
@@ -130,56 +188,64 @@ export function parseTikTokWebhook(
 ): ParseTikTokResult {
   const json = parseLosslessJson(body.toString('utf8'));
   if (json === undefined) return { ok: false, message: 'Body is not valid JSON' };
-  const envelope = EnvelopeSchema.safeParse(json);
-  if (!envelope.success || json === null || typeof json !== 'object' || Array.isArray(json)) {
+  const parsed = EnvelopeSchema.safeParse(json);
+  if (!parsed.success || !isRecord(json)) {
     return { ok: false, message: 'Body must be an object with "object" and an "entry" list' };
   }
-  const result = { leads: [] as TikTokLead[], ignored: 0, invalid: 0, repeated: 0, rejected: 0 };
-  if (envelope.data.object !== '1') {
-    return { ok: true, ...result, ignored: Math.max(1, envelope.data.entry.length) };
+  const result = {
+    leads: [] as TikTokLead[],
+    ignored: 0,
+    unreadable: [] as UnreadableItem[],
+    repeated: 0,
+    rejected: 0,
+  };
+  const leftOut: string[] = [];
+  const { object, entry: entries } = parsed.data;
+  if (object !== '1') {
+    return { ok: true, ...result, leftOut, ignored: Math.max(1, entries.length) };
   }
-  const notifiedAt = tiktokTime(envelope.data.time);
+  const time = optionalField(json, 'time', TimeSchema, leftOut);
+  const requestId = optionalField(json, 'request_id', numberOrText, leftOut);
+  const notifiedAt = tiktokTime(time);
+  const envelope: Envelope = { ...optional('notifiedAt', notifiedAt), ...optional('requestId', requestId) };
+  const context = {
+    object,
+    ...optional('time', time === undefined ? undefined : String(time)),
+    ...optional('requestId', requestId),
+  };
   const seen = new Set<string>();
-  for (const raw of envelope.data.entry) {
-    const entry = EntrySchema.safeParse(raw);
-    if (!entry.success || (!entry.data.advertiser_id && !entry.data.library_id)) {
-      result.invalid++;
+  for (const raw of entries) {
+    const reading = readEntry(raw, envelope, allowedAdvertisers, leftOut);
+    if (reading.kind === 'unreadable') {
+      result.unreadable.push({ item: raw, context, reason: reading.reason });
       continue;
     }
-    const e = entry.data;
-    if (allowedAdvertisers && (!e.advertiser_id || !allowedAdvertisers.has(e.advertiser_id))) {
+    if (reading.kind === 'rejected') {
       result.rejected++;
       continue;
     }
-    const createTime = tiktokTime(e.create_time);
-    const lead: TikTokLead = {
-      leadId: e.id,
-      ...(e.advertiser_id ? { advertiserId: e.advertiser_id } : {}),
-      ...(e.library_id ? { libraryId: e.library_id } : {}),
-      ...(e.advertiser_name ? { advertiserName: e.advertiser_name } : {}),
-      ...(e.page_id ? { pageId: e.page_id } : {}),
-      ...(e.page_name ? { pageName: e.page_name } : {}),
-      ...(e.campaign_id ? { campaignId: e.campaign_id } : {}),
-      ...(e.campaign_name ? { campaignName: e.campaign_name } : {}),
-      ...(e.adgroup_id ? { adgroupId: e.adgroup_id } : {}),
-      ...(e.adgroup_name ? { adgroupName: e.adgroup_name } : {}),
-      ...(e.ad_id ? { adId: e.ad_id } : {}),
-      ...(e.ad_name ? { adName: e.ad_name } : {}),
-      ...(e.lead_source ? { leadSource: e.lead_source } : {}),
-      ...(createTime ? { createTime } : {}),
-      ...(notifiedAt ? { notifiedAt } : {}),
-      ...(envelope.data.request_id ? { requestId: envelope.data.request_id } : {}),
-      changes: e.changes.map((c) => ({ field: c.field, value: c.value })),
-    };
-    const key = tiktokPlatformLeadId(lead);
+    const key = tiktokPlatformLeadId(reading.lead);
     if (seen.has(key)) {
       result.repeated++;
       continue;
     }
     seen.add(key);
-    result.leads.push(lead);
+    result.leads.push(reading.lead);
   }
-  return { ok: true, ...result };
+  return { ok: true, ...result, leftOut: [...new Set(leftOut)] };
+}
+
+/** The one-entry delivery a quarantined entry came in, for the current parser to read again. */
+export function tiktokDeliveryOf(kept: Pick<UnreadableItem, 'item' | 'context'>): Buffer {
+  const { object = '1', time, requestId } = kept.context ?? {};
+  return Buffer.from(
+    JSON.stringify({
+      object,
+      ...(time !== undefined ? { time } : {}),
+      ...(requestId !== undefined ? { request_id: requestId } : {}),
+      entry: [kept.item],
+    }),
+  );
 }
 
 /** TIKTOK_ADVERTISER_IDS as a set; undefined (accept any) when unset. */

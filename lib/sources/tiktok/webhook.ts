@@ -3,12 +3,15 @@ import type { HubDeps } from '../../deps.js';
 import { header, rawBody } from '../../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../../http/responses.js';
 import { type IngestOutcome, ingest } from '../../pipeline/ingest.js';
+import { type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
 import {
   advertiserAllowList,
   parseTikTokWebhook,
   type TikTokLead,
   type TikTokLeadPayload,
   type TikTokTrust,
+  TikTokTrustSchema,
+  tiktokDeliveryOf,
   tiktokPlatformLeadId,
 } from './parse.js';
 import { checkOpenSignature, checkPathToken, TIKTOK_SIGNATURE_HEADER } from './verify.js';
@@ -75,7 +78,7 @@ export function createTikTokDeliveryHandler(deps: HubDeps) {
       logger.warn('tiktok delivery malformed', { message: parsed.message });
       return errorResponse(400, 'malformed_body', parsed.message);
     }
-    if (parsed.rejected > 0 && parsed.leads.length === 0) {
+    if (parsed.rejected > 0 && parsed.leads.length === 0 && parsed.unreadable.length === 0) {
       logger.warn('tiktok leads of advertisers not on TIKTOK_ADVERTISER_IDS refused', {
         rejected: parsed.rejected,
       });
@@ -84,12 +87,26 @@ export function createTikTokDeliveryHandler(deps: HubDeps) {
 
     const fullTrust: TikTokTrust = { ...trust, advertiser: allowList ? 'allow_listed' : 'no_allow_list' };
     const outcomes = await ingestAll(deps, parsed.leads, fullTrust);
-    const failed = outcomes.filter((o) => o.status === 'rejected');
+    const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+    try {
+      // How the delivery was checked goes with each kept entry, for the lead a replay may read from it.
+      const checked = {
+        signature: trust.signature,
+        ...(trust.signedOver ? { signedOver: trust.signedOver } : {}),
+      };
+      await quarantineDelivery(
+        deps,
+        'tiktok',
+        parsed.unreadable.map((u) => ({ ...u, context: { ...u.context, ...checked } })),
+      );
+    } catch (error) {
+      failed.push(error as Error);
+    }
     if (failed.length > 0) {
       logger.error('tiktok delivery not durable; asking TikTok to retry', {
         failed: failed.length,
-        total: outcomes.length,
-        error: (failed[0] as PromiseRejectedResult).reason?.name,
+        total: outcomes.length + parsed.unreadable.length,
+        error: failed[0]?.name,
       });
       return errorResponse(500, 'unavailable', 'Some leads could not be stored; retry the delivery');
     }
@@ -100,7 +117,7 @@ export function createTikTokDeliveryHandler(deps: HubDeps) {
       accepted,
       duplicates: outcomes.length - accepted + parsed.repeated,
       ignored: parsed.ignored,
-      invalid: parsed.invalid,
+      quarantined: parsed.unreadable.length,
       rejected: parsed.rejected,
     };
     logger.info('tiktok delivery ingested', {
@@ -108,13 +125,43 @@ export function createTikTokDeliveryHandler(deps: HubDeps) {
       trust: fullTrust,
       signatureHeaders,
       ...summary,
+      ...(parsed.leftOut.length > 0 ? { fieldsLeftOut: parsed.leftOut } : {}),
     });
     return json(200, { status: 'ok', ...summary });
   };
 }
 
+/**
+ * A quarantined TikTok entry, read again as the one-entry delivery it came in, against the current
+ * allow-list; a lead of an advertiser not on it counts as ignored.
+ */
+export const replayQuarantinedTikTokItem: QuarantineReplayer = async (deps, kept) => {
+  const allowList = advertiserAllowList(deps.env.TIKTOK_ADVERTISER_IDS);
+  const parsed = parseTikTokWebhook(tiktokDeliveryOf(kept), allowList);
+  if (!parsed.ok) return { leads: [], ignored: 0, unreadable: parsed.message };
+  const checked = TikTokTrustSchema.safeParse({
+    pathToken: 'passed',
+    signature: kept.context?.signature,
+    ...(kept.context?.signedOver ? { signedOver: kept.context.signedOver } : {}),
+    advertiser: allowList ? 'allow_listed' : 'no_allow_list',
+  });
+  const trust: TikTokTrust = checked.success
+    ? checked.data
+    : { pathToken: 'passed', signature: 'absent', advertiser: allowList ? 'allow_listed' : 'no_allow_list' };
+  for (const outcome of await ingestAll(deps, parsed.leads, trust)) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+  }
+  return {
+    leads: parsed.leads.map(tiktokPlatformLeadId),
+    ignored: parsed.ignored + parsed.rejected,
+    ...(parsed.unreadable.length > 0
+      ? { unreadable: parsed.unreadable.map((u) => u.reason).join('; ') }
+      : {}),
+  };
+};
+
 async function ingestAll(
-  deps: HubDeps,
+  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock'>,
   leads: readonly TikTokLead[],
   trust: TikTokTrust,
 ): Promise<PromiseSettledResult<IngestOutcome>[]> {

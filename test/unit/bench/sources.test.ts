@@ -113,7 +113,7 @@ describe('tiktok bench source', () => {
       expect(request.body).toMatch(/"id":\d{19}[,}]/);
       const parsed = parseTikTokWebhook(body, allowList);
       if (!parsed.ok) throw new Error(parsed.message);
-      expect(parsed).toMatchObject({ ignored: 0, invalid: 0, rejected: 0 });
+      expect(parsed).toMatchObject({ ignored: 0, unreadable: [], rejected: 0 });
       expect(parsed.leads).toHaveLength(1);
       const [lead] = parsed.leads;
       expect(lead?.leadId).toMatch(/^\d{19}$/);
@@ -134,6 +134,7 @@ describe('google bench source', () => {
       expect(request.headers['user-agent']).toBe('Google-Ads-Lead-Forms');
       const parsed = parseGoogleWebhook(Buffer.from(request.body));
       if (!parsed.ok) throw new Error(parsed.message);
+      if (!parsed.lead) throw new Error(parsed.unreadable.reason);
       expect(checkGoogleKey(parsed.key, googleSource.env.GOOGLE_WEBHOOK_KEY)).toBe(true);
       expect(parsed.lead.isTest).toBe(false);
       expect(parsed.lead.formId).toMatch(/^\d+$/);

@@ -57,6 +57,7 @@ describe('Google Ads deliveries', () => {
           { columnId: 'POSTAL_CODE', columnName: 'Postal Code', value: '94043' },
         ],
       },
+      leftOut: [],
     });
     expect(JSON.stringify(result.ok && result.lead)).not.toContain('the-key');
   });
@@ -65,7 +66,7 @@ describe('Google Ads deliveries', () => {
     const body = googleWebhookBody(googleLead('l1', { campaign_id: '9007199254740993123' }), 'k');
     expect(body).toContain('"campaign_id":9007199254740993123');
     const result = parseGoogleWebhook(Buffer.from(body));
-    expect(result.ok && result.lead.campaignId).toBe('9007199254740993123');
+    expect(result.ok && result.lead?.campaignId).toBe('9007199254740993123');
   });
 
   it('reads a lead without column names, and a missing is_test as a real lead', () => {
@@ -79,17 +80,48 @@ describe('Google Ads deliveries', () => {
     });
   });
 
-  it('returns the key even for a body that is not a lead, so it is checked first', () => {
-    expect(parseGoogleWebhook(Buffer.from('{"google_key":"k"}'))).toMatchObject({ ok: false, key: 'k' });
-    expect(parseGoogleWebhook(Buffer.from('{"google_key":"k","lead_id":""}'))).toMatchObject({
-      ok: false,
-      key: 'k',
+  it('hands back a keyed object without a usable lead_id, without its key, so it is checked first', () => {
+    for (const raw of [
+      '{"google_key":"k"}',
+      '{"google_key":"k","lead_id":""}',
+      '{"google_key":"k","lead_id":{}}',
+    ]) {
+      const result = parseGoogleWebhook(Buffer.from(raw));
+      expect(result, raw).toMatchObject({
+        ok: true,
+        key: 'k',
+        unreadable: { reason: 'lead without a usable lead_id' },
+      });
+      expect(JSON.stringify(result.ok && !result.lead && result.unreadable), raw).not.toContain('google_key');
+    }
+  });
+
+  it('reads a lead whose other fields are unreadable, leaving out only those fields', () => {
+    const result = parseGoogleWebhook(
+      Buffer.from(
+        '{"google_key":"k","lead_id":"x","form_id":{},"is_test":"maybe","lead_submit_time":{},' +
+          '"user_column_data":[{"column_id":"EMAIL","string_value":"a@b.co"},{"column_id":"X","string_value":{}},7]}',
+      ),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      lead: { leadId: 'x', isTest: false, columns: [{ columnId: 'EMAIL', value: 'a@b.co' }] },
     });
-    expect(
-      parseGoogleWebhook(Buffer.from('{"google_key":"k","lead_id":"x","user_column_data":"no"}')),
-    ).toMatchObject({
-      ok: false,
-      key: 'k',
+    expect(result.ok && result.lead?.formId).toBeUndefined();
+    expect(result.ok && result.lead && result.leftOut.sort()).toEqual([
+      'form_id',
+      'is_test',
+      'lead_submit_time',
+      'string_value',
+      'user_column_data[]',
+    ]);
+    const noColumns = parseGoogleWebhook(
+      Buffer.from('{"google_key":"k","lead_id":"x","user_column_data":"no"}'),
+    );
+    expect(noColumns).toMatchObject({
+      ok: true,
+      lead: { leadId: 'x', columns: [] },
+      leftOut: ['user_column_data'],
     });
   });
 

@@ -52,7 +52,8 @@ describe('LinkedIn notifications', () => {
         },
       ],
       ignored: 0,
-      invalid: 0,
+      unreadable: [],
+      leftOut: [],
       repeated: 0,
     });
   });
@@ -83,20 +84,56 @@ describe('LinkedIn notifications', () => {
     });
   });
 
-  it('ignores other types and actions, counts unusable ids, and keeps a repeat once', () => {
+  it('ignores other types and actions, hands back unusable ids, and keeps a repeat once', () => {
     const result = parse([
       notification({ type: 'ORGANIZATION_SOCIAL_ACTION' }),
       notification({ leadAction: 'UPDATED' }),
       notification({ leadGenFormResponse: 'urn:li:leadGenFormResponse:bad id' }),
       notification({ leadGenFormResponse: undefined }),
       notification({ leadGenFormResponse: { id: 42 } }),
+      notification({ leadAction: {} }),
       notification(),
       notification(),
       notification({ leadAction: 'DELETED' }),
     ]);
-    expect(result).toMatchObject({ ok: true, ignored: 2, invalid: 3, repeated: 1 });
+    expect(result).toMatchObject({ ok: true, ignored: 2, repeated: 1 });
     if (!result.ok) throw new Error(result.message);
     expect(result.notifications.map((n) => n.action)).toEqual(['CREATED', 'DELETED']);
+    expect(result.unreadable.map((u) => u.reason)).toEqual([
+      'lead action without a usable leadGenFormResponse',
+      'lead action without a usable leadGenFormResponse',
+      'lead action without a usable leadGenFormResponse',
+      'lead notification without a readable leadAction',
+    ]);
+    expect(result.unreadable[2]?.item).toMatchObject({ leadGenFormResponse: { id: '42' } });
+  });
+
+  it('reads a lead whose other fields are unreadable, leaving out only those fields', () => {
+    const result = parse(
+      notification({ leadGenForm: {}, owner: 'acme', leadType: {}, occurredAt: [], associatedEntity: 1 }),
+    );
+    if (!result.ok) throw new Error(result.message);
+    expect(result.notifications).toEqual([
+      { responseId: '249592fc-d272-44ba-a7db-c2bdce579507-6', action: 'CREATED' },
+    ]);
+    expect(result.leftOut.sort()).toEqual([
+      'associatedEntity',
+      'leadGenForm',
+      'leadType',
+      'occurredAt',
+      'owner',
+    ]);
+    expect(result.unreadable).toEqual([]);
+  });
+
+  it('hands back items of a list that are not objects instead of failing the delivery', () => {
+    const result = parse([1, null, notification()]);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.notifications).toHaveLength(1);
+    expect(result.unreadable).toEqual([
+      { item: '1', reason: 'notification is not an object' },
+      { item: null, reason: 'notification is not an object' },
+    ]);
   });
 
   it('works without the optional fields', () => {
@@ -105,7 +142,7 @@ describe('LinkedIn notifications', () => {
   });
 
   it('fails only an unreadable body', () => {
-    for (const raw of ['{', '"x"', '[]', '[1]', 'null', '[null]']) {
+    for (const raw of ['{', '"x"', '[]', '1', 'null']) {
       expect(parseLinkedInWebhook(Buffer.from(raw)), raw).toMatchObject({ ok: false });
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMetaWebhook } from '../../../lib/sources/meta/parse.js';
+import { metaDeliveryOf, parseMetaWebhook } from '../../../lib/sources/meta/parse.js';
 
 const parse = (text: string) => parseMetaWebhook(Buffer.from(text));
 const ok = (text: string) => {
@@ -30,7 +30,7 @@ describe('parseMetaWebhook', () => {
       },
       expect.objectContaining({ leadgenId: '123123123124' }),
     ]);
-    expect(result).toMatchObject({ ignored: 0, invalid: 0, repeated: 0 });
+    expect(result).toMatchObject({ ignored: 0, unreadable: [], leftOut: [], repeated: 0 });
   });
 
   it('keeps 18-digit ids exact when they arrive as bare JSON numbers (past 2^53)', () => {
@@ -89,16 +89,74 @@ describe('parseMetaWebhook', () => {
     expect(result.ignored).toBe(1);
   });
 
-  it('counts leadgen changes without usable ids as invalid and keeps the rest', () => {
-    const result = ok(`{"object":"page","entry":[{"id":1,"changes":[
+  it('hands back leadgen changes without a usable leadgen_id or page id, with their reasons, and keeps the rest', () => {
+    const result = ok(`{"object":"page","entry":[{"time":1764496800,"changes":[
       {"field":"leadgen","value":{"page_id":1}},
       {"field":"leadgen","value":{"leadgen_id":"abc","page_id":1}},
       {"field":"leadgen","value":{"leadgen_id":1.5,"page_id":1}},
       {"field":"leadgen","value":"nope"},
+      {"field":"leadgen","value":{"leadgen_id":98}},
       {"field":"leadgen","value":{"leadgen_id":99,"page_id":1}}
     ]}]}`);
     expect(result.notifications.map((n) => n.leadgenId)).toEqual(['99']);
-    expect(result.invalid).toBe(4);
+    expect(result.unreadable.map((u) => u.reason)).toEqual([
+      'leadgen change without a usable leadgen_id',
+      'leadgen change without a usable leadgen_id',
+      'leadgen change without a usable leadgen_id',
+      'leadgen change value is not an object',
+      'leadgen change without a usable page_id',
+    ]);
+    // Kept as received (numbers as their digits), with what reading it again needs.
+    expect(result.unreadable[2]).toEqual({
+      item: { field: 'leadgen', value: { leadgen_id: '1.5', page_id: '1' } },
+      context: { object: 'page', part: 'change', entryTime: '1764496800' },
+      reason: 'leadgen change without a usable leadgen_id',
+    });
+  });
+
+  it('reads a lead whose other fields are unreadable, leaving out only those fields', () => {
+    const result = ok(`{"object":"page","entry":[{"id":"page-one","time":"soon","changes":[
+      {"field":"leadgen","value":{"leadgen_id":11,"page_id":1,"form_id":"form-7","ad_id":{},"adgroup_id":5,
+        "created_time":"yesterday"}}
+    ]}]}`);
+    expect(result.notifications).toEqual([{ leadgenId: '11', pageId: '1', adId: '5' }]);
+    expect(result.unreadable).toEqual([]);
+    expect(result.leftOut.sort()).toEqual(['ad_id', 'created_time', 'form_id', 'id', 'time']);
+  });
+
+  it("takes the entry's page id when the change's own is unreadable", () => {
+    const result = ok(
+      '{"object":"page","entry":[{"id":7,"changes":[{"field":"leadgen","value":{"leadgen_id":11,"page_id":"p"}}]}]}',
+    );
+    expect(result.notifications).toEqual([{ leadgenId: '11', pageId: '7' }]);
+    expect(result.leftOut).toEqual(['page_id']);
+  });
+
+  it('hands back entries and changes it cannot read instead of failing the delivery', () => {
+    const result = ok(
+      '{"object":"page","entry":["x",{"id":1,"changes":{}},{"id":1,"changes":[1,{"field":2},' +
+        '{"field":"leadgen","value":{"leadgen_id":5,"page_id":1}}]}]}',
+    );
+    expect(result.notifications.map((n) => n.leadgenId)).toEqual(['5']);
+    expect(result.unreadable.map((u) => [u.item, u.context?.part, u.reason])).toEqual([
+      ['x', 'entry', 'entry is not an object with a "changes" list'],
+      [{ id: '1', changes: {} }, 'entry', 'entry is not an object with a "changes" list'],
+      ['1', 'change', 'change is not an object with a "field"'],
+    ]);
+    // A number as the field name reads as its digits: another field, not ours.
+    expect(result.ignored).toBe(1);
+  });
+
+  it('rebuilds the one-entry delivery of a kept item, which reads the same', () => {
+    const body = Buffer.from(
+      '{"object":"page","entry":[{"id":7,"time":1764496800,"changes":[{"field":"leadgen","value":{"leadgen_id":"x"}}]},"y"]}',
+    );
+    const [change, entry] = ok(body.toString()).unreadable;
+    for (const kept of [change, entry]) {
+      if (!kept) throw new Error('expected two unreadable items');
+      const again = parseMetaWebhook(metaDeliveryOf(kept));
+      expect(again.ok && again.unreadable).toEqual([kept]);
+    }
   });
 
   it('accepts an empty batch', () => {
@@ -115,9 +173,7 @@ describe('parseMetaWebhook', () => {
       '{"entry":[]}',
       '{"object":"page"}',
       '{"object":"page","entry":{}}',
-      '{"object":"page","entry":["x"]}',
-      '{"object":"page","entry":[{"id":1,"changes":{}}]}',
-      '{"object":"page","entry":[{"id":1,"changes":[1]}]}',
+      '{"object":{},"entry":[]}',
     ]) {
       expect(parse(text).ok, text).toBe(false);
     }

@@ -3,6 +3,7 @@ import { tiktokLead, tiktokWebhookBody } from '../../../lib/sandbox/tiktok-webho
 import {
   advertiserAllowList,
   parseTikTokWebhook,
+  tiktokDeliveryOf,
   tiktokPlatformLeadId,
   tiktokTime,
 } from '../../../lib/sources/tiktok/parse.js';
@@ -32,7 +33,8 @@ describe('TikTok deliveries', () => {
     expect(result).toEqual({
       ok: true,
       ignored: 0,
-      invalid: 0,
+      unreadable: [],
+      leftOut: [],
       repeated: 0,
       rejected: 0,
       leads: [
@@ -64,7 +66,7 @@ describe('TikTok deliveries', () => {
     expect(tiktokPlatformLeadId(result.leads[0] as never)).toBe('7163948356417552385:7012345678901234567');
   });
 
-  it('takes several leads, drops a repeat, and counts entries without usable ids', () => {
+  it('takes several leads, drops a repeat, and hands back entries without usable ids', () => {
     const body = tiktokWebhookBody([
       tiktokLead('7301234567890123456'),
       tiktokLead('7301234567890123457'),
@@ -73,9 +75,58 @@ describe('TikTok deliveries', () => {
       tiktokLead('7301234567890123459', { advertiser_id: '' }),
     ]);
     const result = parseTikTokWebhook(Buffer.from(body));
-    expect(result).toMatchObject({ ok: true, repeated: 1, invalid: 2 });
+    expect(result).toMatchObject({ ok: true, repeated: 1 });
     if (!result.ok) throw new Error(result.message);
     expect(result.leads.map((l) => l.leadId)).toEqual(['7301234567890123456', '7301234567890123457']);
+    expect(result.unreadable.map((u) => u.reason)).toEqual([
+      'lead entry without a usable id',
+      'lead entry without a usable advertiser_id or library_id',
+    ]);
+    expect(result.unreadable[0]?.context).toMatchObject({ object: '1' });
+  });
+
+  it('reads a lead whose other fields are unreadable, leaving out only those fields and answers', () => {
+    const body = tiktokWebhookBody([
+      // Shapes the sandbox's types do not allow, as a broken delivery would bring them.
+      tiktokLead('7301234567890123456', {
+        campaign_id: 'c-1',
+        page_name: { x: 1 },
+        create_time: [],
+        changes: [{ field: 'email', value: 'jane@example.com' }, { field: {}, value: 'x' }, 'odd'],
+      } as never),
+    ]);
+    const result = parseTikTokWebhook(Buffer.from(body.replace('"request_id":', '"request_id":{},"x":')));
+    if (!result.ok) throw new Error(result.message);
+    expect(result.unreadable).toEqual([]);
+    expect(result.leads).toHaveLength(1);
+    expect(result.leads[0]).not.toHaveProperty('campaignId');
+    expect(result.leads[0]?.changes).toEqual([{ field: 'email', value: 'jane@example.com' }]);
+    expect(result.leftOut.sort()).toEqual([
+      'campaign_id',
+      'changes[]',
+      'create_time',
+      'page_name',
+      'request_id',
+    ]);
+  });
+
+  it('keeps an entry whose advertiser id cannot be checked against the allow-list, rather than refusing it', () => {
+    const body = tiktokWebhookBody([
+      tiktokLead('7301234567890123456', { advertiser_id: 'acme', library_id: '88' }),
+    ]);
+    const result = parseTikTokWebhook(Buffer.from(body), advertiserAllowList('99'));
+    expect(result).toMatchObject({ ok: true, rejected: 0, leads: [] });
+    expect(result.ok && result.unreadable.map((u) => u.reason)).toEqual([
+      'advertiser_id unreadable, so TIKTOK_ADVERTISER_IDS cannot be checked',
+    ]);
+  });
+
+  it('rebuilds the one-entry delivery of a kept entry, which reads the same', () => {
+    const result = parseTikTokWebhook(Buffer.from(tiktokWebhookBody([tiktokLead('no')])));
+    const [kept] = result.ok ? result.unreadable : [];
+    if (!kept) throw new Error('expected an unreadable entry');
+    const again = parseTikTokWebhook(tiktokDeliveryOf(kept));
+    expect(again.ok && again.unreadable).toEqual([kept]);
   });
 
   it('keys a form-library lead by its library id', () => {
