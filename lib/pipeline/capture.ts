@@ -8,18 +8,28 @@ import type { CaptureMessage, ConsentRecord, ContactProfile, LeadStore, StoredLe
 import { PermanentSourceError } from '../sources/errors.js';
 import { resolverFor } from '../sources/index.js';
 import { resolveContact, settleContact } from './identity-resolution.js';
+import { captureFailed } from './quarantine.js';
 
 export type CaptureOutcome =
   | { status: 'captured'; leadId: string; contactId: string }
-  | { status: 'already-done' | 'suppressed' | 'failed' | 'missing' | 'deleted' };
+  | { status: 'already-done' | 'suppressed' | 'failed' | 'missing' | 'deleted' | 'quarantined' };
 
 /**
  * Capture one receipt: resolve the raw lead, normalise it, check suppression, resolve the person (merging
  * contacts the submission proves to be one), store lead + profile + consent ledger records, and publish
  * LeadCaptured. Every step is idempotent, so a redelivered message or a crash half-way converges on the
- * same result. Throws only for failures worth retrying.
+ * same result. Throws only for failures worth retrying; every failure is logged, and one that repeats
+ * identically quarantines the receipt (lib/pipeline/quarantine.ts) instead of looping.
  */
 export async function capture(deps: HubDeps, message: CaptureMessage): Promise<CaptureOutcome> {
+  try {
+    return await captureReceipt(deps, message);
+  } catch (error) {
+    return { status: await captureFailed(deps, message, error) };
+  }
+}
+
+async function captureReceipt(deps: HubDeps, message: CaptureMessage): Promise<CaptureOutcome> {
   const { store, logger } = deps;
   const receipt = await store.getReceipt(message);
   if (!receipt) {
