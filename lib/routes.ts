@@ -44,6 +44,8 @@ export const HttpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/api/leads/{leadId}', fn: 'http-admin', auth: 'admin' },
   { method: 'GET', path: '/api/contacts/{contactId}', fn: 'http-admin', auth: 'admin' },
   { method: 'GET', path: '/api/metrics/speed-to-lead', fn: 'http-admin', auth: 'admin' },
+  // What the hub kept but could not read (lib/pipeline/quarantine.ts).
+  { method: 'GET', path: '/api/quarantine', fn: 'http-admin', auth: 'admin' },
   // Data-subject rights: their own function, the only admin one that writes the table and publishes.
   { method: 'GET', path: '/api/privacy/export', fn: 'http-privacy', auth: 'admin' },
   { method: 'POST', path: '/api/privacy/withdraw', fn: 'http-privacy', auth: 'admin' },

@@ -1,6 +1,8 @@
 /**
  * `npm run replay -- --source meta --status failed`: sends failed receipts through capture again, e.g.
- * once a Meta page token is repaired.
+ * once a Meta page token is repaired. `npm run replay -- --quarantine` replays the quarantine once the
+ * code handles what it holds: receipts whose capture failed again and again go through capture again,
+ * and kept delivery items are read by the current parsers (lib/pipeline/replay.ts).
  *
  * - On AWS (CAPTURE_QUEUE_URL set, with TABLE_NAME and AWS credentials): lists the receipts in DynamoDB
  *   and queues them on the capture queue; the deployed capture worker does the rest.
@@ -11,11 +13,20 @@
  */
 import { createDynamoClients } from '../lib/adapters/dynamodb/client.js';
 import { createDynamoDbLeadStore } from '../lib/adapters/dynamodb/lead-store.js';
+import { createEventBridgeBus } from '../lib/adapters/eventbridge/event-bus.js';
 import { createSqsQueue } from '../lib/adapters/sqs/sqs-queue.js';
 import { parseEnv } from '../lib/config.js';
 import { logger } from '../lib/logger.js';
-import { parseReplayArgs, type ReplayResult, replayReceipts } from '../lib/pipeline/replay.js';
-import type { CaptureMessage } from '../lib/ports.js';
+import type { QuarantineReplayDeps } from '../lib/pipeline/quarantine.js';
+import {
+  parseReplayArgs,
+  type QuarantineReplayResult,
+  type ReplayArgs,
+  type ReplayResult,
+  replayQuarantine,
+  replayReceipts,
+} from '../lib/pipeline/replay.js';
+import { type CaptureMessage, type ReceiptKey, systemClock } from '../lib/ports.js';
 import { openLocalHub } from './local-hub.js';
 
 function report(result: ReplayResult, dryRun: boolean): void {
@@ -31,8 +42,43 @@ function report(result: ReplayResult, dryRun: boolean): void {
     process.stdout.write(`Could not queue ${e.key.platformLeadId}: ${e.error}\n`);
 }
 
+function reportQuarantine(result: QuarantineReplayResult, dryRun: boolean): void {
+  const id = (k: ReceiptKey) => `${k.source}:${k.platformLeadId}`;
+  if (result.found.length === 0) {
+    process.stdout.write('Nothing is quarantined.\n');
+    return;
+  }
+  process.stdout.write(`Found ${result.found.length}: ${result.found.map(id).join(', ')}\n`);
+  if (dryRun) return void process.stdout.write('Dry run: nothing changed.\n');
+  process.stdout.write(`Queued for capture again: ${result.replayed.length}.\n`);
+  for (const r of result.resolved)
+    process.stdout.write(
+      `Resolved ${id(r.key)}: leads ${r.leads.join(', ') || 'none'}, ${r.ignored} ignored\n`,
+    );
+  for (const u of result.unreadable) process.stdout.write(`Still unreadable ${id(u.key)}: ${u.reason}\n`);
+  for (const e of result.errors) process.stdout.write(`Could not replay ${id(e.key)}: ${e.error}\n`);
+}
+
+/** Runs the replay the arguments ask for and prints its report; resolves to the receipts worth following. */
+async function run(
+  deps: QuarantineReplayDeps,
+  args: ReplayArgs,
+): Promise<{ keys: ReceiptKey[]; errors: number }> {
+  if ('quarantine' in args) {
+    const result = await replayQuarantine(deps, args);
+    reportQuarantine(result, args.dryRun === true);
+    const leads = result.resolved.flatMap((r) =>
+      r.leads.map((platformLeadId) => ({ source: r.key.source, platformLeadId })),
+    );
+    return { keys: [...result.replayed, ...leads], errors: result.errors.length };
+  }
+  const result = await replayReceipts(deps, args);
+  report(result, args.dryRun === true);
+  return { keys: result.replayed, errors: result.errors.length };
+}
+
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseReplayArgs>;
+  let args: ReplayArgs;
   try {
     args = parseReplayArgs(process.argv.slice(2));
   } catch (error) {
@@ -46,9 +92,10 @@ async function main(): Promise<number> {
     const store = createDynamoDbLeadStore({ doc, tableName: env.TABLE_NAME });
     const captureQueue = createSqsQueue<CaptureMessage>(env.CAPTURE_QUEUE_URL);
     process.stdout.write(`Replaying from table ${env.TABLE_NAME} onto ${env.CAPTURE_QUEUE_URL}\n`);
-    const result = await replayReceipts({ store, captureQueue, logger }, args);
-    report(result, args.dryRun === true);
-    return result.errors.length > 0 ? 1 : 0;
+    // A kept LinkedIn deletion read again publishes LeadDeleted on the stack's bus.
+    const bus = createEventBridgeBus(env.EVENT_BUS_NAME);
+    const outcome = await run({ store, captureQueue, logger, clock: systemClock, bus, env }, args);
+    return outcome.errors > 0 ? 1 : 0;
   }
 
   const hub = await openLocalHub({
@@ -60,16 +107,17 @@ async function main(): Promise<number> {
   if (typeof hub === 'number') return hub;
   try {
     process.stdout.write(`Replaying from ${hub.database}\n`);
-    const result = await replayReceipts(hub.deps, args);
+    const outcome = await run(hub.deps, args);
     await hub.drain();
-    report(result, args.dryRun === true);
-    for (const key of result.replayed) {
-      const receipt = await hub.deps.store.getReceipt(key);
-      process.stdout.write(
-        `  ${key.platformLeadId}: ${receipt?.status ?? 'missing'}${receipt?.statusReason ? ` (${receipt.statusReason})` : ''}\n`,
-      );
+    if (!args.dryRun) {
+      for (const key of outcome.keys) {
+        const receipt = await hub.deps.store.getReceipt(key);
+        process.stdout.write(
+          `  ${key.source}:${key.platformLeadId}: ${receipt?.status ?? 'missing'}${receipt?.statusReason ? ` (${receipt.statusReason})` : ''}\n`,
+        );
+      }
     }
-    return result.errors.length > 0 ? 1 : 0;
+    return outcome.errors > 0 ? 1 : 0;
   } finally {
     await hub.stop();
   }

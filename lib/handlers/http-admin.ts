@@ -4,6 +4,7 @@ import { header, safeEqual } from '../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../http/responses.js';
 import { contactDetails } from '../pipeline/contact-view.js';
 import { rootOf } from '../pipeline/identity-resolution.js';
+import { listQuarantine } from '../pipeline/quarantine.js';
 import { speedToLeadSummary } from '../pipeline/speed-to-lead.js';
 import { InvalidCursorError } from '../ports.js';
 
@@ -49,14 +50,24 @@ export function createAdminHttpHandler(deps: HubDeps) {
     if (route === 'GET /health') return json(200, { status: 'ok' });
     if (!(await adminAuthorised(deps, event))) return unauthorised();
 
-    if (route === 'GET /api/leads') {
-      const rawLimit = event.queryStringParameters?.limit ?? '20';
+    if (route === 'GET /api/leads' || route === 'GET /api/quarantine') {
+      const query = event.queryStringParameters ?? {};
+      const rawLimit = query.limit ?? '20';
       const limit = Number(rawLimit);
       if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT) {
         return errorResponse(400, 'invalid_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
       }
       try {
-        const page = await store.listLeads(limit, event.queryStringParameters?.cursor);
+        if (route === 'GET /api/leads') return json(200, await store.listLeads(limit, query.cursor));
+        if (query.payload !== undefined && query.payload !== 'true' && query.payload !== 'false') {
+          return errorResponse(400, 'invalid_payload', 'payload must be true or false');
+        }
+        // Raw deliveries hold personal data: only on request.
+        const page = await listQuarantine(store, {
+          limit,
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+          includePayload: query.payload === 'true',
+        });
         return json(200, page);
       } catch (error) {
         if (error instanceof InvalidCursorError) return errorResponse(400, 'invalid_cursor', error.message);

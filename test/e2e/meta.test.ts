@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceConnectionFailedV1 } from '../../events/contracts.js';
 import { leadIdFor } from '../../lib/lead/identity.js';
 import { InProcessBus } from '../../lib/local/in-process-bus.js';
-import { replayReceipts } from '../../lib/pipeline/replay.js';
+import { replayQuarantine, replayReceipts } from '../../lib/pipeline/replay.js';
 import {
   demoRequestForm,
   demoRequestLead,
@@ -178,6 +178,59 @@ describe('Meta Lead Ads end to end (local runtime + Graph sandbox + fake Slack)'
     expect((await t.hub.deps.store.getReceipt({ source: 'meta', platformLeadId: lead.id }))?.status).toBe(
       'captured',
     );
+  });
+
+  it('captures and alerts a lead whose webhook form_id is not all digits (capture reads it from the lead)', async () => {
+    const lead = demoRequestLead('900000000000000006');
+    sandbox.addLead(lead);
+    const entries = leadgenEntries([lead]);
+    const value = entries[0]?.changes[0]?.value as Record<string, unknown>;
+    value.form_id = 'form-demo';
+    const res = await sendWebhook(t.hub.url, entries, APP_SECRET);
+    expect(res.status).toBe(200);
+    await t.hub.drain();
+
+    expect(slack.posts).toHaveLength(1);
+    const [stored] = await leadsApi();
+    expect(stored).toMatchObject({
+      platformLeadId: lead.id,
+      attribution: { source: 'meta', pageId: SANDBOX_PAGES.acme, formId: SANDBOX_FORMS.demoRequest },
+    });
+    expect((await t.admin('/api/quarantine')).body).toMatchObject({ count: 0, receipts: [] });
+  });
+
+  it('quarantines a change without a usable leadgen_id and lists it at GET /api/quarantine', async () => {
+    const lead = roofQuoteLead('900000000000000007');
+    sandbox.addLead(lead);
+    const entries = leadgenEntries([lead]);
+    entries[0]?.changes.push({ field: 'leadgen', value: { leadgen_id: 'x-1', page_id: lead.pageId } });
+    const res = await sendWebhook(t.hub.url, entries, APP_SECRET);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
+    await t.hub.drain();
+
+    expect(slack.posts).toHaveLength(1);
+    const listed = await t.admin('/api/quarantine');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({
+      count: 1,
+      receipts: [
+        {
+          source: 'meta',
+          key: expect.stringMatching(/^q_[0-9a-f]{64}$/),
+          kind: 'delivery',
+          reason: 'leadgen change without a usable leadgen_id',
+          payloadBytes: expect.any(Number),
+        },
+      ],
+    });
+    expect(JSON.stringify(listed.body)).not.toContain('x-1');
+    expect(t.logs.join('\n')).toContain('delivery items without a usable lead quarantined');
+
+    // Nothing the current parser can read: the replay leaves it listed.
+    const replay = await replayQuarantine(t.hub.deps, { quarantine: true });
+    expect(replay.unreadable).toHaveLength(1);
+    expect((await t.admin('/api/quarantine')).body).toMatchObject({ count: 1 });
   });
 
   it('stores nothing for a forged or unsigned delivery', async () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { type RunningHub, startHub } from '../../lib/local/runtime.js';
+import { type HubFactories, type RunningHub, startHub } from '../../lib/local/runtime.js';
 
 /** A local HTTP server standing in for Slack's incoming webhooks: records every post. */
 export async function startFakeSlack() {
@@ -38,7 +38,11 @@ export const ADMIN_TOKEN = 'e2e-admin-token';
 export const FORM_SECRET = 'e2e-form-secret';
 
 /** The whole hub as `npm start` runs it, on a fresh table of the test DynamoDB endpoint. */
-export async function startTestHub(slackUrl: string, extraEnv: Record<string, string> = {}) {
+export async function startTestHub(
+  slackUrl: string,
+  extraEnv: Record<string, string> = {},
+  factories: Partial<HubFactories> = {},
+) {
   const logs: string[] = [];
   const hub: RunningHub = await startHub({
     env: {
@@ -54,6 +58,7 @@ export async function startTestHub(slackUrl: string, extraEnv: Record<string, st
       ...extraEnv,
     },
     log: (line) => logs.push(line),
+    factories,
     tuning: { visibilityTimeoutMs: 200, batchWindowMs: 10 },
   });
   const admin = async (path: string) => {

@@ -22,6 +22,17 @@ describe('parseReplayArgs', () => {
     });
   });
 
+  it('reads --quarantine, with or without a source', () => {
+    expect(parseReplayArgs(['--quarantine'])).toEqual({ quarantine: true, dryRun: false, verbose: false });
+    expect(parseReplayArgs(['--quarantine', '--source=tiktok', '--limit', '3', '--dry-run'])).toEqual({
+      quarantine: true,
+      source: 'tiktok',
+      limit: 3,
+      dryRun: true,
+      verbose: false,
+    });
+  });
+
   it('refuses missing, unknown or bad arguments with the usage', () => {
     for (const argv of [
       [],
@@ -33,6 +44,8 @@ describe('parseReplayArgs', () => {
       ['--source', 'meta', '--status', 'failed', '--limit', 'x'],
       ['--source', '--status', 'failed'],
       ['--source', 'meta', '--status', 'failed', '--force'],
+      ['--quarantine', '--status', 'failed'],
+      ['--source', 'meta', '--status', 'quarantined'],
     ]) {
       expect(() => parseReplayArgs(argv), argv.join(' ')).toThrow(/usage: npm run replay/);
     }
