@@ -48,9 +48,11 @@ function rawJson(item: unknown): string | undefined {
   }
 }
 
+const keyOfRaw = (raw: string | undefined) => `q_${sha256Hex(raw ?? 'unwritable item')}`;
+
 /** The deterministic key of a delivery item: the same item delivered again finds its receipt. */
 export function quarantineKey(item: unknown): string {
-  return `q_${sha256Hex(rawJson(item) ?? 'unwritable item')}`;
+  return keyOfRaw(rawJson(item));
 }
 
 export interface QuarantineDeliveryResult {
@@ -76,12 +78,13 @@ export async function quarantineDelivery(
   const keep = async (unreadable: UnreadableItem) => {
     const raw = rawJson(unreadable.item);
     const bytes = raw === undefined ? 0 : Buffer.byteLength(raw, 'utf8');
+    const kept = raw !== undefined && bytes <= QUARANTINE_MAX_ITEM_BYTES;
     const payload: QuarantinedItemPayload = {
-      ...(raw !== undefined && bytes <= QUARANTINE_MAX_ITEM_BYTES ? { raw } : {}),
+      ...(kept ? { raw } : {}),
       bytes,
       ...(unreadable.context ? { context: unreadable.context } : {}),
     };
-    const key = quarantineKey(unreadable.item);
+    const key = keyOfRaw(raw);
     keys.push(key);
     const created = await deps.store.putReceipt(
       {
@@ -89,8 +92,9 @@ export async function quarantineDelivery(
         platformLeadId: key,
         receivedAt: deps.clock.now().toISOString(),
         status: 'quarantined',
-        statusReason:
-          payload.raw === undefined ? `${unreadable.reason} (too large to keep)` : unreadable.reason,
+        statusReason: kept
+          ? unreadable.reason
+          : `${unreadable.reason} (not kept: ${raw === undefined ? 'nested too deeply' : 'too large'})`,
         quarantineKind: 'delivery',
         payload,
       },
