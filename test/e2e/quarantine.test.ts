@@ -59,7 +59,7 @@ describe('quarantine of a capture that always fails (local runtime)', () => {
   });
 
   it('quarantines it instead of dead-lettering it, lists it, the sweeper leaves it, and a replay captures it', async () => {
-    const key = { source: 'form' as const, platformLeadId: 's_sub-quarantine-1' };
+    const key = { source: 'form' as const, platformLeadId: 's_contact:sub-quarantine-1' };
     expect((await t.postForm('contact', body)).status).toBe(202);
     await t.hub.drain();
 
@@ -73,7 +73,7 @@ describe('quarantine of a capture that always fails (local runtime)', () => {
     const listed = await t.admin('/api/quarantine');
     expect(listed.body).toMatchObject({
       count: 1,
-      receipts: [{ source: 'form', key: 's_sub-quarantine-1', kind: 'capture' }],
+      receipts: [{ source: 'form', key: 's_contact:sub-quarantine-1', kind: 'capture' }],
     });
     // The cause was logged at every attempt, without the person's data.
     const logs = t.logs.join('\n');
