@@ -1,7 +1,8 @@
 /**
  * The single table's key design, shared by the CDK stack and the local bootstrap so both create the
  * same table. Items (PK / SK):
- *   RECEIPT#{source}#{platformLeadId} / RECEIPT
+ *   RECEIPT#{source}#{platformLeadId} / RECEIPT   (byId while received: gsi1pk PENDING#{day}; while failed or
+ *                                                quarantined: gsi1pk RECEIPTS#{source}#{status}; see lead-store.ts)
  *   IDENTITY#{hmac}                   / IDENTITY   (byId: gsi1pk IDENTITIES#{contactId}, gsi1sk {hmac})
  *   SUPPRESS#{hmac}                   / SUPPRESS
  *   ERASURE#{hmac}                    / ERASURE    (an erasure's progress, by the key it was asked for)
