@@ -364,5 +364,21 @@ export interface ItemReplay {
   unreadable?: string;
 }
 
+/**
+ * The replay of a kept item once its leads were ingested: any ingest that failed is thrown (the item stays
+ * quarantined and the replay is retried), and what the parser still could not read is said.
+ */
+export function itemReplayOf(
+  outcomes: readonly PromiseSettledResult<unknown>[],
+  read: { leads: string[]; ignored: number; unreadable: readonly { reason: string }[] },
+): ItemReplay {
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  return {
+    leads: read.leads,
+    ignored: read.ignored,
+    ...(read.unreadable.length > 0 ? { unreadable: read.unreadable.map((u) => u.reason).join('; ') } : {}),
+  };
+}
+
 /** Reads a kept item again with the source's current parser and ingests what now yields a lead. */
 export type QuarantineReplayer = (deps: QuarantineReplayDeps, kept: KeptItem) => Promise<ItemReplay>;

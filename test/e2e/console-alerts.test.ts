@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RunningHub, startHub } from '../../lib/local/runtime.js';
-import { ADMIN_TOKEN } from './support.js';
+import { ADMIN_TOKEN, testHubEnv } from './support.js';
 
 describe('the local hub with no Slack configured (alerts printed)', () => {
   let hub: RunningHub | undefined;
@@ -19,15 +17,7 @@ describe('the local hub with no Slack configured (alerts printed)', () => {
       return true;
     });
     hub = await startHub({
-      env: {
-        PORT: '0',
-        DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-        TABLE_NAME: `leadhub-e2e-${randomUUID().slice(0, 8)}`,
-        LEADHUB_DB: 'memory',
-        LEADHUB_CONFIG: join(import.meta.dirname, '../../leadhub.config.json'),
-        LEADHUB_ADMIN_TOKEN: ADMIN_TOKEN,
-        LEADHUB_PEPPER: 'e2e-pepper',
-      },
+      env: testHubEnv(),
       tuning: { batchWindowMs: 10 },
     });
     const res = await fetch(`${hub.url}/forms/contact`, {

@@ -37,6 +37,21 @@ export async function startFakeSlack() {
 export const ADMIN_TOKEN = 'e2e-admin-token';
 export const FORM_SECRET = 'e2e-form-secret';
 
+/** The environment of a test hub: in memory, on a fresh table of the test DynamoDB endpoint. */
+export function testHubEnv(extraEnv: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    TABLE_NAME: `leadhub-e2e-${randomUUID().slice(0, 8)}`,
+    LEADHUB_DB: 'memory',
+    LEADHUB_CONFIG: join(import.meta.dirname, '../../leadhub.config.json'),
+    LEADHUB_ADMIN_TOKEN: ADMIN_TOKEN,
+    LEADHUB_FORM_SECRET: FORM_SECRET,
+    LEADHUB_PEPPER: 'e2e-pepper',
+    ...extraEnv,
+  };
+}
+
 /** The whole hub as `npm start` runs it, on a fresh table of the test DynamoDB endpoint. */
 export async function startTestHub(
   slackUrl: string,
@@ -45,18 +60,7 @@ export async function startTestHub(
 ) {
   const logs: string[] = [];
   const hub: RunningHub = await startHub({
-    env: {
-      PORT: '0',
-      DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      TABLE_NAME: `leadhub-e2e-${randomUUID().slice(0, 8)}`,
-      LEADHUB_DB: 'memory',
-      LEADHUB_CONFIG: join(import.meta.dirname, '../../leadhub.config.json'),
-      LEADHUB_ADMIN_TOKEN: ADMIN_TOKEN,
-      LEADHUB_FORM_SECRET: FORM_SECRET,
-      LEADHUB_PEPPER: 'e2e-pepper',
-      SLACK_WEBHOOK_URL: slackUrl,
-      ...extraEnv,
-    },
+    env: testHubEnv({ SLACK_WEBHOOK_URL: slackUrl, ...extraEnv }),
     log: (line) => logs.push(line),
     factories,
     tuning: { visibilityTimeoutMs: 200, batchWindowMs: 10 },

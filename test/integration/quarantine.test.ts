@@ -8,19 +8,8 @@ import { CAPTURE_FAILURES_BEFORE_QUARANTINE, quarantineDelivery } from '../../li
 import { replayQuarantine } from '../../lib/pipeline/replay.js';
 import { sweepReceipts } from '../../lib/pipeline/sweep.js';
 import type { CaptureMessage, LeadStore, Receipt } from '../../lib/ports.js';
-import { fakeDeps, httpEvent, recordingQueue } from '../support/fakes.js';
+import { fakeDeps, fixedClock, httpEvent, recordingQueue } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
-
-/** A clock the test sets; the store and the pipeline read the same one. */
-function settableClock(iso: string) {
-  let t = Date.parse(iso);
-  return {
-    now: () => new Date(t),
-    set: (next: string) => {
-      t = Date.parse(next);
-    },
-  };
-}
 
 /** A logger that keeps every line it is given, to check what is logged (and that no PII is). */
 function recordingLogger() {
@@ -61,7 +50,7 @@ const throttled = () =>
 
 /** The real store, whose putLead throws what `fault` returns (nothing: it works). */
 async function faultyCaptureSetup() {
-  const clock = settableClock('2026-11-30T10:00:00.000Z');
+  const clock = fixedClock('2026-11-30T10:00:00.000Z');
   const { store } = await freshStore(clock.now);
   let fault: (() => Error) | undefined;
   const faulty: LeadStore = {
@@ -101,7 +90,7 @@ describe('quarantined receipts in the store', () => {
   });
 
   it('lists and counts them until their retention ends, and no longer once resolved', async () => {
-    const clock = settableClock('2026-11-30T10:00:00.000Z');
+    const clock = fixedClock('2026-11-30T10:00:00.000Z');
     const { store } = await freshStore(clock.now);
     await store.putReceipt(kept('q_1'), { retainDays: 7 });
     clock.set('2026-12-01T10:00:00.000Z');
@@ -258,7 +247,7 @@ describe('a capture that fails the same way every time', () => {
 
 describe('quarantined delivery items: GET /api/quarantine and the replay', () => {
   async function setup() {
-    const clock = settableClock('2026-11-30T10:00:00.000Z');
+    const clock = fixedClock('2026-11-30T10:00:00.000Z');
     const { store } = await freshStore(clock.now);
     const captureQueue = recordingQueue<CaptureMessage>();
     const deps = fakeDeps({ store, captureQueue, clock });

@@ -18,22 +18,11 @@ const receipt = (id: string, source: Receipt['source'] = 'meta'): Receipt => ({
   payload: { leadgenId: id, pageId: '1' },
 });
 
-/** A clock the test sets; the store and the sweeper read the same one. */
-function settableClock(iso: string) {
-  let t = Date.parse(iso);
-  return {
-    now: () => new Date(t),
-    set: (next: string) => {
-      t = Date.parse(next);
-    },
-  };
-}
-
 const ids = (receipts: { platformLeadId: string }[]) => receipts.map((r) => r.platformLeadId);
 
 describe('pending receipts (the sweeper’s sparse index)', () => {
   it('lists a receipt in the hour it was written, until it leaves received', async () => {
-    const clock = settableClock('2026-11-30T10:15:00.000Z');
+    const clock = fixedClock('2026-11-30T10:15:00.000Z');
     const { store } = await freshStore(clock.now);
     await store.putReceipt(receipt('m1'));
     clock.set('2026-11-30T10:40:00.000Z');
@@ -74,7 +63,7 @@ describe('pending receipts (the sweeper’s sparse index)', () => {
   });
 
   it('pages through a bucket with a cursor and refuses a cursor of another bucket', async () => {
-    const clock = settableClock('2026-11-30T10:00:00.000Z');
+    const clock = fixedClock('2026-11-30T10:00:00.000Z');
     const { store } = await freshStore(clock.now);
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       clock.set(`2026-11-30T10:0${i}:00.000Z`);
@@ -98,7 +87,7 @@ describe('pending receipts (the sweeper’s sparse index)', () => {
   });
 
   it('reads across day buckets, oldest first, and pages from one day into the next', async () => {
-    const clock = settableClock('2026-11-29T23:50:00.000Z');
+    const clock = fixedClock('2026-11-29T23:50:00.000Z');
     const { store } = await freshStore(clock.now);
     await store.putReceipt(receipt('late-29th'));
     clock.set('2026-11-30T00:10:00.000Z');
@@ -127,7 +116,7 @@ describe('pending receipts (the sweeper’s sparse index)', () => {
 
 describe('sweepReceipts', () => {
   async function setup(queue: Queue<CaptureMessage> = recordingQueue<CaptureMessage>()) {
-    const clock = settableClock('2026-11-30T08:10:00.000Z');
+    const clock = fixedClock('2026-11-30T08:10:00.000Z');
     const { store } = await freshStore(clock.now);
     const deps = { store, captureQueue: queue, clock, logger: silentLogger };
     return { clock, store, deps };

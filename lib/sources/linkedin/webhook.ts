@@ -3,7 +3,7 @@ import type { HubDeps } from '../../deps.js';
 import { header, rawBody } from '../../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../../http/responses.js';
 import { ingest } from '../../pipeline/ingest.js';
-import { type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
+import { itemReplayOf, type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
 import { type DeletionOutcome, recordLinkedInDeletion } from './deletion.js';
 import { type LinkedInLeadNotification, parseLinkedInWebhook } from './parse.js';
 import {
@@ -116,16 +116,11 @@ export const replayQuarantinedLinkedInItem: QuarantineReplayer = async (deps, ke
   const parsed = parseLinkedInWebhook(Buffer.from(JSON.stringify(kept.item)));
   if (!parsed.ok) return { leads: [], ignored: 0, unreadable: parsed.message };
   const variant = kept.context?.signatureVariant === 'B' ? 'B' : 'A';
-  for (const outcome of await handleAll(deps, parsed.notifications, variant)) {
-    if (outcome.status === 'rejected') throw outcome.reason;
-  }
-  return {
+  return itemReplayOf(await handleAll(deps, parsed.notifications, variant), {
     leads: parsed.notifications.map((n) => n.responseId),
     ignored: parsed.ignored,
-    ...(parsed.unreadable.length > 0
-      ? { unreadable: parsed.unreadable.map((u) => u.reason).join('; ') }
-      : {}),
-  };
+    unreadable: parsed.unreadable,
+  });
 };
 
 type Outcome = 'accepted' | 'duplicate' | DeletionOutcome;

@@ -3,7 +3,7 @@ import type { HubDeps } from '../../deps.js';
 import { header, rawBody } from '../../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../../http/responses.js';
 import { type IngestOutcome, ingest } from '../../pipeline/ingest.js';
-import { type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
+import { itemReplayOf, type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
 import { type MetaLeadNotification, metaDeliveryOf, parseMetaWebhook } from './parse.js';
 import { answerHandshake, META_SIGNATURE_HEADER, verifyMetaSignature } from './verify.js';
 
@@ -95,16 +95,11 @@ export function createMetaDeliveryHandler(deps: HubDeps) {
 export const replayQuarantinedMetaItem: QuarantineReplayer = async (deps, kept) => {
   const parsed = parseMetaWebhook(metaDeliveryOf(kept));
   if (!parsed.ok) return { leads: [], ignored: 0, unreadable: parsed.message };
-  for (const outcome of await ingestAll(deps, parsed.notifications)) {
-    if (outcome.status === 'rejected') throw outcome.reason;
-  }
-  return {
+  return itemReplayOf(await ingestAll(deps, parsed.notifications), {
     leads: parsed.notifications.map((n) => n.leadgenId),
     ignored: parsed.ignored,
-    ...(parsed.unreadable.length > 0
-      ? { unreadable: parsed.unreadable.map((u) => u.reason).join('; ') }
-      : {}),
-  };
+    unreadable: parsed.unreadable,
+  });
 };
 
 /** Ingests every notification (a few at a time) and reports each outcome, failures included. */

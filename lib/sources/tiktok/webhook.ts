@@ -3,7 +3,7 @@ import type { HubDeps } from '../../deps.js';
 import { header, rawBody } from '../../http/raw-body.js';
 import { errorResponse, type HttpResult, json } from '../../http/responses.js';
 import { type IngestOutcome, ingest } from '../../pipeline/ingest.js';
-import { type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
+import { itemReplayOf, type QuarantineReplayer, quarantineDelivery } from '../../pipeline/quarantine.js';
 import {
   advertiserAllowList,
   parseTikTokWebhook,
@@ -148,16 +148,11 @@ export const replayQuarantinedTikTokItem: QuarantineReplayer = async (deps, kept
   const trust: TikTokTrust = checked.success
     ? checked.data
     : { pathToken: 'passed', signature: 'absent', advertiser: allowList ? 'allow_listed' : 'no_allow_list' };
-  for (const outcome of await ingestAll(deps, parsed.leads, trust)) {
-    if (outcome.status === 'rejected') throw outcome.reason;
-  }
-  return {
+  return itemReplayOf(await ingestAll(deps, parsed.leads, trust), {
     leads: parsed.leads.map(tiktokPlatformLeadId),
     ignored: parsed.ignored + parsed.rejected,
-    ...(parsed.unreadable.length > 0
-      ? { unreadable: parsed.unreadable.map((u) => u.reason).join('; ') }
-      : {}),
-  };
+    unreadable: parsed.unreadable,
+  });
 };
 
 async function ingestAll(
