@@ -15,4 +15,12 @@ export const Patterns = {
   leadCapturedToEnrich: { source: [EVENT_SOURCE], 'detail-type': ['LeadCaptured'] },
   /** LeadScored → Slack notifier. */
   leadScoredToSlack: { source: [EVENT_SOURCE], 'detail-type': ['LeadScored'] },
+  /**
+   * A broken connection → the alarm topic (on AWS; the local runtime has no topic). DestinationFailing has
+   * no contract yet: CRM destinations will publish it, and the rule already lets it through.
+   */
+  connectionFailuresToAlarms: {
+    source: [EVENT_SOURCE],
+    'detail-type': ['SourceConnectionFailed', 'DestinationFailing'],
+  },
 } as const satisfies Record<string, EventPattern>;

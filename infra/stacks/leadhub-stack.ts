@@ -13,8 +13,6 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import {
   type EventPattern as CdkEventPattern,
@@ -52,6 +50,8 @@ import {
   LIMIT_GROUP,
   type RouteLimitGroup,
 } from '../../lib/routes.js';
+import { HubAlarms } from '../constructs/alarms.js';
+import { ConnectionAlerts } from '../constructs/connection-alerts.js';
 import {
   CLOUDFRONT_WAF_REGION,
   FormsEdge,
@@ -195,8 +195,10 @@ export class LeadHubStack extends Stack {
   readonly formsWebAcl?: FormsWebAcl;
   /** With formsWaf outside us-east-1: the stack holding the web ACL there. */
   readonly formsWafStack?: FormsWafStack;
-  /** Every dead-letter queue, each with its own alarm. */
+  /** Every dead-letter queue, each with its own alarms. */
   readonly deadLetterQueues: Record<string, Queue> = {};
+  /** The Lambda-consumed work queues, by name. */
+  readonly workQueues: Record<string, Queue> = {};
   /** SLA timers: one-time schedules that invoke sla-escalator, through this role. */
   readonly slaScheduleGroup: ScheduleGroup;
   readonly slaSchedulerRole: Role;
@@ -483,6 +485,15 @@ export class LeadHubStack extends Stack {
       ],
     });
 
+    // A broken platform connection (and, once CRM destinations exist, a failing one) reaches whoever
+    // watches the alarm topic, with its fix.
+    new ConnectionAlerts(this, 'ConnectionAlerts', {
+      bus: this.bus,
+      eventPattern: toCdkPattern(Patterns.connectionFailuresToAlarms),
+      topic: this.alarmTopic,
+      deadLetterQueue: this.deadLetterQueue('ConnectionAlertsDlq'),
+    });
+
     // ---- HTTP API ------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -576,20 +587,17 @@ export class LeadHubStack extends Stack {
     }
 
     // ---- alarms and outputs --------------------------------------------------------------------------
-    for (const [name, queue] of Object.entries(this.deadLetterQueues)) {
-      const alarm = new Alarm(this, `${name}Alarm`, {
-        alarmDescription: `LeadHub: messages in dead-letter queue ${name}; inspect and redrive`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    }
+    new HubAlarms(this, 'Alarms', {
+      topic: this.alarmTopic,
+      functions: this.functions,
+      // By the LeadScoredToSlack rule, the SLA schedules, the sweep and reconcile schedules.
+      asyncInvoked: ['slack-notifier', 'sla-escalator', 'receipt-sweeper'],
+      stage: this.stage,
+      accessLogs,
+      workQueues: this.workQueues,
+      deadLetterQueues: this.deadLetterQueues,
+      deadLetterRetention: DLQ_RETENTION,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     if (this.formsEdge) {
@@ -607,7 +615,7 @@ export class LeadHubStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
-      description: 'Subscribe an email or chat endpoint to receive dead-letter alarms',
+      description: 'Subscribe an email or chat endpoint to receive alarms and connection failures',
     });
   }
 
@@ -624,12 +632,14 @@ export class LeadHubStack extends Stack {
 
   /** A Lambda-consumed work queue with its DLQ. */
   private workQueue(name: string, consumerTimeout: Duration): Queue {
-    return new Queue(this, `${name}Queue`, {
+    const queue = new Queue(this, `${name}Queue`, {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
       retentionPeriod: QUEUE_RETENTION,
       visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_FACTOR),
       deadLetterQueue: { queue: this.deadLetterQueue(`${name}Dlq`), maxReceiveCount: MAX_RECEIVE_COUNT },
     });
+    this.workQueues[name] = queue;
+    return queue;
   }
 }

@@ -571,8 +571,9 @@ describe('alarms', () => {
     for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
-    // capture + enrich redrive, four rule DLQs (two bus rules, the sweep, the Meta reconcile), two async-invoke failure queues
-    expect(dlqIds.size).toBe(8);
+    // capture + enrich redrive, five rule DLQs (three bus rules, the sweep, the Meta reconcile), two
+    // async-invoke failure queues
+    expect(dlqIds.size).toBe(9);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
@@ -584,8 +585,8 @@ describe('alarms', () => {
       expect(alarm).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
         AlarmActions: [{ Ref: topicId }],
       });
     }

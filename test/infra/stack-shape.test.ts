@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { stackShape } from '../../bench/stack-shape.js';
 
 describe('the stack shape the cost model prices', () => {
-  it('counts an alarm per dead-letter queue and the two queues Lambda polls', () => {
+  it('counts every alarm and the two queues Lambda polls', () => {
     const shape = stackShape();
-    // Capture and enrich DLQs, four rule DLQs (two bus rules, the sweep and the Meta reconcile schedules),
-    // the notifier's and the escalator's on-failure queues.
-    expect(shape).toEqual({ alarms: 8, queuesPolledByLambda: 2 });
+    // Errors and Throttles of 10 functions (20); dropped and undeliverable events of the 3 invoked
+    // asynchronously (6); the API's 5xx and 401 rates (2); the oldest message of the capture and enrich
+    // queues (2); messages in, and the oldest message of, 9 dead-letter queues (18): capture and enrich,
+    // five rule DLQs (three bus rules, the sweep and the Meta reconcile schedules), the notifier's and the
+    // escalator's on-failure queues.
+    expect(shape).toEqual({ alarms: 48, queuesPolledByLambda: 2 });
   });
 });

@@ -22,6 +22,17 @@ describe('matchesPattern: the hub rules', () => {
     expect(matchesPattern(Patterns.leadScoredToSlack, event('LeadCaptured'))).toBe(false);
   });
 
+  it('sends connection failures, DestinationFailing included, to the alarm topic, and nothing else', () => {
+    const pattern = Patterns.connectionFailuresToAlarms;
+    expect(matchesPattern(pattern, event('SourceConnectionFailed', { reason: 'token_expired' }))).toBe(true);
+    expect(matchesPattern(pattern, event('DestinationFailing'))).toBe(true);
+    for (const other of ['LeadCaptured', 'LeadScored', 'LeadDeleted']) {
+      expect(matchesPattern(pattern, event(other)), other).toBe(false);
+    }
+    expect(matchesPattern(pattern, event('SourceConnectionFailed', {}, 'someone-else'))).toBe(false);
+    expect(() => assertValidPattern(pattern)).not.toThrow();
+  });
+
   it('rejects another source and a missing or differently cased detail-type', () => {
     expect(matchesPattern(Patterns.leadCapturedToEnrich, event('LeadCaptured', {}, 'someone-else'))).toBe(
       false,
