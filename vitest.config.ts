@@ -24,7 +24,15 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          // The grants test runs every function against dynalite (test/infra/grants-match-use.test.ts).
+          globalSetup: ['test/support/dynalite-setup.ts'],
+          testTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -12,8 +12,6 @@ export function registerNagChecks(app: App): void {
  * acknowledged on the narrowest construct that owns them, so a new resource still gets checked.
  */
 export function acknowledgeNagFindings(stack: LeadHubStack): void {
-  const tableArn = `<${stack.getLogicalId(stack.table.node.defaultChild as CfnElement)}.Arn>`;
-
   for (const hub of Object.values(stack.functions)) {
     Validations.of(hub).acknowledge(
       {
@@ -27,12 +25,6 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
         reason:
           'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) does not support resource-level ' +
           'permissions, so Tracing.ACTIVE needs Resource "*".',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
-        reason:
-          'The grant covers the GSIs of the LeadHub table only (byId, byMonth): queries by lead id and by month ' +
-          'must read them. No other table is reachable.',
       },
     );
   }

@@ -60,6 +60,7 @@ import {
   formsWafLimit,
 } from '../constructs/forms-edge.js';
 import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
+import { type Access, type AccessTarget, FUNCTION_ACCESS } from '../function-access.js';
 import { functionMemoryMb } from '../function-memory.js';
 
 /** Repository root: functions/, package-lock.json and the default leadhub.config.json live here. */
@@ -169,6 +170,38 @@ export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
     detailType: [...pattern['detail-type']],
     ...(pattern.detail ? { detail: pattern.detail } : {}),
   };
+}
+
+/**
+ * A function's declared access as policy statements: one per resource and key condition, holding every
+ * action declared on it. A role passed to a service may be passed to EventBridge Scheduler only.
+ */
+export function accessStatements(
+  access: readonly Access[],
+  arns: Record<AccessTarget, string>,
+): PolicyStatement[] {
+  const groups = new Map<string, { on: AccessTarget; leadingKeys?: readonly string[]; actions: string[] }>();
+  for (const grant of access) {
+    const leadingKeys = 'leadingKeys' in grant ? grant.leadingKeys : undefined;
+    const id = JSON.stringify([grant.on, leadingKeys ?? null]);
+    const group = groups.get(id) ?? { on: grant.on, ...(leadingKeys ? { leadingKeys } : {}), actions: [] };
+    if (group.actions.includes(grant.action))
+      throw new Error(`${grant.action} on ${grant.on} is declared twice`);
+    group.actions.push(grant.action);
+    groups.set(id, group);
+  }
+  return [...groups.values()].map(
+    ({ on, leadingKeys, actions }) =>
+      new PolicyStatement({
+        actions,
+        resources: [arns[on]],
+        ...(leadingKeys
+          ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } }
+          : on === 'slaSchedulerRole'
+            ? { conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }
+            : {}),
+      }),
+  );
 }
 
 /** API Gateway's throttle for a route group's limits. */
@@ -332,34 +365,6 @@ export class LeadHubStack extends Stack {
     };
     const fn = (name: HubFunctionName) => this.functions[name].fn;
 
-    // ---- least-privilege grants ----------------------------------------------------------------------
-    for (const name of Object.keys(this.functions) as HubFunctionName[]) this.secret.grantRead(fn(name));
-    this.table.grantReadWriteData(fn('http-forms'));
-    captureQueue.grantSendMessages(fn('http-forms'));
-    this.table.grantReadWriteData(fn('http-webhooks'));
-    captureQueue.grantSendMessages(fn('http-webhooks'));
-    this.table.grantReadData(fn('http-admin'));
-    // The privacy API erases (writes every item of a person) and publishes ConsentWithdrawn / ContactErased.
-    this.table.grantReadWriteData(fn('http-privacy'));
-    this.bus.grantPutEventsTo(fn('http-privacy'));
-    this.table.grantReadWriteData(fn('capture-worker'));
-    this.bus.grantPutEventsTo(fn('capture-worker'));
-    this.table.grantReadWriteData(fn('enrich-worker'));
-    this.bus.grantPutEventsTo(fn('enrich-worker'));
-    this.table.grantReadWriteData(fn('slack-notifier'));
-    // Slack actions (claims) and SLA escalations write the alert record and publish LeadClaimed,
-    // LeadDisqualified and LeadSlaBreached.
-    for (const name of ['http-slack', 'sla-escalator'] as const) {
-      this.table.grantReadWriteData(fn(name));
-      this.bus.grantPutEventsTo(fn(name));
-    }
-    // The sweeper reads pending receipts (a GSI query) and queues them again; its Meta reconciliation also
-    // writes receipts (a conditional put, never an update) and publishes SourceConnectionFailed.
-    this.table.grantReadData(fn('receipt-sweeper'));
-    this.table.grant(fn('receipt-sweeper'), 'dynamodb:PutItem');
-    captureQueue.grantSendMessages(fn('receipt-sweeper'));
-    this.bus.grantPutEventsTo(fn('receipt-sweeper'));
-
     // ---- SLA timers (EventBridge Scheduler one-time schedules) -----------------------------------------
     this.slaScheduleGroup = new ScheduleGroup(this, 'SlaSchedules', { removalPolicy: RemovalPolicy.DESTROY });
     this.slaSchedulerRole = new Role(this, 'SlaSchedulerRole', {
@@ -376,18 +381,6 @@ export class LeadHubStack extends Stack {
       resource: 'schedule',
       resourceName: `${groupName}/*`,
     });
-    // The notifier sets an alert's timers; a claim (http-slack) deletes them. Schedules delete themselves
-    // after running, so nothing else needs access.
-    fn('slack-notifier').addToRolePolicy(
-      new PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
-        resources: [schedulesArn],
-      }),
-    );
-    this.slaSchedulerRole.grantPassRole(fn('slack-notifier').grantPrincipal);
-    fn('http-slack').addToRolePolicy(
-      new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedulesArn] }),
-    );
     fn('slack-notifier').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
     fn('slack-notifier').addEnvironment('SLA_ESCALATOR_ARN', fn('sla-escalator').functionArn);
     fn('slack-notifier').addEnvironment('SLA_SCHEDULER_ROLE_ARN', this.slaSchedulerRole.roleArn);
@@ -397,6 +390,23 @@ export class LeadHubStack extends Stack {
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue('SlaEscalatorFailures')),
     });
+
+    // ---- least-privilege grants: what infra/function-access.ts declares, nothing else -----------------
+    const accessTargets: Record<AccessTarget, string> = {
+      table: this.table.tableArn,
+      'index/byId': `${this.table.tableArn}/index/${TableDesign.indexes.byId.name}`,
+      'index/byMonth': `${this.table.tableArn}/index/${TableDesign.indexes.byMonth.name}`,
+      captureQueue: captureQueue.queueArn,
+      bus: this.bus.eventBusArn,
+      secret: this.secret.secretArn,
+      slaSchedules: schedulesArn,
+      slaSchedulerRole: this.slaSchedulerRole.roleArn,
+    };
+    for (const name of Object.keys(this.functions) as HubFunctionName[]) {
+      for (const statement of accessStatements(FUNCTION_ACCESS[name], accessTargets)) {
+        fn(name).addToRolePolicy(statement);
+      }
+    }
 
     // Slack allows about one message per second per channel: a few notifier instances at most, each pacing
     // its posts per channel. Context slackNotifierConcurrency=0 leaves it unreserved (new accounts with a

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { slackSignature } from '../../lib/adapters/slack/signature.js';
@@ -9,74 +7,11 @@ import { ALERT_ACTIONS } from '../../lib/alerts/actions.js';
 import { type RunningHub, startHub } from '../../lib/local/runtime.js';
 import { TimerScheduler } from '../../lib/local/timer-scheduler.js';
 import { escalateLead } from '../../lib/pipeline/escalate.js';
+import { type FakeSlack, type SlackCall, startFakeSlackApi } from '../support/fake-slack-api.js';
 
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SIGNING_SECRET = 'e2e-signing-secret';
 const ADMIN_TOKEN = 'e2e-admin-token';
-
-interface SlackCall {
-  method: string;
-  auth?: string;
-  body: Record<string, unknown>;
-}
-
-/** A local stand-in for Slack's Web API (chat.postMessage, chat.update, chat.postEphemeral) and response_urls. */
-async function startFakeSlackApi() {
-  const calls: SlackCall[] = [];
-  let rateLimitNext = 0;
-  let ts = 0;
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) =>
-        res
-          .writeHead(status, { 'content-type': 'application/json', ...headers })
-          .end(JSON.stringify(payload));
-      if (path.startsWith('/actions/')) {
-        calls.push({ method: 'response_url', body });
-        return send(200, { ok: true });
-      }
-      const method = path.replace(/^\/api\//, '');
-      if (req.headers.authorization !== `Bearer ${BOT_TOKEN}`)
-        return send(200, { ok: false, error: 'invalid_auth' });
-      if (method === 'chat.postMessage' && rateLimitNext > 0) {
-        rateLimitNext--;
-        calls.push({ method: 'rate_limited', body });
-        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
-      }
-      calls.push({ method, auth: req.headers.authorization, body });
-      if (method === 'chat.postMessage') {
-        ts += 1;
-        return send(200, {
-          ok: true,
-          channel: body.channel,
-          ts: `1767600000.${String(ts).padStart(6, '0')}`,
-        });
-      }
-      if (method === 'chat.update') return send(200, { ok: true, channel: body.channel, ts: body.ts });
-      if (method === 'chat.postEphemeral') return send(200, { ok: true, message_ts: '1.1' });
-      return send(200, { ok: false, error: 'unknown_method' });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    apiUrl: `${base}/api`,
-    responseUrl: (id: string) => `${base}/actions/${id}`,
-    calls,
-    of: (method: string) => calls.filter((c) => c.method === method),
-    rateLimitNextPosts(n: number) {
-      rateLimitNext = n;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-type FakeSlack = Awaited<ReturnType<typeof startFakeSlackApi>>;
 
 const baseConfig = JSON.parse(readFileSync(join(import.meta.dirname, '../../leadhub.config.json'), 'utf8'));
 
@@ -192,7 +127,7 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
   };
 
   it('posts a card with Claim, lets the first click win, updates it in place and tells the second rep', async () => {
-    const slack = await track(startFakeSlackApi().then((s) => ({ ...s, stop: s.close })));
+    const slack = await track(startFakeSlackApi(BOT_TOKEN).then((s) => ({ ...s, stop: s.close })));
     const t = await startSlackHub(slack, { minutes: { A: 5, B: 5 } });
     running.push(t.hub);
 
@@ -247,7 +182,7 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
   });
 
   it('escalates an unclaimed lead when its SLA passes, and a claim on the repost updates both cards and stops level 2', async () => {
-    const slack = await track(startFakeSlackApi().then((s) => ({ ...s, stop: s.close })));
+    const slack = await track(startFakeSlackApi(BOT_TOKEN).then((s) => ({ ...s, stop: s.close })));
     // 0.05 min = 3 s for every grade, escalated to C0ESC with @here; level 2 an hour later, to C0BOSS.
     const t = await startSlackHub(slack, {
       minutes: { A: 0.05, B: 0.05, C: 0.05, D: 0.05 },
@@ -312,7 +247,7 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
   });
 
   it('waits out a 429 from Slack and still posts the alert once', async () => {
-    const slack = await track(startFakeSlackApi().then((s) => ({ ...s, stop: s.close })));
+    const slack = await track(startFakeSlackApi(BOT_TOKEN).then((s) => ({ ...s, stop: s.close })));
     slack.rateLimitNextPosts(1);
     const t = await startSlackHub(slack, { enabled: false });
     running.push(t.hub);
@@ -330,7 +265,7 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
   });
 
   it('rebuilds SLA timers from the store when the hub starts again', async () => {
-    const slack = await track(startFakeSlackApi().then((s) => ({ ...s, stop: s.close })));
+    const slack = await track(startFakeSlackApi(BOT_TOKEN).then((s) => ({ ...s, stop: s.close })));
     const sla = { minutes: { A: 0.05, B: 0.05, C: 0.05, D: 0.05 } };
     const first = await startSlackHub(slack, sla);
     expect((await first.postForm(lead())).status).toBe(202);

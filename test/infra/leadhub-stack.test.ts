@@ -24,6 +24,7 @@ import {
   HubFunction,
   type HubFunctionName,
 } from '../../infra/constructs/hub-function.js';
+import { FUNCTION_ACCESS } from '../../infra/function-access.js';
 import { functionMemoryMb } from '../../infra/function-memory.js';
 import {
   LeadHubStack,
@@ -80,6 +81,8 @@ const INGESTERS: HubFunctionName[] = ['http-forms', 'http-webhooks'];
 const QUEUE_SENDERS: HubFunctionName[] = [...INGESTERS, 'receipt-sweeper'];
 /** Functions that publish on the bus. */
 const PUBLISHERS: HubFunctionName[] = [
+  // LeadDeleted, before a LinkedIn DELETED strips the lead.
+  'http-webhooks',
   'capture-worker',
   'enrich-worker',
   'http-slack',
@@ -89,17 +92,20 @@ const PUBLISHERS: HubFunctionName[] = [
   'receipt-sweeper',
 ];
 
-/** Every IAM action granted to a function's role, with the resources it applies to. */
-function grantedActions(name: HubFunctionName): { action: string; resource: unknown }[] {
+/** The statements of a function role's inline policies. */
+function grantStatements(name: HubFunctionName): Json[] {
   const roleId = logicalId(stack.functions[name].fn.role as never);
   const policies = ofType('AWS::IAM::Policy').filter(([, p]) =>
     (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
   );
   expect(policies.length).toBeGreaterThan(0);
-  return policies.flatMap(([, p]) =>
-    (p.Properties.PolicyDocument.Statement as Json[]).flatMap((s) =>
-      [s.Action].flat().map((action: string) => ({ action, resource: s.Resource })),
-    ),
+  return policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+}
+
+/** Every IAM action granted to a function's role, with the resources it applies to. */
+function grantedActions(name: HubFunctionName): { action: string; resource: unknown }[] {
+  return grantStatements(name).flatMap((s) =>
+    [s.Action].flat().map((action: string) => ({ action, resource: s.Resource })),
   );
 }
 
@@ -507,12 +513,24 @@ describe('events', () => {
     );
   });
 
-  it('lets the sweeper read the table, put (never update or delete) receipts, queue captures and publish', () => {
+  it('lets the sweeper read, put and update receipts (restarting a pending clock), queue captures and publish', () => {
     const a = new Set(grantedActions('receipt-sweeper').map((g) => g.action));
+    for (const action of [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
+    ]) {
+      const statements = grantStatements('receipt-sweeper').filter((st) =>
+        [st.Action].flat().includes(action),
+      );
+      expect(
+        statements.map((st) => st.Condition),
+        action,
+      ).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RECEIPT#*'] } }]);
+    }
     expect(a.has('dynamodb:Query')).toBe(true);
-    expect(a.has('dynamodb:GetItem')).toBe(true);
-    expect(a.has('dynamodb:PutItem')).toBe(true);
-    for (const w of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'])
+    for (const w of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan'])
       expect(a.has(w), w).toBe(false);
     expect(a.has('sqs:SendMessage')).toBe(true);
     expect(a.has('events:PutEvents')).toBe(true);
@@ -837,6 +855,70 @@ describe('least privilege', () => {
     'dynamodb:DeleteItem',
     'dynamodb:BatchWriteItem',
   ];
+
+  /**
+   * What the Lambda service does with the role, not the code: tracing, and SQS calls on any queue but the
+   * capture queue (the enrich source, the on-failure destinations), or on it by its consumer (polling).
+   */
+  const platform = (name: HubFunctionName, g: { action: string; resource: unknown }) =>
+    g.action.startsWith('xray:') ||
+    (g.action.startsWith('sqs:') &&
+      (JSON.stringify(g.resource) !== JSON.stringify(getAttArn(sourceQueueOf('capture-worker'))) ||
+        name === 'capture-worker'));
+
+  it('builds each role from infra/function-access.ts: the declared actions, nothing else but the platform’s', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const granted = grantedActions(name)
+        .filter((g) => !platform(name, g))
+        .map((g) => g.action);
+      expect([...new Set(granted)].sort(), name).toEqual(
+        [...new Set(FUNCTION_ACCESS[name].map((a) => a.action))].sort(),
+      );
+    }
+  });
+
+  it('grants no function Scan, BatchWriteItem, transactions, streams or table management', () => {
+    for (const name of ALL_FUNCTIONS) {
+      const dynamo = grantedActions(name).filter((g) => g.action.startsWith('dynamodb:'));
+      expect(
+        dynamo.filter(
+          (g) => !/^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|BatchGetItem)$/.test(g.action),
+        ),
+        name,
+      ).toEqual([]);
+      // Each index by its name: no index/* wildcard.
+      expect(JSON.stringify(dynamo.map((g) => g.resource)), name).not.toContain('/index/*');
+    }
+  });
+
+  it('lets the public form function only get and put web-form receipts', () => {
+    const dynamo = grantStatements('http-forms').filter((st) =>
+      String([st.Action].flat()[0]).startsWith('dynamodb:'),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: getAttArn(logicalId(stack.table)),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RECEIPT#form#*'] } },
+      },
+    ]);
+  });
+
+  it('lets the Slack notifier touch alert records only, and pass the scheduler role to the scheduler only', () => {
+    const dynamo = grantStatements('slack-notifier').filter((st) =>
+      String([st.Action].flat()[0]).startsWith('dynamodb:'),
+    );
+    expect(dynamo.map((st) => st.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } },
+    ]);
+    expect(grantStatements('slack-notifier')).toContainEqual(
+      expect.objectContaining({
+        Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+  });
 
   it('lets http-admin only read the table', () => {
     const a = actions('http-admin');
