@@ -480,6 +480,14 @@ export class LeadHubStack extends Stack {
         }),
       ],
     });
+    // A sweep or reconciliation that could not do an item throws once it has done the rest (the handler's
+    // IncompleteRunError): Lambda retries the run, then parks the event here, alarmed. An hour: the age of
+    // a reconciliation's event when the next one is due.
+    fn('receipt-sweeper').configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: RECONCILE_RATE,
+      onFailure: new SqsDestination(this.deadLetterQueue('ReceiptSweeperFailures')),
+    });
     // Meta drops a webhook it could not deliver after 36 h: the hourly read-back recovers it. Same
     // Lambda, told by its input to reconcile; a run older than the next one is worth nothing.
     new Rule(this, 'MetaReconcile', {

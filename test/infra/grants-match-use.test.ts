@@ -43,6 +43,7 @@ import {
   statementAllows,
   templateResolver,
 } from '../support/iam-policy.js';
+import { rejection } from '../support/thrown.js';
 
 /**
  * Every function's grants against its use. Each function's own entry point (functions/*.ts, with the
@@ -464,8 +465,9 @@ async function runScenarios() {
   meta.addLead(
     demoRequestLead('900000000000002', { createdTime: new Date(Date.now() - 7_200_000).toISOString() }),
   );
-  // Whether the failed page fails the run is the sweeper's own tests' business: here only its calls count.
-  await invoke('receipt-sweeper', { task: RECONCILE_META_TASK }).catch(() => undefined);
+  // The page Meta refuses fails the run, after the other page is read: Lambda counts an error.
+  const failedRun = await rejection(invoke('receipt-sweeper', { task: RECONCILE_META_TASK }));
+  expect(failedRun).toMatchObject({ name: 'IncompleteRunError' });
   expect(newCaptureMessages()).toEqual([
     JSON.stringify({ source: 'meta', platformLeadId: '900000000000002' }),
   ]);

@@ -537,6 +537,16 @@ describe('events', () => {
     expect(a.has('secretsmanager:GetSecretValue')).toBe(true);
   });
 
+  it('parks a sweep or reconciliation that failed an item (it throws) in its own alarmed queue', () => {
+    const config = ofType('AWS::Lambda::EventInvokeConfig').find(
+      ([, c]) => c.Properties.FunctionName.Ref === fnId('receipt-sweeper'),
+    )?.[1].Properties as Json;
+    // An hour: the age of the hourly reconciliation's event when the next one is due.
+    expect(config.MaximumEventAgeInSeconds).toBe(3600);
+    const dlq = config.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    expect(dlq).toBe(logicalId(stack.deadLetterQueues.ReceiptSweeperFailures as never));
+  });
+
   it('gives every target a retry policy and its own SQS dead-letter queue', () => {
     const dlqs = new Set<string>();
     for (const [, rule] of allRules) {
@@ -551,14 +561,10 @@ describe('events', () => {
     expect(dlqs.size).toBe(allRules.length);
   });
 
-  it('retries the async slack-notifier and sla-escalator twice, then parks the event in a queue', () => {
+  it('retries the async slack-notifier, sla-escalator and receipt-sweeper twice, then parks the event in a queue', () => {
     const configs = ofType('AWS::Lambda::EventInvokeConfig');
-    expect(
-      configs.map(([, c]) => c.Properties.FunctionName).sort((a, b) => a.Ref.localeCompare(b.Ref)),
-    ).toEqual(
-      [{ Ref: fnId('slack-notifier') }, { Ref: fnId('sla-escalator') }].sort((a, b) =>
-        a.Ref.localeCompare(b.Ref),
-      ),
+    expect(configs.map(([, c]) => c.Properties.FunctionName.Ref).sort()).toEqual(
+      [fnId('slack-notifier'), fnId('sla-escalator'), fnId('receipt-sweeper')].sort(),
     );
     for (const [, config] of configs) {
       const props = config.Properties as Json;
@@ -589,9 +595,9 @@ describe('alarms', () => {
     for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
-    // capture + enrich redrive, five rule DLQs (three bus rules, the sweep, the Meta reconcile), two
-    // async-invoke failure queues
-    expect(dlqIds.size).toBe(9);
+    // capture + enrich redrive, five rule DLQs (three bus rules, the sweep, the Meta reconcile), three
+    // async-invoke failure queues (notifier, escalator, sweeper)
+    expect(dlqIds.size).toBe(10);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createReceiptSweeper, RECONCILE_META_TASK } from '../../../lib/handlers/receipt-sweeper.js';
 import type { LeadStore } from '../../../lib/ports.js';
 import type { MetaGraphClient } from '../../../lib/sources/meta/fetch.js';
-import { fakeDeps, fixedSecrets, testConfig } from '../../support/fakes.js';
+import { fakeDeps, fixedSecrets, recordingQueue, testConfig } from '../../support/fakes.js';
+import { rejection } from '../../support/thrown.js';
 
 const PAGE = '153125381133';
 
@@ -81,5 +82,75 @@ describe('receipt-sweeper handler dispatch', () => {
       });
       expect(t.calls).toEqual([]);
     }
+  });
+
+  it('fails a sweep that could not queue a receipt again, after queuing the others', async () => {
+    const queue = recordingQueue();
+    const denied = Object.assign(new Error('not authorized to perform: dynamodb:UpdateItem'), {
+      name: 'AccessDeniedException',
+    });
+    const pending = ['a', 'b', 'c'].map((id) => ({
+      source: 'meta',
+      platformLeadId: id,
+      receivedAt: '2026-11-30T09:00:00.000Z',
+      status: 'received',
+      payload: {},
+    }));
+    const store = {
+      listPendingReceipts: async () => ({ receipts: pending }),
+      markReceiptSwept: async (key: { platformLeadId: string }) => {
+        if (key.platformLeadId === 'b') throw denied;
+        return true;
+      },
+    } as unknown as LeadStore;
+    const handler = createReceiptSweeper(fakeDeps({ store, captureQueue: queue }));
+
+    const error = await rejection(handler({ 'detail-type': 'Scheduled Event' }));
+    expect(error).toMatchObject({
+      name: 'IncompleteRunError',
+      message: 'receipt sweep: 1 of 3 receipts could not be queued again (AccessDeniedException)',
+    });
+    expect(queue.sent).toEqual([
+      { source: 'meta', platformLeadId: 'a' },
+      { source: 'meta', platformLeadId: 'c' },
+    ]);
+  });
+
+  it('fails a Meta reconciliation with a lead it could not take in, after taking in the others', async () => {
+    const t = setup();
+    const handler = createReceiptSweeper(
+      fakeDeps({
+        store: {
+          putReceipt: async (receipt: { platformLeadId: string }) => {
+            if (receipt.platformLeadId === '900000000000000002') throw new Error('throttled');
+            t.calls.push(`putReceipt ${receipt.platformLeadId}`);
+            return 'created';
+          },
+        } as unknown as LeadStore,
+        secrets: fixedSecrets({
+          META_APP_SECRET: 'app-secret',
+          META_PAGE_TOKENS: JSON.stringify({ [PAGE]: 'token' }),
+        }),
+      }),
+      {
+        reconcile: {
+          graph: {
+            getLead: async () => ({}) as never,
+            getForm: async () => ({}) as never,
+            listForms: async () => ({ items: [{ id: '912345678901234567' }] }),
+            listLeads: async () => ({
+              items: ['900000000000000001', '900000000000000002', '900000000000000003'].map((id) => ({ id })),
+            }),
+          },
+        },
+      },
+    );
+
+    const error = await rejection(handler({ task: RECONCILE_META_TASK }));
+    expect(error).toMatchObject({
+      name: 'IncompleteRunError',
+      message: 'meta reconcile: 1 error(s) over 1 page(s); 3 leads seen, 2 new receipts',
+    });
+    expect(t.calls).toEqual(['putReceipt 900000000000000001', 'putReceipt 900000000000000003']);
   });
 });
