@@ -248,6 +248,8 @@ export const EnvSchema = z.object({
   SLA_SCHEDULE_GROUP: optionalEnv,
   SLA_ESCALATOR_ARN: optionalEnv,
   SLA_SCHEDULER_ROLE_ARN: optionalEnv,
+  /** The SQS queue the scheduler parks an SLA check in when it cannot deliver it (set by the stack). */
+  SLA_DLQ_ARN: optionalEnv,
   /** Meta app secret: signs webhooks and keys appsecret_proof. Secret (Secrets Manager on AWS). */
   META_APP_SECRET: optionalEnv,
   /** The Verify Token typed into the Meta app's webhook settings. Secret. */

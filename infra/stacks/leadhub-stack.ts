@@ -90,6 +90,15 @@ const WORKER_TIMEOUT = Duration.seconds(30);
 /** AWS's advice for Lambda-consumed queues: visibility at least 6x the function timeout. */
 const VISIBILITY_FACTOR = 6;
 const MAX_RECEIVE_COUNT = 5;
+/**
+ * At most this many capture and enrich invocations at once (each takes up to 10 records), far above any
+ * lead volume (tens of leads a second), so that a backlog, say a dead-letter queue redriven after an
+ * outage, neither takes the account's concurrency from the HTTP functions the platforms wait on nor
+ * bursts the platforms' API rate limits in capture. Unlike reserved concurrency, the poller then leaves
+ * the rest in the queue instead of being throttled (a throttled batch counts as a receive, towards the
+ * DLQ).
+ */
+const QUEUE_CONSUMER_CONCURRENCY = 5;
 const QUEUE_RETENTION = Duration.days(4);
 const DLQ_RETENTION = Duration.days(14);
 /** How often the receipt sweeper looks for receipts stranded before capture (lib/pipeline/sweep.ts). */
@@ -384,10 +393,19 @@ export class LeadHubStack extends Stack {
     fn('slack-notifier').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
     fn('slack-notifier').addEnvironment('SLA_ESCALATOR_ARN', fn('sla-escalator').functionArn);
     fn('slack-notifier').addEnvironment('SLA_SCHEDULER_ROLE_ARN', this.slaSchedulerRole.roleArn);
+    // A check the scheduler could not deliver within its retry policy (an hour, lib/adapters/scheduler) is
+    // parked here, with the scheduler role, and alarmed; every schedule names it.
+    const slaScheduleDlq = this.deadLetterQueue('SlaScheduleDlq');
+    this.slaSchedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [slaScheduleDlq.queueArn] }),
+    );
+    fn('slack-notifier').addEnvironment('SLA_DLQ_ARN', slaScheduleDlq.queueArn);
     fn('http-slack').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
     // The scheduler invokes asynchronously: a failing escalation is retried by Lambda, then parked here.
+    // An escalation an hour late has lost its point, like the alert it escalates.
     fn('sla-escalator').configureAsyncInvoke({
       retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
       onFailure: new SqsDestination(this.deadLetterQueue('SlaEscalatorFailures')),
     });
 
@@ -425,6 +443,7 @@ export class LeadHubStack extends Stack {
     const consume = (queue: Queue) =>
       new SqsEventSource(queue, {
         batchSize: 10,
+        maxConcurrency: QUEUE_CONSUMER_CONCURRENCY,
         // Speed-to-lead: no batching window, so a lone lead is processed the moment it arrives; under load
         // batches still fill up to 10 from what is waiting.
         reportBatchItemFailures: true,
@@ -463,6 +482,8 @@ export class LeadHubStack extends Stack {
     // A separate queue from the rule's DLQ, because the two hold different message shapes.
     fn('slack-notifier').configureAsyncInvoke({
       retryAttempts: 2,
+      // Lambda would keep retrying for 6 hours; an alert is worth an hour, as on the rule's target above.
+      maxEventAge: Duration.hours(1),
       onFailure: new SqsDestination(this.deadLetterQueue('SlackNotifierFailures')),
     });
 

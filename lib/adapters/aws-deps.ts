@@ -47,6 +47,7 @@ export async function awsDeps(): Promise<HubDeps> {
         groupName: env.SLA_SCHEDULE_GROUP,
         ...(env.SLA_ESCALATOR_ARN ? { targetArn: env.SLA_ESCALATOR_ARN } : {}),
         ...(env.SLA_SCHEDULER_ROLE_ARN ? { roleArn: env.SLA_SCHEDULER_ROLE_ARN } : {}),
+        ...(env.SLA_DLQ_ARN ? { deadLetterArn: env.SLA_DLQ_ARN } : {}),
       })
     : undefined;
   return {

@@ -387,6 +387,13 @@ async function runScenarios() {
   // Alert each scored lead (a Slack app with SLA timers), then a redelivery of the first.
   for (const e of scored) await invoke('slack-notifier', busEvent('LeadScored', e.detail));
   await invoke('slack-notifier', busEvent('LeadScored', (scored[0] as Json).detail));
+  // Each names the SLA dead-letter queue the stack made.
+  const slaDlq = resolve({
+    'Fn::GetAtt': [logicalId(stack.deadLetterQueues.SlaScheduleDlq as never), 'Arn'],
+  });
+  for (const schedule of aws.schedules.values()) {
+    expect((schedule as Json).Target.DeadLetterConfig).toEqual({ Arn: slaDlq });
+  }
   // What each timer will deliver, taken before a claim deletes its schedule.
   const timers = [...aws.schedules.values()].map((s) => JSON.parse((s as Json).Target.Input) as Json);
   expect(timers.length).toBeGreaterThan(0);

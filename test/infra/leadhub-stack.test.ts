@@ -390,6 +390,13 @@ describe('queues', () => {
   const mappings = ofType('AWS::Lambda::EventSourceMapping');
   const sourceQueueIds = mappings.map(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt'][0] as string);
 
+  it('caps each queue consumer’s concurrency (a backlog waits in its queue, never throttled)', () => {
+    const cap = (name: HubFunctionName) =>
+      mappings.find(([, m]) => m.Properties.FunctionName.Ref === fnId(name))?.[1].Properties.ScalingConfig;
+    expect(cap('capture-worker')).toEqual({ MaximumConcurrency: 5 });
+    expect(cap('enrich-worker')).toEqual({ MaximumConcurrency: 5 });
+  });
+
   it('feeds capture-worker and enrich-worker from SQS with partial batch failures', () => {
     expect(mappings).toHaveLength(2);
     const consumers = mappings.map(([, m]) => m.Properties.FunctionName.Ref).sort();
@@ -537,6 +544,17 @@ describe('events', () => {
     expect(a.has('secretsmanager:GetSecretValue')).toBe(true);
   });
 
+  it('gives up on a Slack alert or an SLA escalation an hour old (not Lambda’s 6 hours)', () => {
+    for (const name of ['slack-notifier', 'sla-escalator'] as const) {
+      const config = ofType('AWS::Lambda::EventInvokeConfig').find(
+        ([, c]) => c.Properties.FunctionName.Ref === fnId(name),
+      )?.[1].Properties as Json;
+      expect(config.MaximumEventAgeInSeconds, name).toBe(3600);
+    }
+    const toSlack = ruleFor(Patterns.leadScoredToSlack).Properties.Targets[0] as Json;
+    expect(toSlack.RetryPolicy.MaximumEventAgeInSeconds).toBe(3600);
+  });
+
   it('parks a sweep or reconciliation that failed an item (it throws) in its own alarmed queue', () => {
     const config = ofType('AWS::Lambda::EventInvokeConfig').find(
       ([, c]) => c.Properties.FunctionName.Ref === fnId('receipt-sweeper'),
@@ -596,8 +614,9 @@ describe('alarms', () => {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
     // capture + enrich redrive, five rule DLQs (three bus rules, the sweep, the Meta reconcile), three
-    // async-invoke failure queues (notifier, escalator, sweeper)
-    expect(dlqIds.size).toBe(10);
+    // async-invoke failure queues (notifier, escalator, sweeper), and the SLA schedules' DLQ
+    dlqIds.add(logicalId(stack.deadLetterQueues.SlaScheduleDlq as never));
+    expect(dlqIds.size).toBe(11);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);

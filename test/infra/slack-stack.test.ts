@@ -103,15 +103,21 @@ describe('SLA timers (EventBridge Scheduler)', () => {
     });
   });
 
-  it('lets the scheduler role invoke the escalator and nothing else', () => {
+  it('lets the scheduler role invoke the escalator and park what it cannot deliver, nothing else', () => {
     const policies = Object.values(resources).filter(
       (r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as Json[]).some((x) => x.Ref === roleId),
     );
     const stmts = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]);
-    expect(stmts).toHaveLength(1);
-    expect(stmts[0]?.Action).toBe('lambda:InvokeFunction');
-    expect(JSON.stringify(stmts[0]?.Resource)).toContain(fnId('sla-escalator'));
-    expect(JSON.stringify(stmts[0]?.Resource)).not.toContain(fnId('slack-notifier'));
+    const invoke = stmts.filter((s) => s.Action === 'lambda:InvokeFunction');
+    expect(invoke).toHaveLength(1);
+    expect(JSON.stringify(invoke[0]?.Resource)).toContain(fnId('sla-escalator'));
+    expect(JSON.stringify(invoke[0]?.Resource)).not.toContain(fnId('slack-notifier'));
+    const dlqArn = { 'Fn::GetAtt': [logicalId(stack.deadLetterQueues.SlaScheduleDlq as never), 'Arn'] };
+    const rest = stmts.filter((s) => s.Action !== 'lambda:InvokeFunction');
+    expect(rest.map((s) => s.Resource)).toEqual([dlqArn]);
+    expect(rest[0]?.Action).toBe('sqs:SendMessage');
+    // The notifier names the queue in every schedule it creates.
+    expect(fnProps('slack-notifier').Environment.Variables.SLA_DLQ_ARN).toEqual(dlqArn);
   });
 
   it('lets the notifier create schedules in the group and pass the role, with the wiring in its environment', () => {

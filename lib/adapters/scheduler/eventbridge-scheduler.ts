@@ -8,6 +8,8 @@ export interface EventBridgeSchedulerOptions {
   targetArn?: string;
   /** Role EventBridge Scheduler assumes to invoke the target. */
   roleArn?: string;
+  /** SQS queue where the scheduler parks an invocation it could not deliver within its retry policy. */
+  deadLetterArn?: string;
   client?: SchedulerClient;
   /** How long the scheduler keeps retrying a failed invocation. */
   maxEventAgeSeconds?: number;
@@ -32,8 +34,11 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
   });
   return {
     async schedule(name: string, at: Date, payload: ScheduledPayload): Promise<void> {
-      if (!options.targetArn || !options.roleArn) {
-        throw new Error('SLA_ESCALATOR_ARN and SLA_SCHEDULER_ROLE_ARN are not set for this function');
+      // A timer whose escalation can be lost unseen is worse than no timer: a dead-letter queue is required.
+      if (!options.targetArn || !options.roleArn || !options.deadLetterArn) {
+        throw new Error(
+          'SLA_ESCALATOR_ARN, SLA_SCHEDULER_ROLE_ARN and SLA_DLQ_ARN are not all set for this function',
+        );
       }
       const { sdk, client } = await scheduler();
       try {
@@ -54,6 +59,7 @@ export function createEventBridgeScheduler(options: EventBridgeSchedulerOptions)
                 MaximumEventAgeInSeconds: options.maxEventAgeSeconds ?? 3600,
                 MaximumRetryAttempts: options.maxRetryAttempts ?? 20,
               },
+              DeadLetterConfig: { Arn: options.deadLetterArn },
             },
           }),
         );

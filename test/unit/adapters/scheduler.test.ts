@@ -17,6 +17,7 @@ const options = {
   groupName: 'leadhub-sla',
   targetArn: 'arn:aws:lambda:us-east-1:123456789012:function:sla-escalator',
   roleArn: 'arn:aws:iam::123456789012:role/sla-scheduler',
+  deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:sla-schedule-dlq',
   client: new SchedulerClient({ region: 'us-east-1' }),
 };
 
@@ -44,8 +45,22 @@ describe('EventBridge Scheduler adapter', () => {
         RoleArn: options.roleArn,
         Input: '{"kind":"sla","leadId":"ld_1","level":1}',
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+        // An escalation the scheduler could not deliver within the hour lands in an alarmed queue.
+        DeadLetterConfig: { Arn: options.deadLetterArn },
       },
     });
+  });
+
+  it('refuses to schedule without a dead-letter queue', async () => {
+    const { deadLetterArn: _dlq, ...withoutDlq } = options;
+    await expect(
+      createEventBridgeScheduler(withoutDlq).schedule('n', new Date(), {
+        kind: 'sla',
+        leadId: 'l',
+        level: 1,
+      }),
+    ).rejects.toThrow('SLA_DLQ_ARN');
+    expect(mock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
   });
 
   it('keeps a schedule that already exists (a redelivered alert must not move its SLA)', async () => {
