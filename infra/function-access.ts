@@ -145,3 +145,43 @@ export const FUNCTION_ACCESS = {
     { action: 'secretsmanager:GetSecretValue', on: 'secret' },
   ],
 } as const satisfies Record<HubFunctionName, readonly Access[]>;
+
+const TARGET_NAMES: Record<
+  Exclude<AccessTarget, 'table' | 'index/byId' | 'index/byMonth' | 'secret'>,
+  string
+> = {
+  captureQueue: 'capture queue',
+  bus: '`leadhub` bus',
+  slaSchedules: 'SLA schedule group',
+  slaSchedulerRole: 'SLA scheduler role, to EventBridge Scheduler only',
+};
+
+/**
+ * The declaration as the README's table (README "Deploy to AWS"; a test keeps the two the same). Every
+ * function also reads the one secret, which the README says once, below the table.
+ */
+export function accessTableMarkdown(): string {
+  const rows = Object.entries(FUNCTION_ACCESS).map(([name, access]) => {
+    const grants: readonly Access[] = access;
+    if (!grants.some((g) => g.on === 'secret')) throw new Error(`${name} does not read the secret`);
+    const items = new Map<string, string[]>();
+    const indexes: string[] = [];
+    const other: string[] = [];
+    for (const grant of grants) {
+      const action = grant.action.slice(grant.action.indexOf(':') + 1);
+      if (grant.on === 'table') {
+        const keys = grant.leadingKeys
+          ? ` (${grant.leadingKeys.map((k) => `\`${k}\``).join(', ')} only)`
+          : '';
+        items.set(keys, [...(items.get(keys) ?? []), action]);
+      } else if (grant.on === 'index/byId' || grant.on === 'index/byMonth') {
+        indexes.push(`${action} ${grant.on.slice('index/'.length)}`);
+      } else if (grant.on !== 'secret') {
+        other.push(`${action} (${TARGET_NAMES[grant.on]})`);
+      }
+    }
+    const table = [...items].map(([keys, actions]) => `${actions.join(', ')}${keys}`).join('; ');
+    return `| \`${name}\` | ${table || '–'} | ${indexes.join(', ') || '–'} | ${other.join(', ') || '–'} |`;
+  });
+  return ['| function | table items | indexes | other |', '|---|---|---|---|', ...rows].join('\n');
+}
