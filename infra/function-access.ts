@@ -1,3 +1,4 @@
+import type { TableDesign } from '../lib/adapters/dynamodb/table-design.js';
 import type { HubFunctionName } from './constructs/hub-function.js';
 
 /**
@@ -18,8 +19,8 @@ export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 
 export type Access =
   /** Items of the table; `leadingKeys` limits them by partition key (dynamodb:LeadingKeys, IAM StringLike). */
   | { action: `dynamodb:${TableAction}`; on: 'table'; leadingKeys?: readonly string[] }
-  /** A global secondary index of the table (lib/adapters/dynamodb/table-design.ts). */
-  | { action: 'dynamodb:Query'; on: 'index/byId' | 'index/byMonth' }
+  /** A global secondary index of the table, by its key in lib/adapters/dynamodb/table-design.ts. */
+  | { action: 'dynamodb:Query'; on: `index/${keyof typeof TableDesign.indexes}` }
   | { action: 'sqs:SendMessage'; on: 'captureQueue' }
   | { action: 'events:PutEvents'; on: 'bus' }
   | { action: 'secretsmanager:GetSecretValue'; on: 'secret' }
@@ -174,7 +175,7 @@ export function accessTableMarkdown(): string {
           ? ` (${grant.leadingKeys.map((k) => `\`${k}\``).join(', ')} only)`
           : '';
         items.set(keys, [...(items.get(keys) ?? []), action]);
-      } else if (grant.on === 'index/byId' || grant.on === 'index/byMonth') {
+      } else if (grant.action === 'dynamodb:Query') {
         indexes.push(`${action} ${grant.on.slice('index/'.length)}`);
       } else if (grant.on !== 'secret') {
         other.push(`${action} (${TARGET_NAMES[grant.on]})`);

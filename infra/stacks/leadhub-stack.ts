@@ -213,6 +213,17 @@ export function accessStatements(
   );
 }
 
+/** Each index of the table design by its name, as a target of the declared access: no index/* wildcard. */
+function indexArns(tableArn: string) {
+  const indexes = TableDesign.indexes;
+  return Object.fromEntries(
+    (Object.keys(indexes) as (keyof typeof indexes)[]).map((key) => [
+      `index/${key}`,
+      `${tableArn}/index/${indexes[key].name}`,
+    ]),
+  ) as Record<`index/${keyof typeof indexes}`, string>;
+}
+
 /** API Gateway's throttle for a route group's limits. */
 function routeThrottle(limits: LimitsConfig, group: RouteLimitGroup) {
   const { ratePerSecond, burst } = limits.routes[group];
@@ -412,8 +423,7 @@ export class LeadHubStack extends Stack {
     // ---- least-privilege grants: what infra/function-access.ts declares, nothing else -----------------
     const accessTargets: Record<AccessTarget, string> = {
       table: this.table.tableArn,
-      'index/byId': `${this.table.tableArn}/index/${TableDesign.indexes.byId.name}`,
-      'index/byMonth': `${this.table.tableArn}/index/${TableDesign.indexes.byMonth.name}`,
+      ...indexArns(this.table.tableArn),
       captureQueue: captureQueue.queueArn,
       bus: this.bus.eventBusArn,
       secret: this.secret.secretArn,
