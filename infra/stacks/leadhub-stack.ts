@@ -185,10 +185,7 @@ export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
  * A function's declared access as policy statements: one per resource and key condition, holding every
  * action declared on it. A role passed to a service may be passed to EventBridge Scheduler only.
  */
-export function accessStatements(
-  access: readonly Access[],
-  arns: Record<AccessTarget, string>,
-): PolicyStatement[] {
+function accessStatements(access: readonly Access[], arns: Record<AccessTarget, string>): PolicyStatement[] {
   const groups = new Map<string, { on: AccessTarget; leadingKeys?: readonly string[]; actions: string[] }>();
   for (const grant of access) {
     const leadingKeys = 'leadingKeys' in grant ? grant.leadingKeys : undefined;
