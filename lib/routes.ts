@@ -47,7 +47,8 @@ export const HttpRoutes: readonly HttpRoute[] = [
   // What the hub kept but could not read (lib/pipeline/quarantine.ts).
   { method: 'GET', path: '/api/quarantine', fn: 'http-admin', auth: 'admin' },
   // Data-subject rights: their own function, the only admin one that writes the table and publishes.
-  { method: 'GET', path: '/api/privacy/export', fn: 'http-privacy', auth: 'admin' },
+  // The person is named in the body, never in the URL (URLs land in access logs, histories and proxies).
+  { method: 'POST', path: '/api/privacy/export', fn: 'http-privacy', auth: 'admin' },
   { method: 'POST', path: '/api/privacy/withdraw', fn: 'http-privacy', auth: 'admin' },
   { method: 'POST', path: '/api/privacy/erase', fn: 'http-privacy', auth: 'admin' },
 ];

@@ -20,7 +20,6 @@ const exactlyOneIdentifier = z.refine<{ email?: string; phone?: string }>(
   (p) => (p.email === undefined) !== (p.phone === undefined),
   { message: 'give exactly one of email or phone' },
 );
-const PersonSchema = z.object({ email: identifier, phone: identifier }).check(exactlyOneIdentifier);
 const WithdrawSchema = z
   .strictObject({
     email: identifier,
@@ -35,7 +34,8 @@ const WithdrawSchema = z
     ),
   })
   .check(exactlyOneIdentifier);
-const EraseSchema = z.strictObject({ email: identifier, phone: identifier }).check(exactlyOneIdentifier);
+/** The person, in the body of an export or erasure (never in a URL: URLs end up in logs and histories). */
+const PersonSchema = z.strictObject({ email: identifier, phone: identifier }).check(exactlyOneIdentifier);
 
 function queryOf(p: { email?: string; phone?: string }): PersonQuery {
   return p.email !== undefined ? { email: p.email } : { phone: p.phone as string };
@@ -82,13 +82,10 @@ export function createPrivacyHttpHandler(deps: HubDeps) {
 
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     const route = event.routeKey;
-    if (route === 'GET /api/privacy/export') {
-      const parsed = PersonSchema.safeParse({
-        email: event.queryStringParameters?.email,
-        phone: event.queryStringParameters?.phone,
-      });
-      if (!parsed.success) return invalid(parsed.error.issues);
-      const query = queryOf(parsed.data);
+    if (route === 'POST /api/privacy/export') {
+      const parsed = parseBody(event, PersonSchema);
+      if (!parsed.ok) return parsed.result;
+      const query = queryOf(parsed.value);
       const data = await exportPerson(deps, query);
       return data ? json(200, data) : notFound(query);
     }
@@ -104,7 +101,7 @@ export function createPrivacyHttpHandler(deps: HubDeps) {
       return receipt ? json(200, receipt) : notFound(query);
     }
     if (route === 'POST /api/privacy/erase') {
-      const parsed = parseBody(event, EraseSchema);
+      const parsed = parseBody(event, PersonSchema);
       if (!parsed.ok) return parsed.result;
       return json(200, await erasePerson(deps, queryOf(parsed.value)));
     }

@@ -105,7 +105,7 @@ export interface ExportedSubmission {
   payload: unknown;
 }
 
-/** GET /api/privacy/export: everything held about one person, for data portability (GDPR Art. 15, 20). */
+/** POST /api/privacy/export: everything held about one person, for data portability (GDPR Art. 15, 20). */
 export interface PersonExport {
   exportedAt: string;
   matchedOn: 'email' | 'phone';

@@ -966,8 +966,8 @@ describe('least privilege', () => {
   it('routes the privacy API to http-privacy behind IAM, and nothing else to it', () => {
     const privacy = HttpRoutes.filter((r) => r.fn === 'http-privacy');
     expect(privacy.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
-      'GET /api/privacy/export',
       'POST /api/privacy/erase',
+      'POST /api/privacy/export',
       'POST /api/privacy/withdraw',
     ]);
     expect(privacy.every((r) => r.auth === 'admin')).toBe(true);

@@ -11,6 +11,7 @@ import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
 import { erasePerson } from '../../lib/pipeline/privacy.js';
 import type { ConsentRecord, LeadStore } from '../../lib/ports.js';
+import { HttpRoutes } from '../../lib/routes.js';
 import {
   fakeDeps,
   fixedClock,
@@ -170,11 +171,11 @@ async function seed(t: Awaited<ReturnType<typeof setup>>) {
   return { first, second, third, bobs, janeId: first.contactId, mergedId: second.contactId };
 }
 
-describe('GET /api/privacy/export', () => {
+describe('POST /api/privacy/export', () => {
   it('returns everything held about the person, and nothing about anyone else', async () => {
     const t = await setup();
     const s = await seed(t);
-    const res = await t.call('GET /api/privacy/export', { query: { email: 'JANE.DOE@acme.io' } });
+    const res = await t.call('POST /api/privacy/export', { body: { email: 'JANE.DOE@acme.io' } });
     expect(res.status).toBe(200);
     const data = res.body;
     expect(data).toMatchObject({
@@ -208,14 +209,14 @@ describe('GET /api/privacy/export', () => {
       expect(text).not.toContain(other);
     }
     // The same person by phone, written another way.
-    const byPhone = await t.call('GET /api/privacy/export', { query: { phone: '(415) 555-2671' } });
+    const byPhone = await t.call('POST /api/privacy/export', { body: { phone: '(415) 555-2671' } });
     expect(byPhone.body).toMatchObject({ matchedOn: 'phone', contactId: s.janeId });
   });
 
   it('lets an auditor recompute every proof hash from the export', async () => {
     const t = await setup();
     await seed(t);
-    const { body } = await t.call('GET /api/privacy/export', { query: { email: jane.email } });
+    const { body } = await t.call('POST /api/privacy/export', { body: { email: jane.email } });
     for (const record of body.consentHistory as ConsentRecord[]) {
       const submission = body.submissions.find(
         (s: { source: string; platformLeadId: string }) =>
@@ -260,29 +261,47 @@ describe('GET /api/privacy/export', () => {
   it('answers 404 for an unknown person, 400 for a bad request and 401 without credentials', async () => {
     const t = await setup();
     await seed(t);
-    expect(await t.call('GET /api/privacy/export', { query: { email: 'nobody@acme.io' } })).toMatchObject({
+    expect(await t.call('POST /api/privacy/export', { body: { email: 'nobody@acme.io' } })).toMatchObject({
       status: 404,
       body: { error: 'not_found', suppressed: false },
     });
-    expect((await t.call('GET /api/privacy/export', { query: {} })).status).toBe(400);
+    expect((await t.call('POST /api/privacy/export', { body: {} })).status).toBe(400);
     expect(
-      (await t.call('GET /api/privacy/export', { query: { email: jane.email, phone: jane.phone } })).status,
+      (await t.call('POST /api/privacy/export', { body: { email: jane.email, phone: jane.phone } })).status,
     ).toBe(400);
-    expect(await t.call('GET /api/privacy/export', { query: { email: 'not-an-email' } })).toMatchObject({
+    expect(await t.call('POST /api/privacy/export', { body: { email: 'not-an-email' } })).toMatchObject({
       status: 400,
       body: { error: 'invalid_identifier', field: 'email' },
     });
-    expect(await t.call('GET /api/privacy/export', { query: { phone: '12' } })).toMatchObject({
+    expect(await t.call('POST /api/privacy/export', { body: { phone: '12' } })).toMatchObject({
       status: 400,
     });
+    expect((await t.call('POST /api/privacy/export', { body: 'not json' })).body.error).toBe(
+      'malformed_body',
+    );
+    expect(
+      (await t.call('POST /api/privacy/export', { body: { email: jane.email, name: 'Jane' } })).status,
+    ).toBe(400);
     expect(
       (
-        await t.call('GET /api/privacy/export', {
-          query: { email: jane.email },
+        await t.call('POST /api/privacy/export', {
+          body: { email: jane.email },
           headers: { authorization: 'Bearer nope' },
         })
       ).status,
     ).toBe(401);
+  });
+  it('no longer takes the person in a URL: the GET form is no route', async () => {
+    const t = await setup();
+    await seed(t);
+    expect(HttpRoutes.some((r) => r.path === '/api/privacy/export' && r.method === 'GET')).toBe(false);
+    expect(HttpRoutes).toContainEqual(
+      expect.objectContaining({ method: 'POST', path: '/api/privacy/export', fn: 'http-privacy' }),
+    );
+    // Even when it reaches the function (it cannot through either runtime), it discloses nothing.
+    const res = await t.call('GET /api/privacy/export', { query: { email: jane.email } });
+    expect(res).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(JSON.stringify(res.body)).not.toContain('jane.doe@acme.io');
   });
 });
 
@@ -323,7 +342,7 @@ describe('POST /api/privacy/withdraw', () => {
         withdrawnAt: '2026-12-01T08:00:00.000Z',
       }),
     ]);
-    const exported = await t.call('GET /api/privacy/export', { query: { email: jane.email } });
+    const exported = await t.call('POST /api/privacy/export', { body: { email: jane.email } });
     expect(exported.body.consentState).toEqual([
       expect.objectContaining({ purpose: 'marketing_email', granted: false, method: 'withdrawal' }),
       expect.objectContaining({ purpose: 'phone_sms', granted: true }),
@@ -448,7 +467,7 @@ describe('POST /api/privacy/erase', () => {
     }
     const listed = await t.store.listLeads(50);
     expect(listed.leads.map((l) => l.leadId)).toEqual([s.bobs.leadId]);
-    expect(await t.call('GET /api/privacy/export', { query: { email: jane.email } })).toMatchObject({
+    expect(await t.call('POST /api/privacy/export', { body: { email: jane.email } })).toMatchObject({
       status: 404,
       body: { suppressed: true },
     });
@@ -616,10 +635,10 @@ describe('retention', () => {
     await t.captured(janeLead('ret-1'));
     now += 6 * 24 * 3600 * 1000;
     expect(
-      (await t.call('GET /api/privacy/export', { query: { email: jane.email } })).body.submissions,
+      (await t.call('POST /api/privacy/export', { body: { email: jane.email } })).body.submissions,
     ).toHaveLength(1);
     now += 2 * 24 * 3600 * 1000;
-    const after = await t.call('GET /api/privacy/export', { query: { email: jane.email } });
+    const after = await t.call('POST /api/privacy/export', { body: { email: jane.email } });
     expect(after.body.submissions).toEqual([]);
     // The lead and its consent proofs stay; only the raw submission expired.
     expect(after.body.touches).toHaveLength(1);
