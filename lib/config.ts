@@ -84,6 +84,9 @@ export const MetaConfigSchema = z.strictObject({
 /** The shortest receipt retention: the dedupe key must outlive every platform's retries (TikTok ~72 h). */
 export const MIN_RECEIPT_RETENTION_DAYS = 4;
 
+/** The longest the privacy audit trail may be kept (its listing reaches back no further). */
+export const MAX_AUDIT_RETENTION_YEARS = 30;
+
 export const PrivacyConfigSchema = z.strictObject({
   /**
    * Days a receipt (the raw submission as received, and the dedupe key) is kept after it arrived. The
@@ -92,6 +95,14 @@ export const PrivacyConfigSchema = z.strictObject({
   receiptRetentionDays: z._default(
     z.number().check(z.int(), z.minimum(MIN_RECEIPT_RETENTION_DAYS), z.maximum(3650)),
     30,
+  ),
+  /**
+   * Years the privacy audit trail (who exported, withdrew or erased whom, and when) is kept. It holds ids
+   * only, so an erasure leaves it; long enough to answer for a request long after it was served.
+   */
+  auditRetentionYears: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(MAX_AUDIT_RETENTION_YEARS)),
+    6,
   ),
 });
 export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;

@@ -212,6 +212,62 @@ export interface ErasureRecord {
   publishedAt?: string;
 }
 
+/** A data-subject request the privacy API serves. */
+export type PrivacyAction = 'export' | 'withdraw' | 'erase';
+
+/**
+ * `started`: written before a withdrawal or erasure, which then ran (or is running, or crashed): the
+ * outcome follows once it is done. `failed`: it threw; a retry of the same request completes the record.
+ */
+export type AuditOutcome = 'started' | 'done' | 'not_found' | 'failed';
+
+/**
+ * One privacy action in the audit trail: who did what to whom, when and with what outcome. Ids only,
+ * never the email or phone asked for (the peppered key hash stands for it), so it outlives erasure.
+ */
+export interface AuditRecord {
+  auditId: string;
+  action: PrivacyAction;
+  /** Who asked: the caller's IAM ARN on AWS, `admin-token` for the local bearer token (never the token). */
+  by: string;
+  at: string;
+  /** API Gateway's request id: the same request's access log line. */
+  requestId: string;
+  /** The kind of identifier asked for, and its peppered hash (the identity key, as suppression keeps it). */
+  keyKind: 'email' | 'phone';
+  keyHash: string;
+  /** Whom: the person's contact id first, then the ids merged into it; none when nobody matched. */
+  contactIds: string[];
+  outcome: AuditOutcome;
+  completedAt?: string;
+  /** Withdrawals: the purposes withdrawn, and the request id that makes a retry write nothing new. */
+  purposes?: string[];
+  withdrawalRequestId?: string;
+  erasureId?: string;
+  /** How many of the person's leads the action read or erased. */
+  leadCount?: number;
+  /** When DynamoDB's TTL removes the record (`privacy.auditRetentionYears` after `at`). */
+  retainUntil: string;
+}
+
+/** What an action's outcome adds to its audit record. */
+export type AuditCompletion = Pick<AuditRecord, 'outcome' | 'completedAt' | 'contactIds'> &
+  Partial<Pick<AuditRecord, 'purposes' | 'erasureId' | 'leadCount'>>;
+
+/** A page of the audit trail, newest first; `from` is inclusive, `to` exclusive (ISO times). */
+export interface AuditQuery {
+  contactId?: string;
+  from: string;
+  to: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface AuditPage {
+  records: AuditRecord[];
+  cursor?: string;
+}
+
 /** What eraseContact removed. */
 export interface ContactErasure {
   contactId: string;
@@ -354,6 +410,20 @@ export interface LeadStore {
     erasure: { erasureId: string; at: string; mergedContactIds?: string[] },
   ): Promise<ContactErasure>;
   getTombstone(contactId: string): Promise<ContactTombstone | undefined>;
+
+  /**
+   * Conditional create of an audit record (and its index entry under each contact id). `created: false`
+   * when the record is there already (a retried request): `record` is then the stored one, unchanged.
+   */
+  putAudit(record: AuditRecord): Promise<{ created: boolean; record: AuditRecord }>;
+  /**
+   * Sets the outcome of the stored `record` (as putAudit returned it) when it is `started` or `failed`,
+   * indexing any contact ids the completion adds; false (outcome unchanged) when it has another outcome
+   * or does not exist. A `failed` outcome only replaces `started`.
+   */
+  completeAudit(record: AuditRecord, completion: AuditCompletion): Promise<boolean>;
+  /** The audit trail newest first, by time or by contact: index queries, never a Scan. */
+  listAudit(query: AuditQuery): Promise<AuditPage>;
   /**
    * One lead withdrawn on its platform: its PII, answers and raw receipt go, its consent records lose
    * their personal parts, and the profile is rebuilt from the contact's remaining leads.

@@ -51,4 +51,6 @@ export const HttpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/api/privacy/export', fn: 'http-privacy', auth: 'admin' },
   { method: 'POST', path: '/api/privacy/withdraw', fn: 'http-privacy', auth: 'admin' },
   { method: 'POST', path: '/api/privacy/erase', fn: 'http-privacy', auth: 'admin' },
+  // Who exported, withdrew or erased whom, and when (ids only).
+  { method: 'GET', path: '/api/privacy/audit', fn: 'http-privacy', auth: 'admin' },
 ];

@@ -8,24 +8,47 @@ import { listQuarantine } from '../pipeline/quarantine.js';
 import { speedToLeadSummary } from '../pipeline/speed-to-lead.js';
 import { InvalidCursorError } from '../ports.js';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** What a lead or contact id looks like. */
+export const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_LIMIT = 100;
 /** The speed-to-lead window reads one month bucket per month: a quarter at most. */
 const MAX_METRICS_DAYS = 92;
 
+/** How the audit trail names a caller let in by the bearer token (never the token itself). */
+export const ADMIN_TOKEN_CALLER = 'admin-token';
+
 /**
- * Admin routes: on AWS API Gateway's IAM authorizer has let the caller in; locally (no authorizer) the
- * caller needs `Authorization: Bearer $LEADHUB_ADMIN_TOKEN`.
+ * Who the admin caller is, or undefined when not authorised. On AWS API Gateway's IAM authorizer has let
+ * the caller in: its IAM ARN. Locally (no authorizer) the caller needs
+ * `Authorization: Bearer $LEADHUB_ADMIN_TOKEN`, and is named `admin-token`.
  */
+export async function adminCaller(
+  deps: Pick<HubDeps, 'secrets'>,
+  event: APIGatewayProxyEventV2,
+): Promise<string | undefined> {
+  const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+  const principal = iam?.userArn || iam?.callerId;
+  if (principal) return principal;
+  const expected = await deps.secrets.get('LEADHUB_ADMIN_TOKEN');
+  const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+  return expected && given && safeEqual(given, expected) ? ADMIN_TOKEN_CALLER : undefined;
+}
+
 export async function adminAuthorised(
   deps: Pick<HubDeps, 'secrets'>,
   event: APIGatewayProxyEventV2,
 ): Promise<boolean> {
-  const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
-  if (iam?.userArn || iam?.callerId) return true;
-  const expected = await deps.secrets.get('LEADHUB_ADMIN_TOKEN');
-  const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
-  return Boolean(expected && given && safeEqual(given, expected));
+  return (await adminCaller(deps, event)) !== undefined;
+}
+
+/** `limit` of a listing: 1 to 100, default 20; a 400 answer when it is anything else. */
+export function pageLimit(raw: string | undefined): number | HttpResult {
+  const text = raw ?? '20';
+  const limit = Number(text);
+  if (!/^\d+$/.test(text) || limit < 1 || limit > MAX_LIMIT) {
+    return errorResponse(400, 'invalid_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return limit;
 }
 
 export function unauthorised(): HttpResult {
@@ -52,11 +75,8 @@ export function createAdminHttpHandler(deps: HubDeps) {
 
     if (route === 'GET /api/leads' || route === 'GET /api/quarantine') {
       const query = event.queryStringParameters ?? {};
-      const rawLimit = query.limit ?? '20';
-      const limit = Number(rawLimit);
-      if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT) {
-        return errorResponse(400, 'invalid_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
-      }
+      const limit = pageLimit(query.limit);
+      if (typeof limit !== 'number') return limit;
       try {
         if (route === 'GET /api/leads') return json(200, await store.listLeads(limit, query.cursor));
         if (query.payload !== undefined && query.payload !== 'true' && query.payload !== 'false') {

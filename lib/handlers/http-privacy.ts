@@ -11,8 +11,10 @@ import {
   type PersonQuery,
   withdrawConsent,
 } from '../pipeline/privacy.js';
+import { AuditUnavailableError, listAuditTrail, type PrivacyActor } from '../pipeline/privacy-audit.js';
+import { InvalidCursorError } from '../ports.js';
 import * as z from '../zod.js';
-import { adminAuthorised, unauthorised } from './http-admin.js';
+import { adminCaller, ID, pageLimit, unauthorised } from './http-admin.js';
 
 const MAX_BODY_BYTES = 8 * 1024;
 const identifier = z.optional(z.string().check(z.minLength(1), z.maxLength(320)));
@@ -36,6 +38,18 @@ const WithdrawSchema = z
   .check(exactlyOneIdentifier);
 /** The person, in the body of an export or erasure (never in a URL: URLs end up in logs and histories). */
 const PersonSchema = z.strictObject({ email: identifier, phone: identifier }).check(exactlyOneIdentifier);
+
+/** A time bound of the audit listing: an ISO date-time with its offset, or a date (its midnight UTC). */
+const instant = z.optional(z.union([z.iso.datetime({ offset: true }), z.iso.date()]));
+const AuditQuerySchema = z.strictObject({
+  contactId: z.optional(z.string().check(z.regex(ID, 'contactId is malformed'))),
+  /** Inclusive. */
+  from: instant,
+  /** Exclusive. */
+  to: instant,
+  limit: z.optional(z.string()),
+  cursor: z.optional(z.string().check(z.maxLength(4096))),
+});
 
 function queryOf(p: { email?: string; phone?: string }): PersonQuery {
   return p.email !== undefined ? { email: p.email } : { phone: p.phone as string };
@@ -69,10 +83,37 @@ function parseBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodMiniType<T>): 
     : { ok: false, result: invalid(parsed.error.issues) };
 }
 
+type AuditListQuery = Parameters<typeof listAuditTrail>[1];
+
+function auditQuery(event: APIGatewayProxyEventV2): Parsed<AuditListQuery> {
+  const parsed = AuditQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) return { ok: false, result: invalid(parsed.error.issues) };
+  const limit = pageLimit(parsed.data.limit);
+  if (typeof limit !== 'number') return { ok: false, result: limit };
+  const { contactId, cursor } = parsed.data;
+  const [from, to] = [parsed.data.from, parsed.data.to].map((t) =>
+    t === undefined ? undefined : new Date(t).toISOString(),
+  );
+  if (from !== undefined && to !== undefined && from >= to) {
+    return { ok: false, result: errorResponse(400, 'invalid_range', 'from must be before to') };
+  }
+  return {
+    ok: true,
+    value: {
+      limit,
+      ...(contactId ? { contactId } : {}),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      ...(cursor ? { cursor } : {}),
+    },
+  };
+}
+
 /**
  * The privacy API (GDPR data-subject rights), admin-authorised like the admin API: export, withdraw,
- * erase. Its own function on AWS, because unlike the admin reads it writes the table and publishes.
- * Identifiers are never logged.
+ * erase, and the audit trail of them. Its own function on AWS, because unlike the admin reads it writes
+ * the table and publishes. Every action is on the audit trail before it is answered, named by the
+ * caller (IAM ARN) and API Gateway's request id. Identifiers are never logged.
  */
 export function createPrivacyHttpHandler(deps: HubDeps) {
   const notFound = async (query: PersonQuery) =>
@@ -80,41 +121,67 @@ export function createPrivacyHttpHandler(deps: HubDeps) {
       suppressed: await isSuppressedPerson(deps, query),
     });
 
-  async function handle(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  async function handle(event: APIGatewayProxyEventV2, actor: PrivacyActor): Promise<HttpResult> {
     const route = event.routeKey;
     if (route === 'POST /api/privacy/export') {
       const parsed = parseBody(event, PersonSchema);
       if (!parsed.ok) return parsed.result;
       const query = queryOf(parsed.value);
-      const data = await exportPerson(deps, query);
+      const data = await exportPerson(deps, query, actor);
       return data ? json(200, data) : notFound(query);
     }
     if (route === 'POST /api/privacy/withdraw') {
       const parsed = parseBody(event, WithdrawSchema);
       if (!parsed.ok) return parsed.result;
       const query = queryOf(parsed.value);
-      const receipt = await withdrawConsent(deps, {
-        query,
-        purpose: parsed.value.purpose,
-        requestId: parsed.value.requestId ?? randomUUID(),
-      });
+      const receipt = await withdrawConsent(
+        deps,
+        {
+          query,
+          purpose: parsed.value.purpose,
+          requestId: parsed.value.requestId ?? randomUUID(),
+        },
+        actor,
+      );
       return receipt ? json(200, receipt) : notFound(query);
     }
     if (route === 'POST /api/privacy/erase') {
       const parsed = parseBody(event, PersonSchema);
       if (!parsed.ok) return parsed.result;
-      return json(200, await erasePerson(deps, queryOf(parsed.value)));
+      return json(200, await erasePerson(deps, queryOf(parsed.value), actor));
+    }
+    if (route === 'GET /api/privacy/audit') {
+      const query = auditQuery(event);
+      if (!query.ok) return query.result;
+      return json(200, await listAuditTrail(deps, query.value));
     }
     return errorResponse(404, 'not_found', `No route ${route}`);
   }
 
   return async function privacyHttpHandler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-    if (!(await adminAuthorised(deps, event))) return unauthorised();
+    const by = await adminCaller(deps, event);
+    if (!by) return unauthorised();
     try {
-      return await handle(event);
+      return await handle(event, { by, requestId: event.requestContext.requestId });
     } catch (error) {
       if (error instanceof InvalidIdentifierError) {
         return errorResponse(400, 'invalid_identifier', error.message, { field: error.field });
+      }
+      if (error instanceof InvalidCursorError) return errorResponse(400, 'invalid_cursor', error.message);
+      if (error instanceof AuditUnavailableError) {
+        deps.logger.error('privacy audit write failed', {
+          routeKey: event.routeKey,
+          actionDone: error.actionDone,
+          error: (error.cause as Error | undefined)?.name,
+        });
+        return errorResponse(
+          503,
+          'audit_unavailable',
+          error.actionDone
+            ? `${error.message}; send the same request again to complete it`
+            : `${error.message}; try again`,
+          { actionDone: error.actionDone },
+        );
       }
       throw error;
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ConsentWithdrawnV1, ContactErasedV1 } from '../../events/contracts.js';
 import { type ConsentStateEntry, consentState, ledgerOrder, withdrawalRecord } from '../consent/ledger.js';
 import { PROOF_RECIPE } from '../consent/proof.js';
@@ -16,6 +17,7 @@ import type {
 } from '../ports.js';
 import { contactTimeline, type TimelineEntry } from './contact-view.js';
 import { contactFamily, type ResolveDeps, rootOf } from './identity-resolution.js';
+import { type AuditStart, audited, type PrivacyActor, recordAudit } from './privacy-audit.js';
 
 /** The person a privacy request names: exactly one of an email or a phone number. */
 export type PersonQuery = { email: string; phone?: undefined } | { phone: string; email?: undefined };
@@ -128,12 +130,30 @@ export interface PersonExport {
   proofRecipe: string;
 }
 
-export async function exportPerson(deps: PrivacyDeps, query: PersonQuery): Promise<PersonExport | undefined> {
+/**
+ * Every export is on the audit trail (with the contact ids it disclosed), written before the answer: when
+ * the record cannot be written, nothing is disclosed. Each request is its own record.
+ */
+export async function exportPerson(
+  deps: PrivacyDeps,
+  query: PersonQuery,
+  actor: PrivacyActor,
+): Promise<PersonExport | undefined> {
   const key = await personKey(deps, query);
   const root = await findPerson(deps, key);
-  if (!root) return undefined;
-  const data = await personData(deps, root);
-  if (!data) return undefined;
+  const data = root ? await personData(deps, root) : undefined;
+  const start = (contactIds: string[]): AuditStart => ({
+    auditId: recordIdFor('au', 'export', randomUUID()),
+    action: 'export',
+    actor,
+    key,
+    contactIds,
+  });
+  if (!data) {
+    const contactIds = root ? [root.contactId] : [];
+    await recordAudit(deps, start(contactIds), { outcome: 'not_found', contactIds });
+    return undefined;
+  }
   const submissions: ExportedSubmission[] = [];
   const alerts: AlertRecord[] = [];
   for (const lead of data.leads) {
@@ -151,6 +171,8 @@ export async function exportPerson(deps: PrivacyDeps, query: PersonQuery): Promi
     if (alert) alerts.push(alert);
   }
   const { leadIds: _leadIds, ...profile } = data.profile as ContactProfile & { leadIds?: unknown };
+  const contactIds = [data.contactId, ...data.mergedContactIds];
+  await recordAudit(deps, start(contactIds), { outcome: 'done', contactIds, leadCount: data.leads.length });
   deps.logger.info('privacy export', { contactId: data.contactId, leads: data.leads.length });
   return {
     exportedAt: deps.clock.now().toISOString(),
@@ -192,27 +214,54 @@ export const ALL_PURPOSES = 'all';
 
 /**
  * POST /api/privacy/withdraw: appends a withdrawal record per purpose (never an edit) and publishes
- * ConsentWithdrawn. The same `requestId` again writes no second record (a retried request).
+ * ConsentWithdrawn. The same `requestId` again writes no second record (a retried request), and no
+ * second audit record: the audit record is named by the contact and the request id.
  */
 export async function withdrawConsent(
   deps: PrivacyDeps,
   input: { query: PersonQuery; purpose: string; requestId: string },
+  actor: PrivacyActor,
 ): Promise<WithdrawalReceipt | undefined> {
   const key = await personKey(deps, input.query);
   const root = await findPerson(deps, key);
-  if (!root) return undefined;
-  const data = await personData(deps, root);
-  if (!data) return undefined;
+  const data = root ? await personData(deps, root) : undefined;
+  const contactIds = data ? [data.contactId, ...data.mergedContactIds] : root ? [root.contactId] : [];
+  const start: AuditStart = {
+    auditId: recordIdFor('au', 'withdraw', data?.contactId ?? key.hash, input.requestId),
+    action: 'withdraw',
+    actor,
+    key,
+    contactIds,
+    withdrawalRequestId: input.requestId,
+  };
+  if (!data) {
+    await recordAudit(deps, start, { outcome: 'not_found', contactIds });
+    return undefined;
+  }
   const state = consentState(data.consents);
   const purposes =
     input.purpose === ALL_PURPOSES ? state.filter((s) => s.granted).map((s) => s.purpose) : [input.purpose];
+  return audited(
+    deps,
+    { ...start, purposes },
+    () => withdraw(deps, data, purposes, input.requestId),
+    () => ({ outcome: 'done', contactIds }),
+  );
+}
+
+async function withdraw(
+  deps: PrivacyDeps,
+  data: PersonData,
+  purposes: readonly string[],
+  requestId: string,
+): Promise<WithdrawalReceipt> {
   const at = deps.clock.now().toISOString();
   const receipt: WithdrawalReceipt = { status: 'withdrawn', contactId: data.contactId, withdrawals: [] };
   for (const purpose of purposes) {
     const previous = [...data.consents].reverse().find((c) => c.purpose === purpose);
     // The request id names the record, so a retry finds its own earlier withdrawal and keeps its time.
     const earlier = data.consents.find(
-      (c) => c.method === 'withdrawal' && c.purpose === purpose && c.requestId === input.requestId,
+      (c) => c.method === 'withdrawal' && c.purpose === purpose && c.requestId === requestId,
     );
     const latestBefore = earlier
       ? [...data.consents].reverse().find((c) => c.purpose === purpose && c !== earlier && c.at <= earlier.at)
@@ -223,7 +272,7 @@ export async function withdrawConsent(
         contactId: data.contactId,
         purpose,
         at,
-        requestId: input.requestId,
+        requestId,
         ...(previous ? { noticeVersion: previous.noticeVersion } : {}),
       });
     if (!earlier) await deps.store.putConsent(record);
@@ -277,10 +326,56 @@ export interface ErasureReceipt {
  * 4. mark the erasure done, publish ContactErased, mark it published, and file the finished erasure under
  *    the person's other keys too.
  */
-export async function erasePerson(deps: PrivacyDeps, query: PersonQuery): Promise<ErasureReceipt> {
-  const { store, clock } = deps;
+export async function erasePerson(
+  deps: PrivacyDeps,
+  query: PersonQuery,
+  actor: PrivacyActor,
+): Promise<ErasureReceipt> {
   const key = await personKey(deps, query);
-  const requestedAt = clock.now().toISOString();
+  const requestedAt = deps.clock.now().toISOString();
+  const planned = await plannedErasure(deps, key, requestedAt);
+  return audited(
+    deps,
+    {
+      // Named by the erasure: a retry, or the same request by another identifier, finds its record.
+      auditId: recordIdFor('au', 'erase', planned.erasureId),
+      action: 'erase',
+      actor,
+      key,
+      contactIds: planned.contactIds,
+      erasureId: planned.erasureId,
+    },
+    () => erase(deps, key, requestedAt),
+    (receipt) => ({
+      outcome: receipt.status === 'erased' ? 'done' : 'not_found',
+      contactIds: receipt.contactId ? [receipt.contactId, ...receipt.mergedContactIds] : [],
+      erasureId: receipt.erasureId,
+      leadCount: receipt.leadIds.length,
+    }),
+  );
+}
+
+/**
+ * The erasure a request will run or resume, and whom it names, read ahead of it for its audit record
+ * (with the same decision erase makes). Erase reads again once it has suppressed the key, which is
+ * what a racing capture needs; contacts only it finds join the record with its outcome.
+ */
+async function plannedErasure(
+  deps: PrivacyDeps,
+  key: IdentityKey,
+  requestedAt: string,
+): Promise<{ erasureId: string; contactIds: string[] }> {
+  const root = await findPerson(deps, key);
+  const job = await deps.store.getErasure(key.hash);
+  const family = root ? await contactFamily(deps.store, root.contactId) : [];
+  if (!job || (job.status === 'done' && root)) {
+    return { erasureId: recordIdFor('er', key.hash, requestedAt), contactIds: family };
+  }
+  return { erasureId: job.erasureId, contactIds: [...new Set([...job.contactIds, ...family])] };
+}
+
+async function erase(deps: PrivacyDeps, key: IdentityKey, requestedAt: string): Promise<ErasureReceipt> {
+  const { store, clock } = deps;
   await store.suppress(key.hash, { at: requestedAt, reason: 'erased' });
 
   const root = await findPerson(deps, key);

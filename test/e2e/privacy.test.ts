@@ -157,6 +157,21 @@ describe('privacy end to end (local runtime, every source)', () => {
     expect((await api('POST', '/api/privacy/export', { email: 'nobody@acme.io' })).status).toBe(404);
     await t.hub.drain();
 
+    // Each action is on the audit trail, named by the local caller and by the request id its log line has.
+    const trail = (await api('GET', '/api/privacy/audit')).body.records as Record<string, string>[];
+    // (Two requests may share a millisecond, so not in order.)
+    expect(trail.map((r) => `${r.action} ${r.outcome}`).sort()).toEqual([
+      'erase done',
+      'export done',
+      'export not_found',
+      'withdraw done',
+    ]);
+    for (const record of trail) {
+      expect(record.by).toBe('admin-token');
+      expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(t.logs.some((line) => line.includes(`"requestId":"${record.requestId}"`))).toBe(true);
+    }
+
     expect(t.logs.length).toBeGreaterThan(20);
     const text = t.logs.join('\n').toLowerCase();
     for (const pii of PII) expect(text, pii).not.toContain(pii.toLowerCase());

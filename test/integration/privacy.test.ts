@@ -15,6 +15,7 @@ import { HttpRoutes } from '../../lib/routes.js';
 import {
   fakeDeps,
   fixedClock,
+  fixedSecrets,
   httpEvent,
   recordingBus,
   recordingQueue,
@@ -31,6 +32,8 @@ const readable = (_key: string, value: unknown) =>
       : value;
 
 const PEPPER = 'test-pepper';
+/** Who runs a privacy action called directly (not through the API). */
+const actor = { by: 'test-runner', requestId: 'req-direct' };
 const jane = {
   email: 'Jane.Doe@Acme.io',
   phone: '+1 415 555 2671',
@@ -99,7 +102,7 @@ const janeLead = (id: string, extra: Partial<RawLead> = {}, form?: string) =>
     form,
   );
 
-async function setup(wrap?: (store: LeadStore) => LeadStore) {
+async function setup(wrap?: (store: LeadStore) => LeadStore, options: { adminToken?: string } = {}) {
   const { store, doc, tableName } = await freshStore();
   const bus = recordingBus();
   const clock = fixedClock('2026-11-30T10:00:00.000Z');
@@ -112,6 +115,9 @@ async function setup(wrap?: (store: LeadStore) => LeadStore) {
       forms: { contact: {}, optin: { acceptFreshConsent: true } },
       privacy: { receiptRetentionDays: 7 },
     }),
+    ...(options.adminToken
+      ? { secrets: fixedSecrets({ LEADHUB_PEPPER: PEPPER, LEADHUB_ADMIN_TOKEN: options.adminToken }) }
+      : {}),
   });
   const submit = async (lead: RawLead) => {
     await ingest(deps, { source: 'form', platformLeadId: lead.platformLeadId, payload: lead });
@@ -127,7 +133,14 @@ async function setup(wrap?: (store: LeadStore) => LeadStore) {
   const auth = { authorization: 'Bearer admin-token' };
   const call = async (
     route: string,
-    options: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {},
+    options: {
+      query?: Record<string, string>;
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** Called as this IAM principal (API Gateway's IAM authorizer), with no bearer token. */
+      iam?: string;
+      requestId?: string;
+    } = {},
   ) => {
     const [method, path] = route.split(' ') as [string, string];
     const res = await privacy(
@@ -136,7 +149,9 @@ async function setup(wrap?: (store: LeadStore) => LeadStore) {
         routeKey: route,
         path,
         ...(options.query ? { query: options.query } : {}),
-        headers: { 'content-type': 'application/json', ...(options.headers ?? auth) },
+        ...(options.iam ? { iamUserArn: options.iam } : {}),
+        ...(options.requestId ? { requestId: options.requestId } : {}),
+        headers: { 'content-type': 'application/json', ...(options.headers ?? (options.iam ? {} : auth)) },
         ...(options.body !== undefined
           ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
           : {}),
@@ -155,7 +170,32 @@ async function setup(wrap?: (store: LeadStore) => LeadStore) {
     const { Items } = await doc.send(new ScanCommand({ TableName: tableName }));
     return (Items ?? []).map((i) => JSON.stringify(i, readable)).join('\n');
   };
-  return { deps, store, bus, clock, submit, captured, call, adminGet, events, tableText };
+  /** The audit trail's items as stored: records (sk AUDIT) and their index entries by contact. */
+  const auditItems = async () => {
+    const { Items } = await doc.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :audit)',
+        ExpressionAttributeValues: { ':audit': 'AUDIT#' },
+      }),
+    );
+    return Items ?? [];
+  };
+  const auditRecords = async () => (await auditItems()).filter((i) => i.sk === 'AUDIT');
+  return {
+    deps,
+    store,
+    bus,
+    clock,
+    submit,
+    captured,
+    call,
+    adminGet,
+    events,
+    tableText,
+    auditItems,
+    auditRecords,
+  };
 }
 
 /** Jane: two leads on two contacts (email-only, then phone-only) merged by a third; Bob: one lead. */
@@ -503,10 +543,15 @@ describe('POST /api/privacy/erase', () => {
     const s = await seed(t);
     await expect(t.call('POST /api/privacy/erase', { body: { email: jane.email } })).rejects.toThrow('crash');
     expect(t.events('ContactErased')).toEqual([]);
+    expect(await t.auditRecords()).toEqual([expect.objectContaining({ action: 'erase', outcome: 'failed' })]);
     // The first contact's keys are gone already; the erasure record still knows whom to finish.
     const res = await t.call('POST /api/privacy/erase', { body: { email: jane.email } });
     expect(res.body).toMatchObject({ status: 'erased', contactId: s.janeId, mergedContactIds: [s.mergedId] });
     expect(t.events<ContactErasedV1>('ContactErased')).toHaveLength(1);
+    // The retry finished the same erasure, so it completed the same audit record.
+    expect(await t.auditRecords()).toEqual([
+      expect.objectContaining({ outcome: 'done', erasureId: res.body.erasureId }),
+    ]);
     const text = await t.tableText();
     expect(text).not.toContain('jane.doe@acme.io');
     expect(text).not.toContain(jane.answer);
@@ -521,11 +566,273 @@ describe('POST /api/privacy/erase', () => {
   });
 });
 
+describe('privacy audit trail', () => {
+  const DPO = 'arn:aws:sts::123456789012:assumed-role/privacy-officer/dana';
+  const janeEmailKey = identityKeyFor(PEPPER, 'email', 'jane.doe@acme.io').hash;
+  type Listed = { status?: number; body: { records: Record<string, unknown>[]; cursor?: string } };
+
+  it('records every export, withdrawal and erasure: the caller ARN, the action, contact ids, time and outcome, no identifier', async () => {
+    const t = await setup();
+    const s = await seed(t);
+    const family = [s.janeId, s.mergedId];
+    const as = (requestId: string) => ({ iam: DPO, requestId });
+    t.clock.set('2026-12-01T08:00:00.000Z');
+    expect(
+      (await t.call('POST /api/privacy/export', { body: { email: jane.email }, ...as('r-export') })).status,
+    ).toBe(200);
+    t.clock.set('2026-12-01T08:01:00.000Z');
+    const withdraw = { phone: jane.phone, purpose: 'marketing_email', requestId: 'ticket-7' };
+    expect((await t.call('POST /api/privacy/withdraw', { body: withdraw, ...as('r-withdraw') })).status).toBe(
+      200,
+    );
+    // A retried withdrawal (same requestId) is the same action: no second record.
+    t.clock.set('2026-12-01T08:01:30.000Z');
+    expect(
+      (await t.call('POST /api/privacy/withdraw', { body: withdraw, ...as('r-withdraw-again') })).status,
+    ).toBe(200);
+    t.clock.set('2026-12-01T08:02:00.000Z');
+    expect(
+      (await t.call('POST /api/privacy/export', { body: { email: 'nobody@acme.io' }, ...as('r-unmatched') }))
+        .status,
+    ).toBe(404);
+    t.clock.set('2026-12-01T08:03:00.000Z');
+    const erased = await t.call('POST /api/privacy/erase', { body: { email: jane.email }, ...as('r-erase') });
+    expect(erased.body.status).toBe('erased');
+    // The same erasure asked again, by the other identifier: no second record.
+    t.clock.set('2026-12-01T08:03:30.000Z');
+    expect(
+      (await t.call('POST /api/privacy/erase', { body: { phone: jane.phone }, ...as('r-erase-again') })).body
+        .erasureId,
+    ).toBe(erased.body.erasureId);
+    t.clock.set('2026-12-01T08:04:00.000Z');
+    expect(
+      (
+        await t.call('POST /api/privacy/erase', {
+          body: { email: 'stranger@acme.io' },
+          ...as('r-unmatched-erase'),
+        })
+      ).body.status,
+    ).toBe('not_found');
+
+    const records = await t.auditRecords();
+    expect(records.map((r) => r.requestId).sort()).toEqual([
+      'r-erase',
+      'r-export',
+      'r-unmatched',
+      'r-unmatched-erase',
+      'r-withdraw',
+    ]);
+    const of = (requestId: string) => records.find((r) => r.requestId === requestId);
+    expect(of('r-export')).toMatchObject({
+      action: 'export',
+      by: DPO,
+      at: '2026-12-01T08:00:00.000Z',
+      keyKind: 'email',
+      keyHash: janeEmailKey,
+      contactIds: family,
+      outcome: 'done',
+      leadCount: 3,
+      // Kept 6 years by default, by DynamoDB's TTL.
+      retainUntil: '2032-12-01T08:00:00.000Z',
+      expiresAt: Date.parse('2032-12-01T08:00:00.000Z') / 1000,
+    });
+    expect(of('r-withdraw')).toMatchObject({
+      action: 'withdraw',
+      by: DPO,
+      at: '2026-12-01T08:01:00.000Z',
+      keyKind: 'phone',
+      contactIds: family,
+      purposes: ['marketing_email'],
+      withdrawalRequestId: 'ticket-7',
+      outcome: 'done',
+      completedAt: '2026-12-01T08:01:00.000Z',
+    });
+    expect(of('r-unmatched')).toMatchObject({
+      action: 'export',
+      outcome: 'not_found',
+      contactIds: [],
+      keyHash: identityKeyFor(PEPPER, 'email', 'nobody@acme.io').hash,
+    });
+    expect(of('r-erase')).toMatchObject({
+      action: 'erase',
+      by: DPO,
+      at: '2026-12-01T08:03:00.000Z',
+      contactIds: family,
+      erasureId: erased.body.erasureId,
+      leadCount: 3,
+      outcome: 'done',
+    });
+    expect(of('r-unmatched-erase')).toMatchObject({
+      action: 'erase',
+      outcome: 'not_found',
+      contactIds: [],
+      keyHash: identityKeyFor(PEPPER, 'email', 'stranger@acme.io').hash,
+    });
+    // Ids only: no email, phone, name or answer in any audit item, index entries included.
+    const text = JSON.stringify(await t.auditItems()).toLowerCase();
+    for (const pii of ['@', 'jane', 'doe', 'quinlan', 'acme', 'nobody', 'stranger', '4155552671', 'seats']) {
+      expect(text, pii).not.toContain(pii);
+    }
+
+    // The erasure left the person's trail: listed by either contact id, newest first.
+    for (const contactId of family) {
+      const listed: Listed = await t.call('GET /api/privacy/audit', { query: { contactId }, iam: DPO });
+      expect(listed.status).toBe(200);
+      expect(listed.body.records.map((r) => r.requestId)).toEqual(['r-erase', 'r-withdraw', 'r-export']);
+    }
+  });
+
+  it('names a caller let in by the bearer token admin-token, never the token itself', async () => {
+    const t = await setup(undefined, { adminToken: 'tok-5uper-s3cret' });
+    await seed(t);
+    const res = await t.call('POST /api/privacy/export', {
+      body: { email: jane.email },
+      headers: { authorization: 'Bearer tok-5uper-s3cret' },
+    });
+    expect(res.status).toBe(200);
+    expect(await t.auditRecords()).toEqual([
+      expect.objectContaining({ action: 'export', by: 'admin-token' }),
+    ]);
+    expect(JSON.stringify(await t.auditItems())).not.toContain('tok-5uper-s3cret');
+  });
+
+  it('lists the trail by time and by contact, newest first, page by page with a cursor', async () => {
+    const t = await setup();
+    const s = await seed(t);
+    const at = async (iso: string, requestId: string, body: unknown, route = 'POST /api/privacy/export') => {
+      t.clock.set(iso);
+      expect((await t.call(route, { body, requestId })).status).toBe(200);
+    };
+    await at('2026-10-15T09:00:00.000Z', 'r1', { email: jane.email });
+    await at('2026-11-30T13:00:00.000Z', 'r2', { email: bob.email });
+    await at('2026-12-31T23:59:59.999Z', 'r3', { phone: jane.phone });
+    await at('2027-01-01T00:00:00.000Z', 'r4', { email: jane.email });
+    await at(
+      '2027-02-01T10:00:00.000Z',
+      'r5',
+      { email: bob.email, purpose: 'all' },
+      'POST /api/privacy/withdraw',
+    );
+    t.clock.set('2027-02-02T00:00:00.000Z');
+    const list = (query: Record<string, string>): Promise<Listed> =>
+      t.call('GET /api/privacy/audit', { query });
+    const all = async (query: Record<string, string>) => {
+      const ids: unknown[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await list({ ...query, ...(cursor ? { cursor } : {}) });
+        expect(page.status).toBe(200);
+        expect(page.body.records.length).toBeLessThanOrEqual(Number(query.limit ?? 20));
+        ids.push(...page.body.records.map((r) => r.requestId));
+        cursor = page.body.cursor;
+        pages++;
+      } while (cursor && pages < 20);
+      expect(cursor).toBeUndefined();
+      return ids;
+    };
+    // Everything kept (6 years back), two at a time.
+    expect(await all({ limit: '2' })).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+    expect((await list({ limit: '2' })).body.records.map((r) => r.requestId)).toEqual(['r5', 'r4']);
+    expect(await all({ contactId: s.janeId, limit: '1' })).toEqual(['r4', 'r3', 'r1']);
+    expect(await all({ contactId: s.bobs.contactId })).toEqual(['r5', 'r2']);
+    // `from` inclusive, `to` exclusive; a date is its midnight UTC.
+    expect(await all({ from: '2026-12-01', to: '2027-01-01T00:00:00Z' })).toEqual(['r3']);
+    expect(await all({ from: '2026-12-31T23:59:59.999Z', to: '2027-01-01T01:00:00+01:00' })).toEqual(['r3']);
+    expect(await all({ contactId: s.janeId, from: '2026-11-01', limit: '1' })).toEqual(['r4', 'r3']);
+    expect(await all({ to: '2026-01-01' })).toEqual([]);
+    // Bounds beyond what the trail can hold (30 years back, nothing ahead) are pulled in, not refused.
+    expect(await all({ from: '2030-01-01' })).toEqual([]);
+    const longAgo = await list({ from: '1900-01-01', to: '2999-01-01', limit: '5' });
+    expect(longAgo.body.records.map((r) => r.requestId)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+  });
+
+  it('refuses a bad listing query with 400, and a caller without credentials with 401', async () => {
+    const t = await setup();
+    const list = (query: Record<string, string>, headers?: Record<string, string>) =>
+      t.call('GET /api/privacy/audit', { query, ...(headers ? { headers } : {}) });
+    expect((await list({ from: 'yesterday' })).status).toBe(400);
+    expect((await list({ from: '2026-12-01', to: '2026-12-01' })).body.error).toBe('invalid_range');
+    expect((await list({ contactId: 'not an id!' })).status).toBe(400);
+    expect((await list({ limit: '0' })).body.error).toBe('invalid_limit');
+    expect((await list({ cursor: 'garbage' })).body.error).toBe('invalid_cursor');
+    // Typos are refused rather than ignored (an ignored filter would list everyone's trail).
+    expect((await list({ contact: 'ct_1' })).status).toBe(400);
+    expect((await list({}, { authorization: 'Bearer nope' })).status).toBe(401);
+  });
+
+  it('does nothing when the audit record cannot be written, and answers 503', async () => {
+    let auditDown = true;
+    const t = await setup((store) => ({
+      ...store,
+      putAudit: async (record) => {
+        if (auditDown) throw new Error('ProvisionedThroughputExceededException');
+        return store.putAudit(record);
+      },
+    }));
+    const s = await seed(t);
+    const consents = (await t.store.getContact(s.janeId))?.consents.length;
+    const refused = { status: 503, body: { error: 'audit_unavailable', actionDone: false } };
+    expect(await t.call('POST /api/privacy/erase', { body: { email: jane.email } })).toMatchObject(refused);
+    expect(
+      await t.call('POST /api/privacy/withdraw', { body: { email: jane.email, purpose: 'all' } }),
+    ).toMatchObject(refused);
+    const exported = await t.call('POST /api/privacy/export', { body: { email: jane.email } });
+    expect(exported).toMatchObject(refused);
+    expect(JSON.stringify(exported.body)).not.toContain('jane.doe@acme.io');
+    // Nothing was done: no suppression, no erasure, no withdrawal, nothing published.
+    expect(await t.store.isSuppressed([janeEmailKey])).toBe(false);
+    expect(await t.store.getErasure(janeEmailKey)).toBeUndefined();
+    expect((await t.store.getContact(s.janeId))?.consents).toHaveLength(consents ?? -1);
+    expect(t.events('ContactErased')).toEqual([]);
+    expect(t.events('ConsentWithdrawn')).toEqual([]);
+    expect(await t.tableText()).toContain('jane.doe@acme.io');
+    expect(await t.auditItems()).toEqual([]);
+
+    // Once the record can be written, the same request is done, on the record.
+    auditDown = false;
+    expect((await t.call('POST /api/privacy/erase', { body: { email: jane.email } })).body.status).toBe(
+      'erased',
+    );
+    expect(await t.auditRecords()).toEqual([expect.objectContaining({ action: 'erase', outcome: 'done' })]);
+  });
+
+  it('answers 503 when the outcome cannot be recorded, and the same request again completes its one record', async () => {
+    let completionDown = true;
+    const t = await setup((store) => ({
+      ...store,
+      completeAudit: async (record, completion) => {
+        if (completionDown) throw new Error('ProvisionedThroughputExceededException');
+        return store.completeAudit(record, completion);
+      },
+    }));
+    const s = await seed(t);
+    const first = await t.call('POST /api/privacy/erase', { body: { email: jane.email }, iam: DPO });
+    expect(first).toMatchObject({ status: 503, body: { error: 'audit_unavailable', actionDone: true } });
+    // Done, and on record as started, by whom and whom: never done unaudited.
+    expect(await t.auditRecords()).toEqual([
+      expect.objectContaining({
+        action: 'erase',
+        by: DPO,
+        outcome: 'started',
+        contactIds: [s.janeId, s.mergedId],
+      }),
+    ]);
+    completionDown = false;
+    const again = await t.call('POST /api/privacy/erase', { body: { email: jane.email }, iam: DPO });
+    expect(again.body.status).toBe('erased');
+    expect(await t.auditRecords()).toEqual([
+      expect.objectContaining({ outcome: 'done', erasureId: again.body.erasureId }),
+    ]);
+    expect(t.events('ContactErased')).toHaveLength(1);
+  });
+});
+
 describe('suppression', () => {
   it('stores and alerts nothing for an erased person who submits again, and keeps the hit without PII', async () => {
     const t = await setup();
     await seed(t);
-    await erasePerson(t.deps, { email: jane.email });
+    await erasePerson(t.deps, { email: jane.email }, actor);
     const published = t.bus.events.length;
     expect(await t.submit(janeLead('again-1'))).toEqual({ status: 'suppressed' });
     // By phone alone too (every key of the person was suppressed).
@@ -545,7 +852,7 @@ describe('suppression', () => {
   it('lets them back in through a form that accepts fresh consent, only when they grant it', async () => {
     const t = await setup();
     const s = await seed(t);
-    await erasePerson(t.deps, { email: jane.email });
+    await erasePerson(t.deps, { email: jane.email }, actor);
     const declined = janeLead('fresh-0', { consents: [] }, 'optin');
     expect(await t.submit(declined)).toEqual({ status: 'suppressed' });
     expect(await t.submit(janeLead('fresh-1', {}, 'contact'))).toEqual({ status: 'suppressed' });
@@ -567,7 +874,7 @@ describe('suppression', () => {
         await store.putConsent(record);
         if (!raced && record.leadId && record.contactId) {
           raced = true;
-          await erasePerson({ ...t.deps, store }, { email: jane.email });
+          await erasePerson({ ...t.deps, store }, { email: jane.email }, actor);
         }
       },
     }));
@@ -589,7 +896,7 @@ describe('suppression races', () => {
       ensureContact: async (id, at) => {
         if (!raced) {
           raced = true;
-          const receipt = await erasePerson({ ...t.deps, store }, { email: jane.email });
+          const receipt = await erasePerson({ ...t.deps, store }, { email: jane.email }, actor);
           expect(receipt.status).toBe('not_found');
         }
         return store.ensureContact(id, at);

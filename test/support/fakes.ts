@@ -55,6 +55,10 @@ export function httpEvent(options: {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** API Gateway's id of the request (default `req-1`). */
+  requestId?: string;
+  /** An IAM principal's ARN: the request as API Gateway's IAM authorizer lets it in. */
+  iamUserArn?: string;
 }): APIGatewayProxyEventV2 {
   const body = options.body;
   const isBinary = Buffer.isBuffer(body);
@@ -73,7 +77,7 @@ export function httpEvent(options: {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      requestId: 'req-1',
+      requestId: options.requestId ?? 'req-1',
       routeKey: options.routeKey,
       stage: '$default',
       time: '30/Nov/2026:10:00:00 +0000',
@@ -85,6 +89,22 @@ export function httpEvent(options: {
         sourceIp: '203.0.113.7',
         userAgent: 'test-agent/1.0',
       },
+      ...(options.iamUserArn
+        ? {
+            // What the HTTP API's IAM authorizer puts in the event (payload format 2.0).
+            authorizer: {
+              iam: {
+                accessKey: 'ASIAEXAMPLEKEY',
+                accountId: '123456789012',
+                callerId: 'AROAEXAMPLEID:session',
+                cognitoIdentity: null,
+                principalOrgId: null,
+                userArn: options.iamUserArn,
+                userId: 'AROAEXAMPLEID:session',
+              },
+            },
+          }
+        : {}),
     },
   };
 }

@@ -19,6 +19,16 @@ describe('privacy config', () => {
     expect(() => parseHubConfig({ privacy: { retention: 30 } })).toThrow(/retention/);
   });
 
+  it('keeps the privacy audit trail 6 years by default, from 1 to 30 whole years', () => {
+    expect(parseHubConfig({}).privacy.auditRetentionYears).toBe(6);
+    expect(parseHubConfig({ privacy: { auditRetentionYears: 10 } }).privacy.auditRetentionYears).toBe(10);
+    for (const years of [0, 31, 2.5, '6']) {
+      expect(() => parseHubConfig({ privacy: { auditRetentionYears: years } })).toThrow(
+        /privacy\.auditRetentionYears/,
+      );
+    }
+  });
+
   it('takes the fresh-consent flag per web form and per Meta form', () => {
     const config = parseHubConfig({
       forms: { a: { acceptFreshConsent: true } },

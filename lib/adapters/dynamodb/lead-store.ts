@@ -23,6 +23,7 @@ import {
   type StoredLead,
 } from '../../ports.js';
 import { createAlertStoreMethods } from './alert-store.js';
+import { createAuditStoreMethods } from './audit-store.js';
 import { batchGetItems } from './batch-get.js';
 import {
   ConditionalCheckFailedException,
@@ -34,6 +35,8 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from './commands.js';
+import { decodeKeyCursor, encodeKeyCursor } from './cursor.js';
+import { monthOf, previousMonth } from './months.js';
 import { TableDesign } from './table-design.js';
 
 /**
@@ -148,7 +151,6 @@ function mergeRecordFrom(item: Record<string, unknown>): MergeRecord {
 
 type Item = Record<string, unknown>;
 
-const monthOf = (iso: string) => iso.slice(0, 7);
 const nextDay = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 10);
 
@@ -256,21 +258,6 @@ function expired(item: Record<string, unknown>, nowSeconds: number): boolean {
   return typeof at === 'number' && at <= nowSeconds;
 }
 
-function encodeKeyCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeKeyCursor(raw: string, expectedPk: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key === null || typeof key !== 'object' || key.gsi1pk !== expectedPk) throw new Error('key');
-    for (const value of Object.values(key)) if (typeof value !== 'string') throw new Error('value');
-    return key;
-  } catch {
-    throw new InvalidCursorError('cursor is not one this API returned');
-  }
-}
-
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
 }
@@ -301,12 +288,6 @@ function decodeCursor(raw: string): Cursor {
   } catch {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
-}
-
-function previousMonth(month: string): string {
-  const d = new Date(`${month}-01T00:00:00.000Z`);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return monthOf(d.toISOString());
 }
 
 /**
@@ -1377,6 +1358,7 @@ export function createDynamoDbLeadStore(options: {
     },
 
     ...createAlertStoreMethods({ doc, tableName }),
+    ...createAuditStoreMethods({ doc, tableName, now }),
   };
 }
 

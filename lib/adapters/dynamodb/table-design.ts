@@ -16,6 +16,10 @@
  *   ALERT#{leadId}                    / ALERT   (byId while its SLA is pending: gsi1pk SLA#pending,
  *                                                gsi1sk {dueAt}#{leadId}; the lead's stage stamps
  *                                                leadAlertedAt / leadClaimedAt; see alert-store.ts)
+ *   AUDIT#{auditId}                   / AUDIT   (a privacy action; byMonth: gsi2pk AUDITS#{yyyy-mm},
+ *                                                gsi2sk {at}#{auditId}; TTL: the audit retention)
+ *   AUDIT#{auditId}                   / CONTACT#{contactId}   (byId: gsi1pk AUDITS#{contactId},
+ *                                                gsi1sk {at}#{auditId}; see audit-store.ts)
  *
  * Both indexes project keys only: an item is written to an index when it enters or leaves it or its index
  * key changes, never when other attributes change, and the write is the size of the keys, not the item.

@@ -196,6 +196,9 @@ export class FakeStore implements LeadStore {
   putErasure = unused;
   eraseContact = unused;
   getTombstone = unused;
+  putAudit = unused;
+  completeAudit = unused;
+  listAudit = unused;
   deleteLeadData = unused;
 }
 
