@@ -558,11 +558,14 @@ export class LeadHubStack extends Stack {
       throttle: routeThrottle(limits, 'admin'),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        // No source IP or user agent: access logs stay free of personal data.
+        // No source IP or user agent, and the route key rather than the path (no query string, no path
+        // token): access logs stay free of personal data. The caller is the IAM principal of an admin or
+        // privacy route (`-` on public routes); the privacy audit trail names the same requestId.
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
             requestTime: '$context.requestTime',
+            caller: '$context.identity.userArn',
             routeKey: '$context.routeKey',
             status: '$context.status',
             responseLength: '$context.responseLength',

@@ -719,7 +719,7 @@ describe('HTTP API', () => {
     }
   });
 
-  it('writes PII-free access logs to a retained log group', () => {
+  it('writes PII-free access logs to a retained log group, naming the IAM caller of admin routes', () => {
     const stages = ofType('AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);
     const stage = stages[0]?.[1].Properties as Json;
@@ -730,7 +730,15 @@ describe('HTTP API', () => {
     expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
     const format = JSON.parse(stage.AccessLogSettings.Format);
     expect(format.requestId).toBe('$context.requestId');
-    expect(stage.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity/);
+    // Who called: the IAM principal API Gateway authorised (privacy actions are on record by it too).
+    expect(format.caller).toBe('$context.identity.userArn');
+    // The route key, never the path or query string (a path can carry a token, a query string a person).
+    expect(format.routeKey).toBe('$context.routeKey');
+    expect(stage.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|\$context\.path|querystring/i);
+    const variables = stage.AccessLogSettings.Format.match(/\$context\.[A-Za-z.]+/g) as string[];
+    expect(variables.filter((v) => v.startsWith('$context.identity.'))).toEqual([
+      '$context.identity.userArn',
+    ]);
   });
 });
 
@@ -963,9 +971,20 @@ describe('least privilege', () => {
     expect(a.has('sqs:SendMessage')).toBe(false);
   });
 
+  it("lets http-privacy keep and list the audit trail: Query on the table's indexes, BatchGetItem", () => {
+    const granted = grantedActions('http-privacy');
+    expect(granted.some((g) => g.action === 'dynamodb:BatchGetItem')).toBe(true);
+    // The trail is listed through byMonth (by time) and byId (by contact).
+    const queryable = JSON.stringify(
+      granted.filter((g) => g.action === 'dynamodb:Query').map((g) => g.resource),
+    );
+    expect(queryable).toContain('/index/*');
+  });
+
   it('routes the privacy API to http-privacy behind IAM, and nothing else to it', () => {
     const privacy = HttpRoutes.filter((r) => r.fn === 'http-privacy');
     expect(privacy.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /api/privacy/audit',
       'POST /api/privacy/erase',
       'POST /api/privacy/export',
       'POST /api/privacy/withdraw',
