@@ -94,6 +94,13 @@ function auditQuery(event: APIGatewayProxyEventV2): Parsed<AuditListQuery> {
   const [from, to] = [parsed.data.from, parsed.data.to].map((t) =>
     t === undefined ? undefined : new Date(t).toISOString(),
   );
+  // An offset can move a time out of years 0000-9999, where ISO strings stop sorting as times do.
+  if ([from, to].some((t) => t !== undefined && !/^\d{4}-/.test(t))) {
+    return {
+      ok: false,
+      result: errorResponse(400, 'invalid_range', 'from and to must lie in years 0000-9999'),
+    };
+  }
   if (from !== undefined && to !== undefined && from >= to) {
     return { ok: false, result: errorResponse(400, 'invalid_range', 'from must be before to') };
   }

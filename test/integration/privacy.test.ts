@@ -753,6 +753,8 @@ describe('privacy audit trail', () => {
       t.call('GET /api/privacy/audit', { query, ...(headers ? { headers } : {}) });
     expect((await list({ from: 'yesterday' })).status).toBe(400);
     expect((await list({ from: '2026-12-01', to: '2026-12-01' })).body.error).toBe('invalid_range');
+    expect((await list({ to: '9999-12-31T23:59:59.999-23:59' })).body.error).toBe('invalid_range');
+    expect((await list({ from: '2026-02-30' })).status).toBe(400);
     expect((await list({ contactId: 'not an id!' })).status).toBe(400);
     expect((await list({ limit: '0' })).body.error).toBe('invalid_limit');
     expect((await list({ cursor: 'garbage' })).body.error).toBe('invalid_cursor');
