@@ -78,6 +78,8 @@ export const FUNCTION_ACCESS = {
     { action: 'dynamodb:DeleteItem', on: 'table' },
     { action: 'dynamodb:Query', on: 'table' },
     { action: 'dynamodb:Query', on: 'index/byId' },
+    // The audit trail by time.
+    { action: 'dynamodb:Query', on: 'index/byMonth' },
     { action: 'dynamodb:BatchGetItem', on: 'table' },
     { action: 'events:PutEvents', on: 'bus' },
     { action: 'secretsmanager:GetSecretValue', on: 'secret' },

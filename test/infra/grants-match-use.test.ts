@@ -444,12 +444,23 @@ async function runScenarios() {
       },
       true,
     );
-  expect((await privacy('GET', '/api/privacy/export', undefined, { email: ana.email })).statusCode).toBe(200);
+  expect((await privacy('POST', '/api/privacy/export', { email: ana.email })).statusCode).toBe(200);
   expect(
-    (await privacy('POST', '/api/privacy/withdraw', { email: ana.email, purpose: 'all' })).statusCode,
+    (await privacy('POST', '/api/privacy/withdraw', { email: ana.email, purpose: 'all', requestId: 'w-1' }))
+      .statusCode,
+  ).toBe(200);
+  // A retry finds its audit record and completes it.
+  expect(
+    (await privacy('POST', '/api/privacy/withdraw', { email: ana.email, purpose: 'all', requestId: 'w-1' }))
+      .statusCode,
   ).toBe(200);
   expect((await privacy('POST', '/api/privacy/erase', { email: ana.email })).statusCode).toBe(200);
   expect(published('ContactErased').length).toBeGreaterThan(0);
+  // The audit trail, by time and by contact.
+  expect((await privacy('GET', '/api/privacy/audit')).statusCode).toBe(200);
+  expect(
+    (await privacy('GET', '/api/privacy/audit', undefined, { contactId: merged.contactId })).statusCode,
+  ).toBe(200);
 
   // The sweeper: a receipt stranded 20 minutes ago is queued again; the Meta reconciliation reads back a
   // lead no webhook delivered and the one that was, and fails on the page whose token Meta refuses.
