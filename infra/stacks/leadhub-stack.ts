@@ -101,6 +101,8 @@ const MAX_RECEIVE_COUNT = 5;
 const QUEUE_CONSUMER_CONCURRENCY = 5;
 const QUEUE_RETENTION = Duration.days(4);
 const DLQ_RETENTION = Duration.days(14);
+/** DynamoDB keeps point-in-time backups for 1 to 35 days; the longest is the default. */
+const PITR_DAYS = { min: 1, max: 35 } as const;
 /** How often the receipt sweeper looks for receipts stranded before capture (lib/pipeline/sweep.ts). */
 export const SWEEP_RATE = Duration.minutes(5);
 /** How often the receipt sweeper reads Meta leads back to recover missed webhooks (lib/sources/meta/reconcile.ts). */
@@ -118,6 +120,11 @@ export interface LeadHubStackProps extends StackProps {
    * front of the API. Default: CDK context `formsWaf`, else false (it costs money by the month).
    */
   formsWaf?: boolean;
+  /**
+   * Days of DynamoDB point-in-time backups (1-35): an erasure cannot reach a backup, so this is how long an
+   * erased person's data can still be restored. Default: CDK context `pitrDays`, else 35.
+   */
+  pitrDays?: number;
   /**
    * The deployment alerts through a Slack app (SLACK_BOT_TOKEN, a secret the synth cannot see), so the
    * synth checks that every alert has a channel. Default: CDK context `slackApp`, else false.
@@ -137,12 +144,21 @@ function pick(env: Record<string, string>, names: readonly string[]): Record<str
   return Object.fromEntries(Object.entries(env).filter(([name]) => names.includes(name)));
 }
 
-/** A whole number ≥ 0 from CDK context (a string from `-c key=value`, a number from cdk.json or tests). */
-function numberContext(value: unknown, name: string, fallback: number): number {
+/**
+ * A whole number from CDK context (a string from `-c key=value`, a number from cdk.json or tests), ≥ 0 or
+ * within `range`.
+ */
+function numberContext(
+  value: unknown,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number } = { min: 0, max: Number.POSITIVE_INFINITY },
+): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
-  throw new Error(`CDK context ${name} must be a whole number (0 or more), got ${JSON.stringify(value)}`);
+  if (typeof n === 'number' && Number.isInteger(n) && n >= range.min && n <= range.max) return n;
+  const allowed = Number.isFinite(range.max) ? `from ${range.min} to ${range.max}` : `(${range.min} or more)`;
+  throw new Error(`CDK context ${name} must be a whole number ${allowed}, got ${JSON.stringify(value)}`);
 }
 
 /**
@@ -230,6 +246,7 @@ function routeThrottle(limits: LimitsConfig, group: RouteLimitGroup) {
 export class LeadHubStack extends Stack {
   readonly configFile: string;
   readonly deletionProtection: boolean;
+  readonly pitrDays: number;
   readonly formsWaf: boolean;
   readonly table: TableV2;
   readonly bus: EventBus;
@@ -292,6 +309,13 @@ export class LeadHubStack extends Stack {
       props.deletionProtection ??
       booleanContext(this.node.tryGetContext('deletionProtection'), 'deletionProtection', true);
 
+    this.pitrDays = numberContext(
+      props.pitrDays ?? this.node.tryGetContext('pitrDays'),
+      'pitrDays',
+      PITR_DAYS.max,
+      PITR_DAYS,
+    );
+
     // ---- storage -------------------------------------------------------------------------------------
     const str = (name: string) => ({ name, type: AttributeType.STRING });
     this.table = new TableV2(this, 'Table', {
@@ -307,7 +331,10 @@ export class LeadHubStack extends Stack {
       })),
       timeToLiveAttribute: TableDesign.ttlAttribute,
       billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: this.pitrDays,
+      },
       encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: this.deletionProtection,
       removalPolicy: this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

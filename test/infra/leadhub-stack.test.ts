@@ -280,7 +280,26 @@ describe('table', () => {
     const props = resources[tableId]?.Properties as Json;
     expect(props.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     expect(props.Replicas).toHaveLength(1);
-    expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+      RecoveryPeriodInDays: 35,
+    });
+  });
+
+  it('keeps point-in-time backups for CDK context pitrDays (1 to 35; a number or CLI string)', () => {
+    const pitr = (pitrDays: unknown) => {
+      const s = synth({}, { pitrDays });
+      return s.json.Resources[logicalId(s.stack.table)].Properties.Replicas[0]
+        .PointInTimeRecoverySpecification;
+    };
+    expect(pitr(7)).toEqual({ PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 });
+    expect(pitr('1')).toEqual({ PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 1 });
+    expect(pitr(35)).toEqual({ PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 });
+    for (const bad of [0, 36, '14.5', 'week', -3]) {
+      expect(() => synth({}, { pitrDays: bad }), String(bad)).toThrow(
+        /CDK context pitrDays must be a whole number from 1 to 35/,
+      );
+    }
   });
 
   it('is protected from deletion by default', () => {
