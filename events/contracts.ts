@@ -1,4 +1,4 @@
-import { AnswerSchema, AttributionSchema, SourceSchema } from '../lib/lead/model.js';
+import { CampaignAttributionSchema, SourceSchema } from '../lib/lead/model.js';
 import * as z from '../lib/zod.js';
 
 /** Every LeadHub event has this EventBridge `source`. */
@@ -18,20 +18,6 @@ export const TimingsSchema = z.strictObject({
   claimedAt: z.optional(isoTime),
 });
 
-/** The person as captured. PII is present because CRMs need it to create the record. */
-export const ContactDetailsSchema = z.strictObject({
-  email: z.optional(z.string()),
-  phone: z.optional(z.string()),
-  fullName: z.optional(z.string()),
-  firstName: z.optional(z.string()),
-  lastName: z.optional(z.string()),
-  company: z.optional(z.string()),
-  jobTitle: z.optional(z.string()),
-  country: z.optional(z.string()),
-  city: z.optional(z.string()),
-  postalCode: z.optional(z.string()),
-});
-
 export const ConsentSummarySchema = z.strictObject({
   purpose: z.string(),
   granted: z.boolean(),
@@ -40,8 +26,14 @@ export const ConsentSummarySchema = z.strictObject({
   method: z.string(),
 });
 
-export const LeadCapturedV1Schema = z.strictObject({
-  version: z.literal('1'),
+/**
+ * A captured lead, by id. Lead events carry no personal data (they are archived for 30 days and kept in
+ * dead-letter queues, where an erasure cannot reach them): no contact fields, no answers, no landing URL,
+ * referrer or click ids. A subscriber that needs the person reads the lead by id from the admin API,
+ * `GET /api/leads/{leadId}` (410 once the person was erased).
+ */
+export const LeadCapturedV2Schema = z.strictObject({
+  version: z.literal('2'),
   leadId: z.string(),
   contactId: z.string(),
   source: SourceSchema,
@@ -52,16 +44,16 @@ export const LeadCapturedV1Schema = z.strictObject({
    * receipt keeps the submission as it came.
    */
   truncated: z.optional(z.boolean()),
-  attribution: AttributionSchema,
-  contact: ContactDetailsSchema,
-  answers: z.array(AnswerSchema),
+  /** Campaign, ad and form ids and names, and the UTM values. */
+  attribution: CampaignAttributionSchema,
   consents: z.array(ConsentSummarySchema),
   timings: TimingsSchema,
 });
-export type LeadCapturedV1 = z.infer<typeof LeadCapturedV1Schema>;
+export type LeadCapturedV2 = z.infer<typeof LeadCapturedV2Schema>;
 
 export const EmailTypeSchema = z.enum(['corporate', 'free', 'disposable']);
 
+/** What the enrichment derived from the contact details (the domains name the person's mailbox). */
 export const EnrichmentSchema = z.strictObject({
   emailDomain: z.optional(z.string()),
   emailType: z.optional(EmailTypeSchema),
@@ -71,10 +63,19 @@ export const EnrichmentSchema = z.strictObject({
 });
 export type Enrichment = z.infer<typeof EnrichmentSchema>;
 
+/** The classes the enrichment found, as LeadScored carries them: no email or company domain. */
+export const EnrichmentClassesSchema = z.strictObject({
+  emailType: z.optional(EmailTypeSchema),
+  phoneCountry: z.optional(z.string()),
+  phoneLineType: z.optional(z.string()),
+});
+export type EnrichmentClasses = z.infer<typeof EnrichmentClassesSchema>;
+
 export const ScoreReasonSchema = z.strictObject({
   category: z.enum(['fit', 'intent', 'negative', 'completeness']),
   rule: z.string(),
   points: z.number(),
+  /** The rule's reason from the scoring config (text the operator wrote, never a value of the lead). */
   reason: z.string(),
 });
 export type ScoreReason = z.infer<typeof ScoreReasonSchema>;
@@ -88,14 +89,15 @@ export const ScoreBreakdownSchema = z.strictObject({
 });
 export type ScoreBreakdown = z.infer<typeof ScoreBreakdownSchema>;
 
-export const LeadScoredV1Schema = z.extend(LeadCapturedV1Schema, {
+/** A scored lead, by id: LeadCaptured v2 plus the grading and the enrichment's classes. */
+export const LeadScoredV2Schema = z.extend(LeadCapturedV2Schema, {
   score: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   grade: z.string(),
   stage: z.string(),
   breakdown: ScoreBreakdownSchema,
-  enrichment: EnrichmentSchema,
+  enrichment: EnrichmentClassesSchema,
 });
-export type LeadScoredV1 = z.infer<typeof LeadScoredV1Schema>;
+export type LeadScoredV2 = z.infer<typeof LeadScoredV2Schema>;
 
 /** Why a source connection stopped working; each has a fix in words on the event. */
 export const ConnectionFailureReasonSchema = z.enum([
@@ -162,9 +164,9 @@ export const LeadDeletedV1Schema = z.strictObject({
 });
 export type LeadDeletedV1 = z.infer<typeof LeadDeletedV1Schema>;
 
-/** The lead an alert-loop event is about: ids, grading and attribution, no PII. */
+/** The lead an alert-loop event is about: ids, grading and campaign attribution, no PII. */
 const AlertedLeadFields = {
-  version: z.literal('1'),
+  version: z.literal('2'),
   leadId: z.string(),
   contactId: z.string(),
   source: SourceSchema,
@@ -172,7 +174,7 @@ const AlertedLeadFields = {
   isTest: z.boolean(),
   grade: z.string(),
   score: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
-  attribution: AttributionSchema,
+  attribution: CampaignAttributionSchema,
   timings: TimingsSchema,
 };
 
@@ -180,26 +182,26 @@ const AlertedLeadFields = {
 export const SlackActorSchema = z.strictObject({ slackUserId: z.string() });
 
 /** A rep claimed the lead in Slack (the first Claim wins); `timings.claimedAt` is set. */
-export const LeadClaimedV1Schema = z.strictObject({
+export const LeadClaimedV2Schema = z.strictObject({
   ...AlertedLeadFields,
   claimedBy: SlackActorSchema,
   claimedAt: isoTime,
   /** From the platform's created time to the claim. */
   secondsToClaim: z.number().check(z.int(), z.minimum(0)),
 });
-export type LeadClaimedV1 = z.infer<typeof LeadClaimedV1Schema>;
+export type LeadClaimedV2 = z.infer<typeof LeadClaimedV2Schema>;
 
 /** A rep marked the lead "Not a fit" in Slack before anyone claimed it. */
-export const LeadDisqualifiedV1Schema = z.strictObject({
+export const LeadDisqualifiedV2Schema = z.strictObject({
   ...AlertedLeadFields,
   disqualifiedBy: SlackActorSchema,
   disqualifiedAt: isoTime,
   reason: z.literal('not_a_fit'),
 });
-export type LeadDisqualifiedV1 = z.infer<typeof LeadDisqualifiedV1Schema>;
+export type LeadDisqualifiedV2 = z.infer<typeof LeadDisqualifiedV2Schema>;
 
 /** Nobody claimed the lead within its SLA: it was escalated (level 1, then optionally level 2). */
-export const LeadSlaBreachedV1Schema = z.strictObject({
+export const LeadSlaBreachedV2Schema = z.strictObject({
   ...AlertedLeadFields,
   level: z.number().check(z.int(), z.minimum(1)),
   slaMinutes: z.number().check(z.positive()),
@@ -208,7 +210,7 @@ export const LeadSlaBreachedV1Schema = z.strictObject({
   /** The Slack channel id the escalation was posted to. */
   escalatedTo: z.optional(z.string()),
 });
-export type LeadSlaBreachedV1 = z.infer<typeof LeadSlaBreachedV1Schema>;
+export type LeadSlaBreachedV2 = z.infer<typeof LeadSlaBreachedV2Schema>;
 
 /**
  * A person withdrew a consent through the privacy API: stop using their data for `purpose` (unsubscribe,
@@ -266,11 +268,11 @@ export type ContactsMergedV1 = z.infer<typeof ContactsMergedV1Schema>;
 
 /** detail-type → schema of the detail. The JSON Schema files in events/schemas/ are generated from this. */
 export const EventContracts = {
-  LeadCaptured: LeadCapturedV1Schema,
-  LeadScored: LeadScoredV1Schema,
-  LeadClaimed: LeadClaimedV1Schema,
-  LeadDisqualified: LeadDisqualifiedV1Schema,
-  LeadSlaBreached: LeadSlaBreachedV1Schema,
+  LeadCaptured: LeadCapturedV2Schema,
+  LeadScored: LeadScoredV2Schema,
+  LeadClaimed: LeadClaimedV2Schema,
+  LeadDisqualified: LeadDisqualifiedV2Schema,
+  LeadSlaBreached: LeadSlaBreachedV2Schema,
   SourceConnectionFailed: SourceConnectionFailedV1Schema,
   LeadDeleted: LeadDeletedV1Schema,
   ConsentWithdrawn: ConsentWithdrawnV1Schema,
@@ -279,3 +281,17 @@ export const EventContracts = {
 } as const;
 export type EventDetailType = keyof typeof EventContracts;
 export type EventDetail<T extends EventDetailType> = z.infer<(typeof EventContracts)[T]>;
+
+/** The contract version each detail-type is published at (its `version` field). */
+export const EventVersions: { readonly [T in EventDetailType]: EventDetail<T>['version'] } = {
+  LeadCaptured: '2',
+  LeadScored: '2',
+  LeadClaimed: '2',
+  LeadDisqualified: '2',
+  LeadSlaBreached: '2',
+  SourceConnectionFailed: '1',
+  LeadDeleted: '1',
+  ConsentWithdrawn: '1',
+  ContactErased: '1',
+  ContactsMerged: '1',
+};

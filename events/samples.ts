@@ -2,18 +2,18 @@ import type {
   ConsentWithdrawnV1,
   ContactErasedV1,
   ContactsMergedV1,
-  LeadCapturedV1,
-  LeadClaimedV1,
+  LeadCapturedV2,
+  LeadClaimedV2,
   LeadDeletedV1,
-  LeadDisqualifiedV1,
-  LeadScoredV1,
-  LeadSlaBreachedV1,
+  LeadDisqualifiedV2,
+  LeadScoredV2,
+  LeadSlaBreachedV2,
   SourceConnectionFailedV1,
 } from './contracts.js';
 
 /** Sample event details for CRM teams; the tests validate them against the contracts. */
-export const sampleLeadCaptured: LeadCapturedV1 = {
-  version: '1',
+export const sampleLeadCaptured: LeadCapturedV2 = {
+  version: '2',
   leadId: 'ld_Xk2v9QmB7sTq4LwZr1aPcD',
   contactId: 'ct_9fQ2mW7xLrB4tZk1sVnYaE',
   source: 'form',
@@ -24,24 +24,7 @@ export const sampleLeadCaptured: LeadCapturedV1 = {
     formId: 'contact',
     formName: 'Contact sales',
     utm: { source: 'google', medium: 'cpc', campaign: 'q4-crm-launch' },
-    landingUrl: 'https://www.example.com/demo?utm_source=google&utm_medium=cpc&utm_campaign=q4-crm-launch',
-    referrer: 'https://www.google.com/',
-    clickIds: { gclid: 'EAIaIQobChMI' },
   },
-  contact: {
-    email: 'jane.doe@acme.io',
-    phone: '+14155552671',
-    fullName: 'Jane Doe',
-    firstName: 'Jane',
-    lastName: 'Doe',
-    company: 'Acme Inc',
-    jobTitle: 'VP Sales',
-    country: 'US',
-  },
-  answers: [
-    { key: 'team_size', values: ['51-200'] },
-    { key: 'interests', values: ['Lead routing', 'Slack alerts'] },
-  ],
   consents: [
     {
       purpose: 'marketing_email',
@@ -58,7 +41,7 @@ export const sampleLeadCaptured: LeadCapturedV1 = {
   },
 };
 
-export const sampleLeadScored: LeadScoredV1 = {
+export const sampleLeadScored: LeadScoredV2 = {
   ...sampleLeadCaptured,
   timings: { ...sampleLeadCaptured.timings, scoredAt: '2026-11-30T10:00:00.690Z' },
   score: 86,
@@ -70,15 +53,18 @@ export const sampleLeadScored: LeadScoredV1 = {
     negative: 0,
     completeness: 16,
     reasons: [
-      { category: 'fit', rule: 'senior-title', points: 20, reason: 'Job title is VP level' },
-      { category: 'fit', rule: 'corporate-email', points: 15, reason: 'Corporate email domain acme.io' },
+      {
+        category: 'fit',
+        rule: 'seniority-vp-director',
+        points: 20,
+        reason: 'VP, head or director job title',
+      },
+      { category: 'fit', rule: 'corporate-email', points: 15, reason: 'Corporate email domain' },
       { category: 'intent', rule: 'paid-campaign', points: 10, reason: 'Came from a paid campaign' },
     ],
   },
   enrichment: {
-    emailDomain: 'acme.io',
     emailType: 'corporate',
-    companyDomain: 'acme.io',
     phoneCountry: 'US',
     phoneLineType: 'FIXED_LINE_OR_MOBILE',
   },
@@ -143,7 +129,7 @@ export const sampleContactsMerged: ContactsMergedV1 = {
 };
 
 const alertedLead = {
-  version: '1',
+  version: '2',
   leadId: sampleLeadScored.leadId,
   contactId: sampleLeadScored.contactId,
   source: sampleLeadScored.source,
@@ -154,7 +140,7 @@ const alertedLead = {
   attribution: sampleLeadScored.attribution,
 } as const;
 
-export const sampleLeadClaimed: LeadClaimedV1 = {
+export const sampleLeadClaimed: LeadClaimedV2 = {
   ...alertedLead,
   timings: {
     ...sampleLeadScored.timings,
@@ -166,7 +152,7 @@ export const sampleLeadClaimed: LeadClaimedV1 = {
   secondsToClaim: 161,
 };
 
-export const sampleLeadDisqualified: LeadDisqualifiedV1 = {
+export const sampleLeadDisqualified: LeadDisqualifiedV2 = {
   ...alertedLead,
   timings: { ...sampleLeadScored.timings, alertedAt: '2026-11-30T10:00:01.020Z' },
   disqualifiedBy: { slackUserId: 'U0123ABCD' },
@@ -174,7 +160,7 @@ export const sampleLeadDisqualified: LeadDisqualifiedV1 = {
   reason: 'not_a_fit',
 };
 
-export const sampleLeadSlaBreached: LeadSlaBreachedV1 = {
+export const sampleLeadSlaBreached: LeadSlaBreachedV2 = {
   ...alertedLead,
   timings: { ...sampleLeadScored.timings, alertedAt: '2026-11-30T10:00:01.020Z' },
   level: 1,

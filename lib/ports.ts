@@ -435,6 +435,13 @@ export interface LeadStore {
   ): Promise<void>;
 
   getLead(leadId: string): Promise<StoredLead | undefined>;
+  /**
+   * The lead item at its key, for a consumer of a lead event that needs the person: one strongly
+   * consistent GetItem, and only when a merge has moved the lead since, a lookup by id. Its `scoring` is
+   * not read (it lives in an item of its own). A lead whose data was removed comes back stripped, with
+   * `deletedAt`.
+   */
+  getLeadAt(lead: LeadKey): Promise<StoredLead | undefined>;
   listLeads(limit: number, cursor?: string): Promise<LeadPage>;
   getContact(contactId: string): Promise<ContactView | undefined>;
 

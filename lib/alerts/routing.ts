@@ -1,13 +1,19 @@
-import type { LeadScoredV1 } from '../../events/contracts.js';
+import type { Enrichment } from '../../events/contracts.js';
 import type { HubConfig } from '../config.js';
+import type { Answer, Attribution, ContactField, Source } from '../lead/model.js';
 import { fold } from '../scoring/score.js';
 import type { AlertRoute } from './config.js';
 
-/** What routing reads of a lead. */
-export type RoutableLead = Pick<
-  LeadScoredV1,
-  'grade' | 'source' | 'isTest' | 'attribution' | 'contact' | 'answers' | 'enrichment'
->;
+/** What routing reads of a lead: its grading, and of the person their country and answers. */
+export interface RoutableLead {
+  grade: string;
+  source: Source;
+  isTest: boolean;
+  attribution: Pick<Attribution, 'formId'>;
+  contact: Partial<Record<ContactField, string>>;
+  answers: readonly Answer[];
+  enrichment: Pick<Enrichment, 'phoneCountry'>;
+}
 
 export type RouteDecision =
   | { skip: 'test-lead' }

@@ -13,13 +13,22 @@ export function createEnrichWorker(deps: HubDeps): (event: SQSEvent) => Promise<
     try {
       const captured = parseLeadCapturedBody(record.body);
       leadId = captured.leadId;
-      const scored = await enrichAndScore(deps, captured);
+      const result = await enrichAndScore(deps, captured);
+      if (result.status === 'skipped') {
+        // Done, not failed: retrying cannot bring back data that was removed on purpose.
+        deps.logger.info('lead not scored: its data was removed', {
+          messageId: record.messageId,
+          leadId,
+          reason: result.reason,
+        });
+        return;
+      }
       deps.logger.info('lead scored', {
         messageId: record.messageId,
         leadId,
-        score: scored.score,
-        grade: scored.grade,
-        stage: scored.stage,
+        score: result.detail.score,
+        grade: result.detail.grade,
+        stage: result.detail.stage,
       });
     } catch (error) {
       if (error instanceof InvalidEventError) {

@@ -25,9 +25,10 @@ export const LEAD_LIMITS = {
   /** An email address (RFC 5321's path limit). */
   emailChars: 254,
   /**
-   * The whole normalised lead as JSON, in UTF-8 bytes. Every lead event carries at most the lead plus a
-   * few fixed-size fields (LeadScored adds the configured rules' reasons), so this keeps each event far
-   * under MAX_EVENT_BYTES; it also keeps the stored lead far under DynamoDB's 400 KB item limit.
+   * The whole normalised lead as JSON, in UTF-8 bytes. Every lead event carries at most a part of the lead
+   * (ids, campaign attribution, consent choices) plus a few fixed-size fields (LeadScored adds the
+   * configured rules' reasons), so this keeps each event far under MAX_EVENT_BYTES; it also keeps the
+   * stored lead far under DynamoDB's 400 KB item limit.
    */
   leadBytes: 128 * 1024,
   /** A platform lead over `leadBytes` has its longest texts cut, but none shorter than this. */

@@ -61,6 +61,23 @@ export const AttributionSchema = z.strictObject({
 });
 export type Attribution = z.infer<typeof AttributionSchema>;
 
+/**
+ * Attribution without what can single out the person or their click: the landing URL and the referrer
+ * (a query string can carry an email or a name) and the ad click ids (online identifiers). What is left
+ * names the campaign, ad and form, and the UTM values.
+ */
+export const CampaignAttributionSchema = z.omit(AttributionSchema, {
+  landingUrl: true,
+  referrer: true,
+  clickIds: true,
+});
+export type CampaignAttribution = z.infer<typeof CampaignAttributionSchema>;
+
+export function campaignAttribution(attribution: Attribution): CampaignAttribution {
+  const { landingUrl: _landingUrl, referrer: _referrer, clickIds: _clickIds, ...campaign } = attribution;
+  return campaign;
+}
+
 /** A custom question's answer, kept verbatim; multi-select answers keep every value. */
 export const AnswerSchema = z.strictObject({
   key: z.string().check(z.minLength(1)),

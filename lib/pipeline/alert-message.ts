@@ -1,7 +1,15 @@
-import type { LeadScoredV1 } from '../../events/contracts.js';
+import type { Enrichment, LeadScoredV2, ScoreBreakdown } from '../../events/contracts.js';
 import { ALERT_ACTIONS, SLACK_USER_ID } from '../alerts/actions.js';
-import { pickContactFields } from '../lead/model.js';
-import type { AlertOutcome, SlackMessage, StoredLead } from '../ports.js';
+import {
+  type Answer,
+  type CampaignAttribution,
+  type ContactField,
+  campaignAttribution,
+  pickContactFields,
+  type Source,
+} from '../lead/model.js';
+import type { AlertOutcome, SlackMessage, StageTimings, StoredLead } from '../ports.js';
+import { enrichmentWithDomains } from '../scoring/enrich.js';
 
 /** Block Kit limits (https://api.slack.com/reference/block-kit/blocks). */
 export const SLACK_LIMITS = {
@@ -50,34 +58,32 @@ export function formatWaiting(minutes: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
-/** What the card shows of a lead: a LeadScored detail, or a stored lead with its score. */
-export type AlertLead = Pick<
-  LeadScoredV1,
-  | 'leadId'
-  | 'source'
-  | 'isTest'
-  | 'attribution'
-  | 'contact'
-  | 'answers'
-  | 'timings'
-  | 'score'
-  | 'grade'
-  | 'stage'
-  | 'breakdown'
-  | 'enrichment'
->;
+/** What the card shows of a lead: the stored lead (the person) with its score. */
+export interface AlertLead {
+  leadId: string;
+  source: Source;
+  isTest: boolean;
+  /** The card names campaign, ad and form only: no landing URL, referrer or click ids. */
+  attribution: CampaignAttribution;
+  contact: Partial<Record<ContactField, string>>;
+  answers: readonly Answer[];
+  timings: StageTimings;
+  score: number;
+  grade: string;
+  stage: string;
+  breakdown: ScoreBreakdown;
+  enrichment: Enrichment;
+}
 
-/** The card of a stored lead (escalations and updates rebuild it); undefined before it is scored. */
+/**
+ * The card of a stored lead with its score (escalations and updates rebuild it); undefined before it is
+ * scored, and once its data was removed (erased, or deleted on its platform): no card for a person gone.
+ */
 export function alertLeadFromStored(lead: StoredLead): AlertLead | undefined {
   const s = lead.scoring;
-  if (!s) return undefined;
+  if (!s || lead.deletedAt) return undefined;
   return {
-    leadId: lead.leadId,
-    source: lead.source,
-    isTest: lead.isTest,
-    attribution: lead.attribution,
-    contact: pickContactFields(lead),
-    answers: lead.answers,
+    ...personOf(lead),
     timings: {
       platformCreatedAt: lead.platformCreatedAt,
       receivedAt: lead.receivedAt,
@@ -89,6 +95,33 @@ export function alertLeadFromStored(lead: StoredLead): AlertLead | undefined {
     stage: s.stage,
     breakdown: s.breakdown,
     enrichment: s.enrichment,
+  };
+}
+
+/**
+ * The card of a LeadScored event: the grading from the event, the person from the stored lead (which the
+ * event does not carry), the email and company domains derived again from the stored email.
+ */
+export function alertLeadFromScored(scored: LeadScoredV2, lead: StoredLead): AlertLead {
+  return {
+    ...personOf(lead),
+    timings: scored.timings,
+    score: scored.score,
+    grade: scored.grade,
+    stage: scored.stage,
+    breakdown: scored.breakdown,
+    enrichment: enrichmentWithDomains(scored.enrichment, lead.email),
+  };
+}
+
+function personOf(lead: StoredLead) {
+  return {
+    leadId: lead.leadId,
+    source: lead.source,
+    isTest: lead.isTest,
+    attribution: campaignAttribution(lead.attribution),
+    contact: pickContactFields(lead),
+    answers: lead.answers,
   };
 }
 
@@ -133,7 +166,7 @@ export interface AlertCardOptions {
 }
 
 /** A display name: full name, else first + last, else the email or phone. */
-export function leadName(lead: Pick<LeadScoredV1, 'contact'>): string {
+export function leadName(lead: Pick<AlertLead, 'contact'>): string {
   const c = lead.contact;
   const joined = [c.firstName, c.lastName].filter(Boolean).join(' ');
   return c.fullName || joined || c.email || c.phone || 'Unknown lead';

@@ -1,8 +1,8 @@
-import type { LeadCapturedV1, SourceConnectionFailedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV2, SourceConnectionFailedV1 } from '../../events/contracts.js';
 import { consentRecordsFor, grantsFreshConsent } from '../consent/ledger.js';
 import type { HubDeps } from '../deps.js';
 import { candidateContactId, identityKeys, leadIdFor, recordIdFor } from '../lead/identity.js';
-import { type Lead, pickContactFields } from '../lead/model.js';
+import { campaignAttribution, type Lead, pickContactFields } from '../lead/model.js';
 import { normaliseLead } from '../lead/normalise.js';
 import type { CaptureMessage, ConsentRecord, ContactProfile, LeadStore, StoredLead } from '../ports.js';
 import { PermanentSourceError } from '../sources/errors.js';
@@ -206,18 +206,17 @@ function profileFrom(lead: StoredLead): ContactProfile {
   };
 }
 
-export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentRecord[]): LeadCapturedV1 {
+/** The LeadCaptured detail of a stored lead: ids, campaign attribution, consent choices and timings. */
+export function leadCapturedDetail(lead: StoredLead, consents: readonly ConsentRecord[]): LeadCapturedV2 {
   return {
-    version: '1',
+    version: '2',
     leadId: lead.leadId,
     contactId: lead.contactId,
     source: lead.source,
     platformLeadId: lead.platformLeadId,
     isTest: lead.isTest,
     ...(lead.truncated ? { truncated: true } : {}),
-    attribution: lead.attribution,
-    contact: pickContactFields(lead),
-    answers: lead.answers,
+    attribution: campaignAttribution(lead.attribution),
     consents: consents.map((c) => ({
       purpose: c.purpose,
       granted: c.granted,

@@ -1,6 +1,7 @@
-import type { LeadClaimedV1, LeadDisqualifiedV1 } from '../../events/contracts.js';
+import type { LeadClaimedV2, LeadDisqualifiedV2 } from '../../events/contracts.js';
 import { slaScheduleName } from '../alerts/sla.js';
 import type { HubDeps } from '../deps.js';
+import { campaignAttribution } from '../lead/model.js';
 import type { AlertOutcome, AlertRecord, BusEvent, StageTimings, StoredLead } from '../ports.js';
 import {
   alertLeadFromStored,
@@ -231,7 +232,7 @@ function decisionEvent(
     return undefined;
   }
   const base = {
-    version: '1' as const,
+    version: '2' as const,
     leadId: alert.leadId,
     contactId,
     source,
@@ -239,12 +240,12 @@ function decisionEvent(
     isTest: alert.isTest ?? stored?.isTest ?? false,
     grade,
     score,
-    attribution: stored?.attribution ?? { source, utm: {} },
+    attribution: stored ? campaignAttribution(stored.attribution) : { source, utm: {} },
     timings,
   };
   const actor = { slackUserId: alert.outcomeBy ?? '' };
   if (alert.outcome === 'claimed') {
-    const detail: LeadClaimedV1 = {
+    const detail: LeadClaimedV2 = {
       ...base,
       claimedBy: actor,
       claimedAt: decidedAt.toISOString(),
@@ -255,7 +256,7 @@ function decisionEvent(
     };
     return { detailType: 'LeadClaimed', detail };
   }
-  const detail: LeadDisqualifiedV1 = {
+  const detail: LeadDisqualifiedV2 = {
     ...base,
     disqualifiedBy: actor,
     disqualifiedAt: decidedAt.toISOString(),

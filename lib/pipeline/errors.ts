@@ -8,3 +8,10 @@ export class InvalidEventError extends Error {
     super(message);
   }
 }
+
+/** A contract violation's field paths and codes, never the values (they may be PII). */
+export function issuePaths(error: {
+  issues: readonly { path: readonly PropertyKey[]; code: string }[];
+}): string[] {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.code}`);
+}

@@ -1,4 +1,4 @@
-import type { LeadSlaBreachedV1 } from '../../events/contracts.js';
+import type { LeadSlaBreachedV2 } from '../../events/contracts.js';
 import { escalationTarget, slaScheduleName } from '../alerts/sla.js';
 import type { HubDeps } from '../deps.js';
 import type { ScheduledPayload, SlackMessageRef } from '../ports.js';
@@ -137,8 +137,8 @@ export async function escalateLead(deps: EscalateDeps, payload: ScheduledPayload
       });
   }
 
-  const detail: LeadSlaBreachedV1 = {
-    version: '1',
+  const detail: LeadSlaBreachedV2 = {
+    version: '2',
     leadId,
     contactId: stored?.contactId ?? alert.contactId ?? '',
     source: card.source,

@@ -1,10 +1,11 @@
-import type { LeadScoredV1 } from '../../events/contracts.js';
+import type { LeadScoredV2 } from '../../events/contracts.js';
 import { routeLead } from '../alerts/routing.js';
 import { slaDueTimes, slaMinutesFor, slaScheduleName } from '../alerts/sla.js';
 import { ConfigError } from '../config.js';
 import type { HubDeps } from '../deps.js';
 import type { AlertSla, Notifier, SentAlert, SlackMessageRef, StageTimings } from '../ports.js';
-import { buildAlertMessage } from './alert-message.js';
+import { type AlertLead, alertLeadFromScored, buildAlertMessage } from './alert-message.js';
+import { readEventLead } from './event-lead.js';
 import { stageDurations } from './speed-to-lead.js';
 
 export type NotifyDeps = Pick<
@@ -15,6 +16,8 @@ export type NotifyDeps = Pick<
 export type NotifyResult =
   | { outcome: 'sent'; channel: 'main' | 'test'; slackChannel?: string; slaDueAt?: string }
   | { outcome: 'skipped'; reason: 'test-lead' | 'not-configured' }
+  /** The lead's data was removed (erased, or deleted on its platform) before its alert: none is sent. */
+  | { outcome: 'skipped'; reason: 'lead-deleted' }
   /** Someone else holds (or completed) the claim: this delivery is a redelivery or a concurrent twin. */
   | { outcome: 'duplicate'; status: string };
 
@@ -39,6 +42,8 @@ export function isSlackApp(notifier: Notifier | undefined): boolean {
 
 /**
  * Sends the speed-to-lead alert exactly once per lead, however often LeadScored is delivered:
+ * 0. read the lead (the person: the event carries ids and grading only) from the store by its key; a
+ *    lead whose data was removed since is skipped, with nothing written, and not retried;
  * 1. claim the lead's alert record (only one caller wins; a claim whose send failed can be won again; a
  *    claim still being sent by someone else is retried later, see AlertInFlightError);
  * 2. route it (alerts.routes, first match wins; test leads only to a test channel or nowhere);
@@ -48,8 +53,14 @@ export function isSlackApp(notifier: Notifier | undefined): boolean {
  *    lead's alertedAt stamp) and the SLA's due times (retried: once the card is out, a lost record would
  *    let a later delivery post it again), then (best effort) emit the stage metrics and set the SLA timers.
  */
-export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<NotifyResult> {
-  const { leadId } = lead;
+export async function notifyLead(deps: NotifyDeps, scored: LeadScoredV2): Promise<NotifyResult> {
+  const { leadId } = scored;
+  const stored = await readEventLead(deps.store, scored);
+  if (stored.deletedAt) {
+    deps.logger.info('alert skipped: the lead was removed', { leadId, reason: stored.deletedReason });
+    return { outcome: 'skipped', reason: 'lead-deleted' };
+  }
+  const lead = alertLeadFromScored(scored, stored);
   const target = pickTarget(deps, lead);
   if (target.missing) {
     // A config mistake, not this lead's: thrown before the claim, so the platform retries and then keeps
@@ -113,9 +124,9 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
     at: alertedAt.toISOString(),
     target: ref?.channel ?? target.channel,
     lead: {
-      contactId: lead.contactId,
-      platformLeadId: lead.platformLeadId,
-      platformCreatedAt: lead.timings.platformCreatedAt,
+      contactId: stored.contactId,
+      platformLeadId: stored.platformLeadId,
+      platformCreatedAt: stored.platformCreatedAt,
       source: lead.source,
       isTest: lead.isTest,
       grade: lead.grade,
@@ -150,7 +161,7 @@ export async function notifyLead(deps: NotifyDeps, lead: LeadScoredV1): Promise<
 /** The metrics and the timers: neither may undo a sent alert, so failures are logged. */
 async function afterSend(
   deps: NotifyDeps,
-  lead: LeadScoredV1,
+  lead: AlertLead,
   timings: StageTimings,
   sla: AlertSla | undefined,
 ): Promise<void> {
@@ -179,7 +190,7 @@ async function afterSend(
   }
 }
 
-function slaFor(deps: NotifyDeps, lead: LeadScoredV1, now: Date): AlertSla | undefined {
+function slaFor(deps: NotifyDeps, lead: AlertLead, now: Date): AlertSla | undefined {
   const minutes = slaMinutesFor(deps.config, lead.grade, lead.attribution.formId);
   if (minutes === undefined) return undefined;
   const dueAt = slaDueTimes(deps.config, lead.timings.platformCreatedAt, minutes, now).map((d) =>
@@ -206,7 +217,7 @@ type Target =
  * start so). An incoming webhook always posts to its own channel (test leads to the test webhook), with
  * the route's mention.
  */
-function pickTarget(deps: NotifyDeps, lead: LeadScoredV1): Target {
+function pickTarget(deps: NotifyDeps, lead: AlertLead): Target {
   const decision = routeLead(deps.config.alerts, lead);
   if (decision.skip) return { reason: 'test-lead' };
   const mention = decision.mention ? { mention: decision.mention } : {};

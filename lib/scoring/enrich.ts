@@ -1,4 +1,4 @@
-import type { Enrichment } from '../../events/contracts.js';
+import type { Enrichment, EnrichmentClasses } from '../../events/contracts.js';
 import type { EmailDomainOptions } from './config.js';
 import { emailDomainLists } from './email-domains.js';
 import { phoneFacts } from './phone.js';
@@ -58,4 +58,25 @@ export function enrichContact(
     if (phone.lineType) enrichment.phoneLineType = phone.lineType;
   }
   return enrichment;
+}
+
+/** The enrichment's classes only, as LeadScored carries them: the domains are part of the email address. */
+export function enrichmentClasses(enrichment: Enrichment): EnrichmentClasses {
+  const { emailType, phoneCountry, phoneLineType } = enrichment;
+  return {
+    ...(emailType ? { emailType } : {}),
+    ...(phoneCountry ? { phoneCountry } : {}),
+    ...(phoneLineType ? { phoneLineType } : {}),
+  };
+}
+
+/** The whole enrichment again, from its classes and the email address read back from the store. */
+export function enrichmentWithDomains(classes: EnrichmentClasses, email: string | undefined): Enrichment {
+  const domain = emailDomain(email);
+  if (!domain) return { ...classes };
+  return {
+    ...classes,
+    emailDomain: domain,
+    ...(classes.emailType === 'corporate' ? { companyDomain: domain } : {}),
+  };
 }

@@ -1,8 +1,14 @@
-import type { Enrichment, LeadCapturedV1, ScoreBreakdown, ScoreReason } from '../../events/contracts.js';
+import type { Enrichment, ScoreBreakdown, ScoreReason } from '../../events/contracts.js';
+import type { Answer, Attribution, ContactField, Source } from '../lead/model.js';
 import type { RuleWhen, ScoringConfig } from './config.js';
 
-/** What the rules look at: the captured lead's person, answers and attribution. */
-export type ScoringInput = Pick<LeadCapturedV1, 'source' | 'contact' | 'answers' | 'attribution'>;
+/** What the rules look at: the stored lead's person, answers and attribution. */
+export interface ScoringInput {
+  source: Source;
+  contact: Partial<Record<ContactField, string>>;
+  answers: readonly Answer[];
+  attribution: Pick<Attribution, 'source' | 'adId' | 'utm'>;
+}
 
 export interface ScoreResult {
   score: number;

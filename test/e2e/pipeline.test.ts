@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventContracts } from '../../events/contracts.js';
+import type { InProcessBus, LocalBusEvent } from '../../lib/local/in-process-bus.js';
 import { FORM_SECRET, startFakeSlack, startTestHub } from './support.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
@@ -64,6 +66,56 @@ describe('the whole pipeline on the local runtime', () => {
     ]);
     expect(consents[0]?.ip).toBe('127.0.0.1');
     expect(t.logs.join('\n')).not.toContain('maria.garcia@acme-robotics.com');
+  });
+
+  it('publishes no personal value on the bus: a subscriber (and the archive) gets ids, the alert the person', async () => {
+    const published: LocalBusEvent[] = [];
+    (t.hub.deps.bus as InProcessBus).addRule({
+      name: 'subscriber',
+      pattern: { source: ['leadhub'], 'detail-type': Object.keys(EventContracts) },
+      target: { kind: 'function', invoke: async (event) => void published.push(event) },
+    });
+    const person = {
+      email: 'Jane.Quinlan@Acme-Rockets.io',
+      name: 'Jane Quinlan-Doe',
+      phone: '+1 415 555 2671',
+      company: 'Acme Rockets Intl',
+      job_title: 'VP Revenue Operations',
+      team_size: 'forty-two seats by March',
+      landing_url: 'https://www.example.com/demo?email=jane.quinlan%40acme-rockets.io&utm_medium=cpc',
+      referrer: 'https://search.example/?q=jane+quinlan',
+      gclid: 'Cj0KCQsecretclick',
+    };
+    expect((await t.postForm('contact', lead(person))).status).toBe(202);
+    await t.hub.drain();
+
+    expect(published.map((e) => e['detail-type'])).toEqual(['LeadCaptured', 'LeadScored']);
+    const onTheBus = JSON.stringify(published).toLowerCase();
+    for (const value of [
+      'quinlan',
+      'acme-rockets',
+      '4155552671',
+      'acme rockets',
+      'revenue operations',
+      'forty-two',
+      'www.example.com',
+      'search.example',
+      'cj0kcqsecretclick',
+      '127.0.0.1',
+    ]) {
+      expect(onTheBus, value).not.toContain(value);
+    }
+    expect(published.map((e) => (e.detail as { version: string }).version)).toEqual(['2', '2']);
+    // The alert is built from the stored lead.
+    const alert = JSON.stringify(slack.posts[0]?.body);
+    for (const shown of [
+      'Jane Quinlan-Doe',
+      'Acme Rockets Intl',
+      'jane.quinlan@acme-rockets.io',
+      'forty-two',
+    ]) {
+      expect(alert).toContain(shown);
+    }
   });
 
   it('captures, scores and alerts a 60 KiB post of control bytes, cleaned at capture', async () => {

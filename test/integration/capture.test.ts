@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { LeadCapturedV1Schema } from '../../events/contracts.js';
+import { LeadCapturedV2Schema } from '../../events/contracts.js';
 import type { HubDeps } from '../../lib/deps.js';
 import { createCaptureWorker } from '../../lib/handlers/capture-worker.js';
 import { identityKeyHash } from '../../lib/lead/identity.js';
@@ -103,7 +103,7 @@ describe('capture', () => {
 
     expect(bus.events).toHaveLength(1);
     expect(bus.events[0]?.detailType).toBe('LeadCaptured');
-    const detail = LeadCapturedV1Schema.parse(bus.events[0]?.detail);
+    const detail = LeadCapturedV2Schema.parse(bus.events[0]?.detail);
     expect(detail).toMatchObject({ leadId: outcome.leadId, contactId: outcome.contactId, isTest: false });
     expect(detail.timings.platformCreatedAt).toBe('2026-11-30T09:59:58.000Z');
 

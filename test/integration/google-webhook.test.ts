@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LeadCapturedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV2 } from '../../events/contracts.js';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import type { CaptureMessage, LeadStore } from '../../lib/ports.js';
@@ -24,7 +24,7 @@ async function setup(options: { store?: LeadStore } = {}) {
     handler(httpEvent({ method: 'POST', routeKey: 'POST /webhooks/google', path: '/webhooks/google', body }));
   const receipt = (leadId: string) => store.getReceipt({ source: 'google', platformLeadId: leadId });
   const captured = () =>
-    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV1);
+    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
   return { deps, store, captureQueue, post, receipt, captured };
 }
 
@@ -135,19 +135,19 @@ describe('capture of Google Ads leads', () => {
   it('maps the stored lead: columns, custom question, attribution and gclid', async () => {
     const t = await setup();
     await t.post(googleWebhookBody(lead, KEY));
-    expect((await capture(t.deps, t.captureQueue.sent[0] as CaptureMessage)).status).toBe('captured');
-    expect(t.captured()[0]).toMatchObject({
+    const outcome = await capture(t.deps, t.captureQueue.sent[0] as CaptureMessage);
+    if (outcome.status !== 'captured') throw new Error(`not captured: ${outcome.status}`);
+    expect(t.captured()[0]).toMatchObject({ leadId: outcome.leadId, source: 'google' });
+    expect(await t.store.getLead(outcome.leadId)).toMatchObject({
       source: 'google',
       platformLeadId: lead.lead_id,
       isTest: false,
-      contact: {
-        fullName: 'Priya Patel',
-        email: 'priya.patel@globex.io',
-        phone: '+14155550187',
-        company: 'Globex',
-        jobTitle: 'Head of Revenue Operations',
-        postalCode: '94043',
-      },
+      fullName: 'Priya Patel',
+      email: 'priya.patel@globex.io',
+      phone: '+14155550187',
+      company: 'Globex',
+      jobTitle: 'Head of Revenue Operations',
+      postalCode: '94043',
       answers: [{ key: 'sales_team_size', label: 'How many sales reps do you have?', values: ['11-50'] }],
       attribution: {
         source: 'google',

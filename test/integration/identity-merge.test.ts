@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContactsMergedV1, LeadCapturedV1 } from '../../events/contracts.js';
+import type { ContactsMergedV1, LeadCapturedV2 } from '../../events/contracts.js';
 import { createAdminHttpHandler } from '../../lib/handlers/http-admin.js';
 import { identityKeyFor } from '../../lib/lead/identity.js';
 import type { RawLead } from '../../lib/lead/model.js';
@@ -101,7 +101,7 @@ describe('one person across submissions: merges', () => {
         mergedAt: '2026-11-30T12:00:00.000Z',
       },
     ]);
-    expect(t.events<LeadCapturedV1>('LeadCaptured').at(-1)?.contactId).toBe(a.contactId);
+    expect(t.events<LeadCapturedV2>('LeadCaptured').at(-1)?.contactId).toBe(a.contactId);
   });
 
   it('keeps the older contact whichever key matched it', async () => {
@@ -224,7 +224,7 @@ describe('one person across submissions: concurrency', () => {
     );
     expect(
       t
-        .events<LeadCapturedV1>('LeadCaptured')
+        .events<LeadCapturedV2>('LeadCaptured')
         .slice(2)
         .every((e) => e.contactId === a.contactId),
     ).toBe(true);

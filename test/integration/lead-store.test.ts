@@ -364,6 +364,37 @@ describe('DynamoDB lead store: cheap writes, keys-only indexes', () => {
     expect((await score('ld_e1'))?.deletedAt).toBe('2026-11-30T13:00:00.000Z');
   });
 
+  it('reads a lead at its key without its score, where a merge moved it, and stripped once erased', async () => {
+    const { store } = await freshStore(() => new Date('2026-11-30T12:00:00Z'));
+    const l = lead({
+      leadId: 'ld_at',
+      contactId: 'ct_young',
+      attribution: { ...lead().attribution, landingUrl: 'https://x.example/?e=jane' },
+    });
+    await store.putLead(l);
+    await store.saveScore(l, scored(61));
+    expect(await store.getLeadAt(l)).toEqual(l);
+    expect(await store.getLeadAt({ ...l, leadId: 'ld_none' })).toBeUndefined();
+
+    // A merge moves the lead to the older contact: the event's key is stale, the id still finds it.
+    await store.ensureContact('ct_old', '2026-11-01T00:00:00.000Z');
+    await store.ensureContact('ct_young', '2026-11-30T10:00:02.000Z');
+    await store.markContactMerged('ct_young', 'ct_old', '2026-11-30T12:00:00.000Z');
+    await store.moveContactData('ct_young', 'ct_old');
+    expect(await store.getLeadAt(l)).toEqual({ ...l, contactId: 'ct_old' });
+
+    await store.eraseContact('ct_old', { erasureId: 'er_at', at: '2026-11-30T13:00:00.000Z' });
+    const erased = await store.getLeadAt({ ...l, contactId: 'ct_old' });
+    expect(erased).toMatchObject({
+      leadId: 'ld_at',
+      deletedAt: '2026-11-30T13:00:00.000Z',
+      deletedReason: 'erased',
+    });
+    expect(erased?.email).toBeUndefined();
+    expect(erased?.answers).toEqual([]);
+    expect(erased?.attribution.landingUrl).toBeUndefined();
+  });
+
   it('strips the score when the platform deletes the lead', async () => {
     const { store } = await freshStore();
     const l = lead({ leadId: 'ld_d', contactId: 'ct_d' });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LeadCapturedV1, SourceConnectionFailedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV2, SourceConnectionFailedV1 } from '../../events/contracts.js';
 import { parseEnv } from '../../lib/config.js';
 import { sha256Hex } from '../../lib/lead/identity.js';
 import { capture } from '../../lib/pipeline/capture.js';
@@ -55,7 +55,7 @@ async function setup(
     return { source: 'linkedin' as const, platformLeadId: response.id };
   };
   const captured = () =>
-    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV1);
+    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
   const failures = () =>
     bus.events
       .filter((e) => e.detailType === 'SourceConnectionFailed')
@@ -72,18 +72,22 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
 
     const [event] = t.captured();
     expect(event).toMatchObject({
+      leadId: outcome.leadId,
+      source: 'linkedin',
+      platformLeadId: 'resp-0001-1',
+    });
+    const stored = await t.store.getLead(outcome.leadId);
+    expect(stored).toMatchObject({
       source: 'linkedin',
       platformLeadId: 'resp-0001-1',
       isTest: false,
-      contact: {
-        email: 'maria.garcia@acme-robotics.com',
-        phone: '+14155552671',
-        firstName: 'Maria',
-        lastName: 'Garcia',
-        company: 'Acme Robotics',
-        jobTitle: 'VP Sales',
-        country: 'US',
-      },
+      email: 'maria.garcia@acme-robotics.com',
+      phone: '+14155552671',
+      firstName: 'Maria',
+      lastName: 'Garcia',
+      company: 'Acme Robotics',
+      jobTitle: 'VP Sales',
+      country: 'US',
       attribution: {
         source: 'linkedin',
         formId: LINKEDIN_FORM_ID,
@@ -92,7 +96,7 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
         utm: { source: 'linkedin', campaign: 'q4-demos' },
       },
     });
-    expect(event?.answers).toContainEqual({
+    expect(stored?.answers).toContainEqual({
       key: 'interests',
       label: 'Which products interest you?',
       values: ['Lead routing', 'CRM sync'],

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LeadCapturedV1, SourceConnectionFailedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV2, SourceConnectionFailedV1 } from '../../events/contracts.js';
 import { parseEnv } from '../../lib/config.js';
 import { sha256Hex } from '../../lib/lead/identity.js';
 import { capture } from '../../lib/pipeline/capture.js';
@@ -66,7 +66,7 @@ async function setup(leads: SandboxLead[], secrets: Partial<Record<SecretName, s
     return { source: 'meta' as const, platformLeadId: lead.id };
   };
   const captured = () =>
-    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV1);
+    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
   const failures = () =>
     bus.events
       .filter((e) => e.detailType === 'SourceConnectionFailed')
@@ -85,10 +85,18 @@ describe('capture of Meta leads (against the Graph sandbox)', () => {
 
     const [event] = t.captured();
     expect(event).toMatchObject({
+      leadId: outcome.leadId,
+      source: 'meta',
+      platformLeadId: '900000000000000001',
+    });
+    const stored = await t.store.getLead(outcome.leadId);
+    expect(stored).toMatchObject({
       source: 'meta',
       platformLeadId: '900000000000000001',
       isTest: false,
-      contact: { email: 'maria.garcia@acme-robotics.com', phone: '+14155552671', company: 'Acme Robotics' },
+      email: 'maria.garcia@acme-robotics.com',
+      phone: '+14155552671',
+      company: 'Acme Robotics',
       attribution: {
         pageId: SANDBOX_PAGES.acme,
         formId: SANDBOX_FORMS.demoRequest,
@@ -96,7 +104,7 @@ describe('capture of Meta leads (against the Graph sandbox)', () => {
         platform: 'fb',
       },
     });
-    expect(event?.answers).toContainEqual({
+    expect(stored?.answers).toContainEqual({
       key: 'which_products_interest_you?',
       label: 'Which products interest you?',
       values: ['Lead routing', 'Slack alerts'],

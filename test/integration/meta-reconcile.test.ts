@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LeadCapturedV1, SourceConnectionFailedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV2, SourceConnectionFailedV1 } from '../../events/contracts.js';
 import { parseEnv } from '../../lib/config.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
@@ -77,7 +77,7 @@ async function setup(leads: SandboxLead[] = [delivered, missedDemo, missedRoof, 
     return outcomes;
   };
   const captured = () =>
-    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV1);
+    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
   const failures = () =>
     bus.events
       .filter((e) => e.detailType === 'SourceConnectionFailed')

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { ConsentWithdrawnV1, ContactErasedV1, LeadCapturedV1 } from '../../events/contracts.js';
+import type { ConsentWithdrawnV1, ContactErasedV1, LeadCapturedV2 } from '../../events/contracts.js';
 import { consentProofHash } from '../../lib/consent/proof.js';
 import { createAdminHttpHandler } from '../../lib/handlers/http-admin.js';
 import { createPrivacyHttpHandler } from '../../lib/handlers/http-privacy.js';
@@ -862,7 +862,7 @@ describe('suppression', () => {
     expect(back).toMatchObject({ status: 'captured' });
     if (back.status !== 'captured') return;
     expect(back.contactId).not.toBe(s.janeId);
-    expect(t.events<LeadCapturedV1>('LeadCaptured').at(-1)).toMatchObject({ contactId: back.contactId });
+    expect(t.events<LeadCapturedV2>('LeadCaptured').at(-1)).toMatchObject({ contactId: back.contactId });
     // Erasing again erases the new contact, not the old tombstone.
     const again = await t.call('POST /api/privacy/erase', { body: { email: jane.email } });
     expect(again.body).toMatchObject({ status: 'erased', contactId: back.contactId });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LeadCapturedV1 } from '../../events/contracts.js';
+import type { LeadCapturedV2 } from '../../events/contracts.js';
 import { parseEnv } from '../../lib/config.js';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { capture } from '../../lib/pipeline/capture.js';
@@ -55,7 +55,7 @@ async function setup(
   const receipt = (lead: SandboxTikTokLead) =>
     store.getReceipt({ source: 'tiktok', platformLeadId: `${lead.advertiser_id}:${lead.id}` });
   const captured = () =>
-    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV1);
+    bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
   return { deps, store, captureQueue, post, deliver, receipt, captured };
 }
 
@@ -214,17 +214,16 @@ describe('capture of TikTok leads', () => {
     const t = await setup();
     await t.deliver([a], APP_SECRET);
     const outcome = await capture(t.deps, t.captureQueue.sent[0] as CaptureMessage);
-    expect(outcome.status).toBe('captured');
-    expect(t.captured()[0]).toMatchObject({
+    if (outcome.status !== 'captured') throw new Error(`not captured: ${outcome.status}`);
+    expect(t.captured()[0]).toMatchObject({ leadId: outcome.leadId, consents: [] });
+    expect(await t.store.getLead(outcome.leadId)).toMatchObject({
       source: 'tiktok',
       platformLeadId: `${TIKTOK_ADVERTISER_ID}:7301234567890123456`,
       isTest: false,
-      contact: {
-        fullName: 'Jade Nguyen',
-        email: 'jade.nguyen@example.com',
-        phone: '+14155550142',
-        postalCode: '94110',
-      },
+      fullName: 'Jade Nguyen',
+      email: 'jade.nguyen@example.com',
+      phone: '+14155550142',
+      postalCode: '94110',
       attribution: {
         formId: '7643847475366904072',
         campaignId: '1800000000000001',

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CONSENT_PERSONAL_FIELDS, proofOf } from '../../consent/ledger.js';
-import { CONTACT_FIELDS, type ContactField, pickContactFields } from '../../lead/model.js';
+import {
+  CONTACT_FIELDS,
+  type ContactField,
+  campaignAttribution,
+  pickContactFields,
+} from '../../lead/model.js';
 import {
   type AlertClaim,
   type ConsentProof,
@@ -92,7 +97,6 @@ function leadIndexKeys(lead: StoredLead) {
  * and the score without its reasons and enrichment (they name the email domain).
  */
 export function strippedLead(lead: StoredLead, reason: LeadDeletionReason, at: string): StoredLead {
-  const { landingUrl: _l, referrer: _r, clickIds: _c, ...attribution } = lead.attribution;
   return {
     leadId: lead.leadId,
     contactId: lead.contactId,
@@ -103,7 +107,7 @@ export function strippedLead(lead: StoredLead, reason: LeadDeletionReason, at: s
     capturedAt: lead.capturedAt,
     isTest: lead.isTest,
     answers: [],
-    attribution,
+    attribution: campaignAttribution(lead.attribution),
     consents: lead.consents,
     context: {},
     ...(lead.scoring ? { scoring: strippedScore(lead.scoring) } : {}),
@@ -974,6 +978,14 @@ export function createDynamoDbLeadStore(options: {
       const { items, score } = await findLead(leadId);
       const item = items[0];
       return item ? withScore(item.lead as StoredLead, score) : undefined;
+    },
+
+    async getLeadAt(lead) {
+      const item = (await getItem(key.lead(lead))) ?? (await findLead(lead.leadId)).items[0];
+      if (!item) return undefined;
+      // A lead scored before scores had their own item carries its score inline: not this read's business.
+      const { scoring: _scoring, ...stored } = item.lead as StoredLead;
+      return stored;
     },
 
     async listLeads(limit, rawCursor): Promise<LeadPage> {

@@ -6,7 +6,7 @@ import { createWebhookNotifier, SlackPostError } from '../../../lib/adapters/sla
 import { buildAlertMessage } from '../../../lib/pipeline/alert-message.js';
 import type { SlackMessage } from '../../../lib/ports.js';
 import { thrownBy } from '../../support/thrown.js';
-import { scoredLead } from '../scoring/fixtures.js';
+import { alertLead } from '../scoring/fixtures.js';
 
 interface Received {
   method?: string;
@@ -140,7 +140,7 @@ describe('createWebhookNotifier', () => {
 describe('createConsoleNotifier', () => {
   it('prints a readable plain-text alert', async () => {
     const out: string[] = [];
-    const lead = scoredLead({
+    const lead = alertLead({
       contact: { fullName: 'Bob & <Co>', company: 'Acme', email: 'bob@acme.com' },
       answers: [{ key: 'budget', label: 'Budget', values: ['10k'] }],
     });

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { routeLead } from '../../../lib/alerts/routing.js';
 import { ConfigError, parseHubConfig } from '../../../lib/config.js';
 import { thrownBy } from '../../support/thrown.js';
-import { scoredLead } from '../scoring/fixtures.js';
+import { alertLead } from '../scoring/fixtures.js';
 
 const alerts = (raw: Record<string, unknown>) => parseHubConfig({ alerts: raw }).alerts;
 
 /** One route of a kind, then a catch-all default: a lead either takes the route or the default. */
 function routedTo(
   match: Record<string, unknown>,
-  lead: ReturnType<typeof scoredLead>,
+  lead: ReturnType<typeof alertLead>,
   extra: Record<string, unknown> = {},
 ) {
   const decision = routeLead(
@@ -21,38 +21,38 @@ function routedTo(
 
 describe('routing rules, one kind at a time', () => {
   it('grade', () => {
-    expect(routedTo({ grades: ['A', 'B'] }, scoredLead({}, { grade: 'A' }))).toBe('C0ROUTE');
-    expect(routedTo({ grades: ['A', 'B'] }, scoredLead({}, { grade: 'C' }))).toBe('C0DEFAULT');
+    expect(routedTo({ grades: ['A', 'B'] }, alertLead({}, { grade: 'A' }))).toBe('C0ROUTE');
+    expect(routedTo({ grades: ['A', 'B'] }, alertLead({}, { grade: 'C' }))).toBe('C0DEFAULT');
   });
 
   it('source', () => {
-    expect(routedTo({ sources: ['meta'] }, scoredLead({ source: 'meta' }))).toBe('C0ROUTE');
-    expect(routedTo({ sources: ['meta'] }, scoredLead({ source: 'form' }))).toBe('C0DEFAULT');
+    expect(routedTo({ sources: ['meta'] }, alertLead({ source: 'meta' }))).toBe('C0ROUTE');
+    expect(routedTo({ sources: ['meta'] }, alertLead({ source: 'form' }))).toBe('C0DEFAULT');
   });
 
   it('form', () => {
-    expect(routedTo({ forms: ['demo'] }, scoredLead({ attribution: { formId: 'demo' } }))).toBe('C0ROUTE');
-    expect(routedTo({ forms: ['demo'] }, scoredLead({ attribution: { formId: 'contact' } }))).toBe(
+    expect(routedTo({ forms: ['demo'] }, alertLead({ attribution: { formId: 'demo' } }))).toBe('C0ROUTE');
+    expect(routedTo({ forms: ['demo'] }, alertLead({ attribution: { formId: 'contact' } }))).toBe(
       'C0DEFAULT',
     );
-    expect(routedTo({ forms: ['demo'] }, scoredLead())).toBe('C0DEFAULT');
+    expect(routedTo({ forms: ['demo'] }, alertLead())).toBe('C0DEFAULT');
   });
 
   it("country: the contact's, else the phone number's, any case in the config", () => {
-    const de = scoredLead({ contact: { email: 'a@b.de', country: 'DE' } });
+    const de = alertLead({ contact: { email: 'a@b.de', country: 'DE' } });
     expect(routedTo({ countries: ['de', 'AT'] }, de)).toBe('C0ROUTE');
-    const byPhone = scoredLead({ contact: { email: 'a@b.de' } }, {
+    const byPhone = alertLead({ contact: { email: 'a@b.de' } }, {
       enrichment: { phoneCountry: 'AT' },
     } as never);
     expect(routedTo({ countries: ['DE', 'AT'] }, byPhone)).toBe('C0ROUTE');
-    expect(routedTo({ countries: ['DE'] }, scoredLead({ contact: { email: 'a@b.fr', country: 'FR' } }))).toBe(
+    expect(routedTo({ countries: ['DE'] }, alertLead({ contact: { email: 'a@b.fr', country: 'FR' } }))).toBe(
       'C0DEFAULT',
     );
-    expect(routedTo({ countries: ['DE'] }, scoredLead())).toBe('C0DEFAULT');
+    expect(routedTo({ countries: ['DE'] }, alertLead())).toBe('C0DEFAULT');
   });
 
   it('answer values, by key or label, equals or contains, folded', () => {
-    const lead = scoredLead({
+    const lead = alertLead({
       answers: [
         { key: 'q1', label: 'What is your budget?', values: ['$50,000+'] },
         { key: 'team_size', values: ['51-200'] },
@@ -81,7 +81,7 @@ describe('routing rules, one kind at a time', () => {
   });
 
   it('test leads: only routes that say isTest, and only with testLeads = test-channel', () => {
-    const test = scoredLead({ isTest: true });
+    const test = alertLead({ isTest: true });
     expect(routedTo({}, test, { testLeads: 'skip' })).toBe('skip');
     expect(routedTo({ isTest: true }, test, { testLeads: 'test-channel' })).toBe('C0ROUTE');
     // A route for real leads never takes a test lead; without a test channel it goes nowhere in app mode.
@@ -90,7 +90,7 @@ describe('routing rules, one kind at a time', () => {
       'C0TEST',
     );
     // And a test route never takes a real lead.
-    expect(routedTo({ isTest: true }, scoredLead(), { testLeads: 'test-channel' })).toBe('C0DEFAULT');
+    expect(routedTo({ isTest: true }, alertLead(), { testLeads: 'test-channel' })).toBe('C0DEFAULT');
   });
 });
 
@@ -105,16 +105,16 @@ describe('routing order and defaults', () => {
   });
 
   it('takes the first route that matches, with its mention and name', () => {
-    const us = scoredLead({ contact: { email: 'a@b.com', country: 'US' } }, { grade: 'A' });
+    const us = alertLead({ contact: { email: 'a@b.com', country: 'US' } }, { grade: 'A' });
     expect(routeLead(config, us)).toEqual({
       channel: 'C0ENT',
       mention: 'S0AES',
       route: 'enterprise',
       test: false,
     });
-    const gb = scoredLead({ source: 'meta', contact: { email: 'a@b.com', country: 'GB' } }, { grade: 'A' });
+    const gb = alertLead({ source: 'meta', contact: { email: 'a@b.com', country: 'GB' } }, { grade: 'A' });
     expect(routeLead(config, gb)).toMatchObject({ channel: 'C0HOT', route: 'any-a' });
-    expect(routeLead(config, scoredLead({ source: 'meta' }))).toEqual({
+    expect(routeLead(config, alertLead({ source: 'meta' }))).toEqual({
       channel: '#meta-leads',
       route: 'routes.2',
       test: false,
@@ -122,12 +122,12 @@ describe('routing order and defaults', () => {
   });
 
   it('falls back to the default channel, or to none', () => {
-    expect(routeLead(config, scoredLead())).toEqual({
+    expect(routeLead(config, alertLead())).toEqual({
       channel: 'C0DEFAULT',
       route: 'defaultChannel',
       test: false,
     });
-    expect(routeLead(alerts({}), scoredLead())).toEqual({ route: 'defaultChannel', test: false });
+    expect(routeLead(alerts({}), alertLead())).toEqual({ route: 'defaultChannel', test: false });
   });
 });
 

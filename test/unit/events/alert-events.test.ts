@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   EventContracts,
-  LeadClaimedV1Schema,
-  LeadDisqualifiedV1Schema,
-  LeadSlaBreachedV1Schema,
+  LeadClaimedV2Schema,
+  LeadDisqualifiedV2Schema,
+  LeadSlaBreachedV2Schema,
   TimingsSchema,
 } from '../../../events/contracts.js';
 import { jsonSchemaFiles } from '../../../events/generate.js';
@@ -14,31 +14,31 @@ describe('alert-loop event contracts', () => {
     const files = jsonSchemaFiles();
     for (const name of ['LeadClaimed', 'LeadDisqualified', 'LeadSlaBreached']) {
       expect(Object.keys(EventContracts)).toContain(name);
-      const schema = JSON.parse(files[`schemas/${name}.v1.json`] as string);
+      const schema = JSON.parse(files[`schemas/${name}.v2.json`] as string);
       expect(schema.required).toEqual(
         expect.arrayContaining(['version', 'leadId', 'contactId', 'source', 'attribution', 'timings']),
       );
-      const sample = JSON.parse(files[`samples/${name}.v1.json`] as string);
+      const sample = JSON.parse(files[`samples/${name}.v2.json`] as string);
       expect(sample['detail-type']).toBe(name);
     }
   });
 
   it('accept their samples and reject what breaks them', () => {
-    expect(LeadClaimedV1Schema.parse(sampleLeadClaimed)).toEqual(sampleLeadClaimed);
-    expect(LeadDisqualifiedV1Schema.parse(sampleLeadDisqualified)).toEqual(sampleLeadDisqualified);
-    expect(LeadSlaBreachedV1Schema.parse(sampleLeadSlaBreached)).toEqual(sampleLeadSlaBreached);
-    expect(LeadClaimedV1Schema.safeParse({ ...sampleLeadClaimed, claimedBy: {} }).success).toBe(false);
-    expect(LeadClaimedV1Schema.safeParse({ ...sampleLeadClaimed, secondsToClaim: -1 }).success).toBe(false);
-    expect(LeadDisqualifiedV1Schema.safeParse({ ...sampleLeadDisqualified, reason: 'spam' }).success).toBe(
+    expect(LeadClaimedV2Schema.parse(sampleLeadClaimed)).toEqual(sampleLeadClaimed);
+    expect(LeadDisqualifiedV2Schema.parse(sampleLeadDisqualified)).toEqual(sampleLeadDisqualified);
+    expect(LeadSlaBreachedV2Schema.parse(sampleLeadSlaBreached)).toEqual(sampleLeadSlaBreached);
+    expect(LeadClaimedV2Schema.safeParse({ ...sampleLeadClaimed, claimedBy: {} }).success).toBe(false);
+    expect(LeadClaimedV2Schema.safeParse({ ...sampleLeadClaimed, secondsToClaim: -1 }).success).toBe(false);
+    expect(LeadDisqualifiedV2Schema.safeParse({ ...sampleLeadDisqualified, reason: 'spam' }).success).toBe(
       false,
     );
-    expect(LeadSlaBreachedV1Schema.safeParse({ ...sampleLeadSlaBreached, level: 0 }).success).toBe(false);
-    expect(LeadSlaBreachedV1Schema.safeParse({ ...sampleLeadSlaBreached, email: 'x@y.z' }).success).toBe(
+    expect(LeadSlaBreachedV2Schema.safeParse({ ...sampleLeadSlaBreached, level: 0 }).success).toBe(false);
+    expect(LeadSlaBreachedV2Schema.safeParse({ ...sampleLeadSlaBreached, email: 'x@y.z' }).success).toBe(
       false,
     );
   });
 
-  it('carry no PII: ids, grading, attribution and the clock only', () => {
+  it('carry no PII: ids, grading, campaign attribution and the clock only', () => {
     for (const sample of [sampleLeadClaimed, sampleLeadDisqualified, sampleLeadSlaBreached]) {
       expect(JSON.stringify(sample)).not.toMatch(/@|jane|\+1415/i);
     }

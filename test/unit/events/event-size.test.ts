@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LeadScoredV1, LeadScoredV1Schema } from '../../../events/contracts.js';
+import { type LeadScoredV2, LeadScoredV2Schema } from '../../../events/contracts.js';
 import { consentRecordsFor } from '../../../lib/consent/ledger.js';
 import { LEAD_LIMITS, MAX_EVENT_BYTES } from '../../../lib/lead/limits.js';
 import type { RawLead } from '../../../lib/lead/model.js';
@@ -122,7 +122,9 @@ const SHAPES: Record<string, RawLead> = {
   },
 };
 
-const noStore = { saveScore: async () => undefined } as unknown as LeadStore;
+/** A store holding one lead, for the scorer to read. */
+const holding = (lead: StoredLead) =>
+  ({ getLeadAt: async () => lead, saveScore: async () => undefined }) as unknown as LeadStore;
 /** As many rules as the config admits, with reasons that escape to 2 bytes a character. */
 function heaviestRules(): ScoringRule[] {
   const rule = (i: number, length: number) =>
@@ -182,8 +184,11 @@ describe('event size', () => {
       });
       await bus.publish([{ detailType: 'LeadCaptured', detail: captured }]);
       // The real scorer publishes LeadScored; the bound adds a reason for every configured rule.
-      await enrichAndScore({ store: noStore, bus, clock: fixedClock(), config: testConfig() }, captured);
-      const everyRule: LeadScoredV1 = LeadScoredV1Schema.parse({
+      await enrichAndScore(
+        { store: holding(stored), bus, clock: fixedClock(), config: testConfig() },
+        captured,
+      );
+      const everyRule: LeadScoredV2 = LeadScoredV2Schema.parse({
         ...captured,
         score: 100,
         grade: 'A',
@@ -200,7 +205,7 @@ describe('event size', () => {
             reason: r.reason,
           })),
         },
-        enrichment: { emailDomain: 'd.example.com', emailType: 'corporate', phoneCountry: 'US' },
+        enrichment: { emailType: 'corporate', phoneCountry: 'US', phoneLineType: 'FIXED_LINE_OR_MOBILE' },
       });
       await bus.publish([{ detailType: 'LeadScored', detail: everyRule }]);
       await bus.drain();

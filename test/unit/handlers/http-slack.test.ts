@@ -6,7 +6,7 @@ import { createSlackHttpHandler } from '../../../lib/handlers/http-slack.js';
 import { notifyLead } from '../../../lib/pipeline/notify.js';
 import { fixedClock, fixedSecrets, httpEvent } from '../../support/fakes.js';
 import { FakeAlertStore, FakeAppNotifier, RecordingScheduler } from '../pipeline/alert-fakes.js';
-import { fakeDeps, scoredLead } from '../scoring/fixtures.js';
+import { fakeDeps } from '../scoring/fixtures.js';
 
 const SECRET = 'signing-secret-for-tests';
 
@@ -22,8 +22,7 @@ async function setup(secrets: Record<string, string> = { SLACK_SIGNING_SECRET: S
     config: parseHubConfig({ alerts: { defaultChannel: 'C0SALES' } }),
   });
   const store = deps.store as unknown as FakeAlertStore;
-  const lead = scoredLead({}, { grade: 'A', score: 90 });
-  store.addScored(lead);
+  const lead = store.addScored({}, { grade: 'A', score: 90 });
   await notifyLead(deps, lead);
   clock.set('2026-01-05T10:02:00.000Z');
   return { deps, store, notifier, handler: createSlackHttpHandler(deps), bus: deps.bus };

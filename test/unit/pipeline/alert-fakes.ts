@@ -1,4 +1,3 @@
-import type { LeadScoredV1 } from '../../../events/contracts.js';
 import type {
   AlertDecision,
   AlertDecisionInput,
@@ -13,7 +12,6 @@ import type {
   SentAlert,
   SlackMessage,
   SlackMessageRef,
-  StoredLead,
 } from '../../../lib/ports.js';
 import { FakeStore } from '../scoring/fixtures.js';
 
@@ -26,7 +24,6 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 export class FakeAlertStore extends FakeStore {
   readonly records = new Map<string, AlertRecord>();
   readonly pending = new Map<string, PendingSla>();
-  readonly leads = new Map<string, StoredLead>();
   readonly stages: { leadId: string; stage: string; at: string }[] = [];
 
   override recordAlertSent = async (leadId: string, sent: SentAlert) => {
@@ -126,38 +123,6 @@ export class FakeAlertStore extends FakeStore {
     await tick();
     return this.leads.get(leadId);
   };
-
-  /** Stores the lead a LeadScored detail came from, so escalations and card updates can rebuild it. */
-  addScored(lead: LeadScoredV1): void {
-    this.leads.set(lead.leadId, storedFrom(lead));
-  }
-}
-
-export function storedFrom(lead: LeadScoredV1): StoredLead {
-  return {
-    leadId: lead.leadId,
-    contactId: lead.contactId,
-    source: lead.source,
-    platformLeadId: lead.platformLeadId,
-    platformCreatedAt: lead.timings.platformCreatedAt,
-    receivedAt: lead.timings.receivedAt,
-    capturedAt: lead.timings.capturedAt ?? lead.timings.receivedAt,
-    ...lead.contact,
-    country: lead.contact.country,
-    answers: lead.answers,
-    attribution: lead.attribution,
-    consents: [],
-    context: {},
-    isTest: lead.isTest,
-    scoring: {
-      score: lead.score,
-      grade: lead.grade,
-      stage: lead.stage,
-      breakdown: lead.breakdown,
-      enrichment: lead.enrichment,
-      scoredAt: lead.timings.scoredAt ?? lead.timings.receivedAt,
-    },
-  } as StoredLead;
 }
 
 /** A Slack app notifier stand-in: posts get refs, updates and ephemeral replies are recorded. */

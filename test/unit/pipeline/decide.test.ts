@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { LeadClaimedV1Schema, LeadDisqualifiedV1Schema } from '../../../events/contracts.js';
+import { LeadClaimedV2Schema, LeadDisqualifiedV2Schema } from '../../../events/contracts.js';
 import { parseHubConfig } from '../../../lib/config.js';
 import { decideLead, takenText } from '../../../lib/pipeline/decide.js';
 import { notifyLead } from '../../../lib/pipeline/notify.js';
 import { fixedClock } from '../../support/fakes.js';
-import { fakeDeps as baseDeps, scoredLead } from '../scoring/fixtures.js';
+import { fakeDeps as baseDeps } from '../scoring/fixtures.js';
 import { FakeAlertStore, FakeAppNotifier, RecordingScheduler } from './alert-fakes.js';
+
+/** Attribution that identifies the click: stored with the lead, never published. */
+const CLICK = {
+  landingUrl: 'https://www.example.com/demo?email=jane.smith%40acme-widgets.com',
+  referrer: 'https://search.example/?q=jane+smith',
+  clickIds: { gclid: 'gclid-of-jane' },
+  campaignName: 'Spring',
+};
 
 /** An A lead alerted at 10:00:30 in Slack app mode, its SLA timers set; the clock then moves to `at`. */
 async function alerted(at = '2026-01-05T10:03:00.000Z') {
@@ -22,8 +30,7 @@ async function alerted(at = '2026-01-05T10:03:00.000Z') {
     }),
   });
   const store = deps.store as unknown as FakeAlertStore;
-  const lead = scoredLead({}, { score: 90, grade: 'A' });
-  store.addScored(lead);
+  const lead = store.addScored({ attribution: CLICK }, { score: 90, grade: 'A' });
   await notifyLead(deps, lead);
   clock.set(at);
   return { deps, store, notifier, scheduler, bus: deps.bus };
@@ -90,7 +97,7 @@ describe('decideLead: the winner', () => {
 
     const [event] = bus.published;
     expect(event?.detailType).toBe('LeadClaimed');
-    const detail = LeadClaimedV1Schema.parse(event?.detail);
+    const detail = LeadClaimedV2Schema.parse(event?.detail);
     expect(detail).toMatchObject({
       leadId: 'lead-1',
       contactId: 'contact-1',
@@ -104,7 +111,8 @@ describe('decideLead: the winner', () => {
         claimedAt: '2026-01-05T10:03:00.000Z',
       },
     });
-    expect(JSON.stringify(detail)).not.toContain('jane.smith@acme-widgets.com');
+    expect(JSON.stringify(detail)).not.toMatch(/jane|example|gclid/);
+    expect(detail.attribution).toEqual({ source: 'form', campaignName: 'Spring', utm: {} });
     expect(store.stages.map((s) => s.stage)).toEqual(['claimedAt']);
     expect(store.records.get('lead-1')?.decisionPublishedAt).toBeDefined();
   });
@@ -113,7 +121,7 @@ describe('decideLead: the winner', () => {
     const { deps, notifier, bus, store } = await alerted();
     await decideLead(deps, { ...claim('U0BOB'), outcome: 'disqualified' });
     expect(JSON.stringify(notifier.updates[0]?.message.blocks)).toContain('Marked not a fit by <@U0BOB>');
-    const detail = LeadDisqualifiedV1Schema.parse(bus.published[0]?.detail);
+    const detail = LeadDisqualifiedV2Schema.parse(bus.published[0]?.detail);
     expect(detail).toMatchObject({ reason: 'not_a_fit', disqualifiedBy: { slackUserId: 'U0BOB' } });
     expect(detail.timings.claimedAt).toBeUndefined();
     expect(store.stages).toEqual([]);

@@ -1,14 +1,15 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { LeadScoredV1Schema } from '../../../events/contracts.js';
+import { LeadScoredV2Schema } from '../../../events/contracts.js';
 import { createEnrichWorker } from '../../../lib/handlers/enrich-worker.js';
 import {
   enrichAndScore,
   InvalidEventError,
   parseLeadCapturedBody,
 } from '../../../lib/pipeline/enrich-score.js';
+import { LeadNotStoredError } from '../../../lib/pipeline/event-lead.js';
 import { thrownBy } from '../../support/thrown.js';
-import { capturedLead, fakeDeps, fakeLogger } from '../scoring/fixtures.js';
+import { capturedLead, fakeDeps, fakeLogger, storedLead } from '../scoring/fixtures.js';
 
 /** The EventBridge event as the rule's SQS target delivers it. */
 function eventBody(detail: unknown, detailType = 'LeadCaptured'): string {
@@ -46,18 +47,34 @@ function record(messageId: string, body: string): SQSRecord {
 
 const sqs = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
+/** fakeDeps whose store holds the lead of capturedLead(overrides), as capture left it. */
+function depsWith(
+  overrides: Parameters<typeof storedLead>[0] = {},
+  more: Parameters<typeof fakeDeps>[0] = {},
+) {
+  const deps = fakeDeps(more);
+  deps.store.addLead(storedLead(overrides));
+  return deps;
+}
+
 describe('enrichAndScore', () => {
-  it('saves the score and publishes a contract-valid LeadScored with scoredAt', async () => {
-    const deps = fakeDeps();
-    const lead = capturedLead({
+  it('reads the person from the store once, saves the score and publishes a LeadScored without them', async () => {
+    const jane = {
       contact: {
         email: 'jane@acme-widgets.com',
         fullName: 'Jane Smith',
         jobTitle: 'CEO',
         phone: '+447400123456',
       },
-    });
-    const scored = await enrichAndScore(deps, lead);
+    };
+    const deps = depsWith(jane);
+    const lead = capturedLead(jane);
+    const result = await enrichAndScore(deps, lead);
+    if (result.status !== 'scored') throw new Error(`not scored: ${result.status}`);
+    const scored = result.detail;
+    expect(deps.store.leadReads).toEqual([
+      { leadId: 'lead-1', contactId: 'contact-1', platformCreatedAt: '2026-01-05T10:00:00.000Z' },
+    ]);
 
     expect(deps.store.scores).toHaveLength(1);
     const saved = deps.store.scores[0];
@@ -68,6 +85,7 @@ describe('enrichAndScore', () => {
     });
     expect(saved?.score).toMatchObject({ score: scored.score, grade: scored.grade, stage: scored.stage });
     expect(saved?.score.scoredAt).toBe('2026-01-05T10:07:30.000Z');
+    // The store keeps the whole enrichment (an erasure strips it); the event only its classes.
     expect(saved?.score.enrichment).toEqual({
       emailDomain: 'acme-widgets.com',
       emailType: 'corporate',
@@ -79,10 +97,15 @@ describe('enrichAndScore', () => {
     expect(deps.bus.published).toHaveLength(1);
     const event = deps.bus.published[0];
     expect(event?.detailType).toBe('LeadScored');
-    const detail = LeadScoredV1Schema.parse(event?.detail);
+    const detail = LeadScoredV2Schema.parse(event?.detail);
     expect(detail).toEqual(scored);
     expect(detail.timings).toEqual({ ...lead.timings, scoredAt: '2026-01-05T10:07:30.000Z' });
-    expect(detail.contact).toEqual(lead.contact);
+    expect(detail.enrichment).toEqual({
+      emailType: 'corporate',
+      phoneCountry: 'GB',
+      phoneLineType: 'MOBILE',
+    });
+    expect(JSON.stringify(detail)).not.toMatch(/jane|smith|acme|7400123456|ceo/i);
     // CEO 25 + corporate 15 + GB 10 + phone 5 + name 5 + title 5.
     expect(detail.score).toBe(65);
     expect(detail.breakdown.reasons.map((r) => r.rule)).toEqual([
@@ -96,7 +119,7 @@ describe('enrichAndScore', () => {
   });
 
   it('uses the scoring section of the config', async () => {
-    const deps = fakeDeps();
+    const deps = depsWith();
     deps.config = {
       ...deps.config,
       scoring: {
@@ -112,28 +135,57 @@ describe('enrichAndScore', () => {
         ],
       },
     };
-    const scored = await enrichAndScore(deps, capturedLead());
-    expect(scored).toMatchObject({ score: 90, grade: 'A', stage: 'account_executive' });
+    const result = await enrichAndScore(deps, capturedLead());
+    expect(result).toMatchObject({ detail: { score: 90, grade: 'A', stage: 'account_executive' } });
   });
 
   it('is idempotent in effect on redelivery: same score, saved again (overwrite)', async () => {
-    const deps = fakeDeps();
+    const deps = depsWith();
     const a = await enrichAndScore(deps, capturedLead());
     const b = await enrichAndScore(deps, capturedLead());
     expect(b).toEqual(a);
     expect(deps.store.scores).toHaveLength(2);
   });
 
-  it('rejects an off-contract detail as an InvalidEventError and publishes nothing', async () => {
+  it('scores the lead where a merge moved it, and says so on LeadScored', async () => {
     const deps = fakeDeps();
-    const bad = { ...capturedLead(), version: '2' } as unknown as ReturnType<typeof capturedLead>;
+    deps.store.addLead(storedLead({ contactId: 'contact-older' }));
+    const result = await enrichAndScore(deps, capturedLead({ contactId: 'contact-1' }));
+    expect(deps.store.scores[0]?.lead.contactId).toBe('contact-older');
+    expect(result).toMatchObject({ status: 'scored', detail: { contactId: 'contact-older' } });
+  });
+
+  it.each([
+    ['erased', 'erased'],
+    ['deleted on its platform', 'deleted_on_platform'],
+  ] as const)(
+    'skips a lead %s since it was captured: no score, no event, no retry',
+    async (_name, reason) => {
+      const deps = fakeDeps();
+      deps.store.addLead({ ...storedLead(), deletedAt: '2026-01-05T10:05:00.000Z', deletedReason: reason });
+      await expect(enrichAndScore(deps, capturedLead())).resolves.toEqual({ status: 'skipped', reason });
+      expect(deps.store.scores).toHaveLength(0);
+      expect(deps.bus.published).toHaveLength(0);
+    },
+  );
+
+  it('throws for a lead the store does not hold, so the queue retries, and publishes nothing', async () => {
+    const deps = fakeDeps();
+    await expect(enrichAndScore(deps, capturedLead())).rejects.toBeInstanceOf(LeadNotStoredError);
+    expect(deps.bus.published).toHaveLength(0);
+  });
+
+  it('rejects an off-contract detail (a v1 event too) as an InvalidEventError and publishes nothing', async () => {
+    const deps = depsWith();
+    const bad = { ...capturedLead(), version: '1' } as unknown as ReturnType<typeof capturedLead>;
     await expect(enrichAndScore(deps, bad)).rejects.toBeInstanceOf(InvalidEventError);
     expect(deps.store.scores).toHaveLength(0);
+    expect(deps.store.leadReads).toHaveLength(0);
     expect(deps.bus.published).toHaveLength(0);
   });
 
   it('does not publish when saving fails', async () => {
-    const deps = fakeDeps();
+    const deps = depsWith();
     deps.store.failSaveScore = true;
     await expect(enrichAndScore(deps, capturedLead())).rejects.toThrow('store unavailable');
     expect(deps.bus.published).toHaveLength(0);
@@ -158,29 +210,33 @@ describe('parseLeadCapturedBody', () => {
 
   it('reports field paths, never values', () => {
     const error = thrownBy(() =>
-      parseLeadCapturedBody(eventBody({ ...capturedLead(), contact: { email: 42 } })),
+      parseLeadCapturedBody(eventBody({ ...capturedLead(), timings: { platformCreatedAt: 'jane@x.io' } })),
     );
     expect(error).toBeInstanceOf(InvalidEventError);
-    expect((error as InvalidEventError).issues).toEqual(['contact.email: invalid_type']);
+    expect((error as InvalidEventError).issues).toEqual([
+      'timings.platformCreatedAt: invalid_format',
+      'timings.receivedAt: invalid_type',
+    ]);
   });
 });
 
 describe('createEnrichWorker', () => {
   it('processes a valid record and reports no failures', async () => {
-    const deps = fakeDeps();
+    const deps = depsWith();
     const result = await createEnrichWorker(deps)(sqs(record('m1', eventBody(capturedLead()))));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(deps.bus.published).toHaveLength(1);
   });
 
-  it('reports an invalid record as a batch item failure, logging its messageId and no PII', async () => {
+  it('reports an invalid record (a v1 event with the person) as a failure, logging its messageId and no PII', async () => {
     const log = fakeLogger();
-    const deps = fakeDeps({ logger: log.logger });
-    const pii = {
+    const deps = depsWith({}, { logger: log.logger });
+    const v1 = {
       ...capturedLead(),
+      version: '1',
       contact: { email: 'secret.person@example.org', fullName: 'Secret Person' },
     };
-    const invalid = eventBody({ ...pii, version: '9' });
+    const invalid = eventBody(v1);
     const result = await createEnrichWorker(deps)(sqs(record('bad-1', invalid)));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-1' }] });
     expect(deps.bus.published).toHaveLength(0);
@@ -191,7 +247,8 @@ describe('createEnrichWorker', () => {
   });
 
   it('fails only the bad records of a mixed batch', async () => {
-    const deps = fakeDeps();
+    const deps = depsWith({ leadId: 'lead-a' });
+    deps.store.addLead(storedLead({ leadId: 'lead-b' }));
     const result = await createEnrichWorker(deps)(
       sqs(
         record('ok-1', eventBody(capturedLead({ leadId: 'lead-a' }))),
@@ -209,7 +266,7 @@ describe('createEnrichWorker', () => {
 
   it('reports a transient failure (bus down) so SQS redelivers, and logs the lead id', async () => {
     const log = fakeLogger();
-    const deps = fakeDeps({ logger: log.logger });
+    const deps = depsWith({}, { logger: log.logger });
     deps.bus.fail = true;
     const result = await createEnrichWorker(deps)(sqs(record('m1', eventBody(capturedLead()))));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
@@ -218,8 +275,22 @@ describe('createEnrichWorker', () => {
     expect(log.text()).not.toContain('jane.smith@acme-widgets.com');
   });
 
+  it('acknowledges the record of a lead erased since, without scoring it', async () => {
+    const log = fakeLogger();
+    const deps = fakeDeps({ logger: log.logger });
+    deps.store.addLead({ ...storedLead(), deletedAt: '2026-01-05T10:05:00.000Z', deletedReason: 'erased' });
+    const result = await createEnrichWorker(deps)(sqs(record('m1', eventBody(capturedLead()))));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(deps.bus.published).toHaveLength(0);
+    expect(log.entries.find((e) => e.level === 'info')?.attrs[0]).toEqual({
+      messageId: 'm1',
+      leadId: 'lead-1',
+      reason: 'erased',
+    });
+  });
+
   it('keeps no state between invocations', async () => {
-    const deps = fakeDeps();
+    const deps = depsWith();
     const worker = createEnrichWorker(deps);
     const first = await worker(sqs(record('bad-1', '{')));
     const second = await worker(sqs(record('ok-1', eventBody(capturedLead()))));

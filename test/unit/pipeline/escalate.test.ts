@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LeadSlaBreachedV1Schema } from '../../../events/contracts.js';
+import { LeadSlaBreachedV2Schema } from '../../../events/contracts.js';
 import { parseHubConfig } from '../../../lib/config.js';
 import { createSlaEscalator } from '../../../lib/handlers/sla-escalator.js';
 import { TimerScheduler } from '../../../lib/local/timer-scheduler.js';
 import { decideLead } from '../../../lib/pipeline/decide.js';
 import { escalateLead } from '../../../lib/pipeline/escalate.js';
 import { notifyLead } from '../../../lib/pipeline/notify.js';
-import { fakeDeps as baseDeps, fakeLogger, scoredLead } from '../scoring/fixtures.js';
+import { fakeDeps as baseDeps, fakeLogger } from '../scoring/fixtures.js';
 import { FakeAlertStore, FakeAppNotifier, RecordingScheduler } from './alert-fakes.js';
 
 const config = parseHubConfig({
@@ -34,8 +34,15 @@ function hub() {
   const escalator = createSlaEscalator(deps);
   const timers = new TimerScheduler({ fire: (payload) => escalator(payload) });
   deps.scheduler = timers;
-  const lead = scoredLead({}, { score: 90, grade: 'A' });
-  store.addScored(lead);
+  const lead = store.addScored(
+    {
+      attribution: {
+        landingUrl: 'https://www.example.com/?email=jane',
+        clickIds: { gclid: 'gclid-of-jane' },
+      },
+    },
+    { score: 90, grade: 'A' },
+  );
   return { deps, store, notifier, timers, lead, bus: deps.bus, log };
 }
 
@@ -52,7 +59,7 @@ async function settle<T>(promise: Promise<T>): Promise<T> {
 const breaches = (bus: { published: { detailType: string; detail: unknown }[] }) =>
   bus.published
     .filter((e) => e.detailType === 'LeadSlaBreached')
-    .map((e) => LeadSlaBreachedV1Schema.parse(e.detail));
+    .map((e) => LeadSlaBreachedV2Schema.parse(e.detail));
 
 describe('SLA escalation on a fake clock', () => {
   beforeEach(() => {
@@ -100,6 +107,7 @@ describe('SLA escalation on a fake clock', () => {
     expect(notifier.posts[2]?.channel).toBe('C0SALES');
     expect(notifier.posts[2]?.text).toMatch(/^<@U0BOSS> Unclaimed for 15 min/);
     expect(breaches(bus).map((b) => b.level)).toEqual([1, 2]);
+    expect(JSON.stringify(breaches(bus))).not.toMatch(/jane|example|gclid/);
     expect(timers.pending()).toEqual([]);
   });
 
@@ -115,6 +123,29 @@ describe('SLA escalation on a fake clock', () => {
     expect(notifier.posts).toHaveLength(1);
     expect(breaches(bus)).toHaveLength(0);
     expect(notifier.updates).toHaveLength(1);
+    expect(await settle(store.listPendingSlas())).toEqual([]);
+  });
+
+  it('does not repost the card of a lead erased after its alert, and leaves its SLA', async () => {
+    const { deps, notifier, timers, lead, bus, store } = hub();
+    await settle(notifyLead(deps, lead));
+    const stored = store.leads.get('lead-1');
+    if (!stored) throw new Error('no lead');
+    // What an erasure leaves of the lead: ids, timings and a score without reasons or enrichment.
+    store.addLead({
+      ...stored,
+      email: undefined,
+      fullName: undefined,
+      firstName: undefined,
+      lastName: undefined,
+      deletedAt: '2026-01-05T10:02:00.000Z',
+      deletedReason: 'erased',
+    });
+
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    await settle(timers.drain());
+    expect(notifier.posts).toHaveLength(1);
+    expect(breaches(bus)).toEqual([]);
     expect(await settle(store.listPendingSlas())).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { ALERT_ACTIONS } from '../../../lib/alerts/actions.js';
 import { parseHubConfig } from '../../../lib/config.js';
 import { notifyLead } from '../../../lib/pipeline/notify.js';
 import type { SpeedMetrics } from '../../../lib/ports.js';
-import { fakeDeps as baseDeps, fixedClock, scoredLead } from '../scoring/fixtures.js';
+import { fakeDeps as baseDeps, fixedClock, type Overrides } from '../scoring/fixtures.js';
 import { FakeAlertStore, FakeAppNotifier, RecordingScheduler } from './alert-fakes.js';
 
 const appConfig = (alerts: Record<string, unknown> = {}) =>
@@ -41,13 +41,17 @@ function appDeps(options: { failures?: number; now?: string; alerts?: Record<str
   return { deps, store: deps.store as unknown as FakeAlertStore, notifier, scheduler, metrics };
 }
 
-const hot = (overrides: Parameters<typeof scoredLead>[0] = {}) =>
-  scoredLead(overrides, { score: 88, grade: 'A' });
+/** An A lead, stored for the notifier to read; its LeadScored detail. */
+const hot = (deps: { store: unknown }, overrides: Overrides = {}) =>
+  (deps.store as FakeAlertStore).addScored(overrides, { score: 88, grade: 'A' });
+/** A B lead (the fixtures' default), stored; its LeadScored detail. */
+const plain = (deps: { store: unknown }, overrides: Overrides = {}) =>
+  (deps.store as FakeAlertStore).addScored(overrides);
 
 describe('notifyLead in Slack app mode', () => {
   it('posts an A lead to its routed channel with the mention, Claim and Not a fit, and sets the SLA', async () => {
     const { deps, store, notifier, scheduler, metrics } = appDeps();
-    const result = await notifyLead(deps, hot());
+    const result = await notifyLead(deps, hot(deps));
     expect(result).toEqual({
       outcome: 'sent',
       channel: 'main',
@@ -103,7 +107,7 @@ describe('notifyLead in Slack app mode', () => {
 
   it('sends a lead no route matches to the default channel, without an SLA for grade B', async () => {
     const { deps, notifier, scheduler, store } = appDeps();
-    const result = await notifyLead(deps, scoredLead());
+    const result = await notifyLead(deps, plain(deps));
     expect(result).toEqual({ outcome: 'sent', channel: 'main', slackChannel: 'C0DEFAULT' });
     expect(notifier.posts[0]?.channel).toBe('C0DEFAULT');
     expect(notifier.posts[0]?.text.startsWith('New lead:')).toBe(true);
@@ -113,7 +117,7 @@ describe('notifyLead in Slack app mode', () => {
 
   it('sends a test lead to the test channel only, never with an SLA', async () => {
     const { deps, notifier, scheduler } = appDeps();
-    const result = await notifyLead(deps, hot({ isTest: true }));
+    const result = await notifyLead(deps, hot(deps, { isTest: true }));
     expect(result).toMatchObject({ outcome: 'sent', channel: 'test', slackChannel: 'C0TEST' });
     expect(notifier.posts.map((p) => p.channel)).toEqual(['C0TEST']);
     expect(notifier.posts[0]?.text).toMatch(/^\[TEST\] /);
@@ -123,7 +127,7 @@ describe('notifyLead in Slack app mode', () => {
   it('throws, naming alerts.defaultChannel, when no route matches and no default channel is set', async () => {
     const { deps, notifier, store } = appDeps({ alerts: { defaultChannel: undefined, routes: [] } });
     // Thrown, so the platform retries and then dead-letters the event: never a silent skip.
-    await expect(notifyLead(deps, scoredLead())).rejects.toThrow(/alerts\.defaultChannel is not set/);
+    await expect(notifyLead(deps, plain(deps))).rejects.toThrow(/alerts\.defaultChannel is not set/);
     expect(notifier.posts).toHaveLength(0);
     // Nothing recorded or claimed: a replay after the fix posts the alert.
     expect(store.completions).toEqual([]);
@@ -132,13 +136,15 @@ describe('notifyLead in Slack app mode', () => {
 
   it('throws, naming alerts.testChannel, when a test lead to route has no channel and no test webhook', async () => {
     const { deps, notifier } = appDeps({ alerts: { testChannel: undefined } });
-    await expect(notifyLead(deps, hot({ isTest: true }))).rejects.toThrow(/alerts\.testChannel is not set/);
+    await expect(notifyLead(deps, hot(deps, { isTest: true }))).rejects.toThrow(
+      /alerts\.testChannel is not set/,
+    );
     expect(notifier.posts).toHaveLength(0);
   });
 
   it('gives reps at least a minute when the alert itself is late, moving both levels back together', async () => {
     const { deps, scheduler } = appDeps({ now: '2026-01-05T10:09:00.000Z' });
-    const result = await notifyLead(deps, hot());
+    const result = await notifyLead(deps, hot(deps));
     expect(result).toMatchObject({ slaDueAt: '2026-01-05T10:10:00.000Z' });
     expect([...scheduler.armed.values()].map((v) => v.at.toISOString())).toEqual([
       '2026-01-05T10:10:00.000Z',
@@ -148,22 +154,22 @@ describe('notifyLead in Slack app mode', () => {
 
   it('sets no SLA when SLAs are disabled or nothing can schedule', async () => {
     const disabled = appDeps({ alerts: { sla: { enabled: false } } });
-    await notifyLead(disabled.deps, hot());
+    await notifyLead(disabled.deps, hot(disabled.deps));
     expect(disabled.scheduler.armed.size).toBe(0);
     expect(disabled.store.records.get('lead-1')?.sla).toBeUndefined();
 
     const noScheduler = appDeps();
     noScheduler.deps.scheduler = undefined;
-    expect(await notifyLead(noScheduler.deps, hot())).not.toHaveProperty('slaDueAt');
+    expect(await notifyLead(noScheduler.deps, hot(noScheduler.deps))).not.toHaveProperty('slaDueAt');
   });
 
   it('uses the form and grade SLA from the config', async () => {
     const { deps } = appDeps({
       alerts: { sla: { minutes: { A: 15, B: 60 }, forms: { contact: { B: 2 } } } },
     });
-    expect(await notifyLead(deps, hot())).toMatchObject({ slaDueAt: '2026-01-05T10:15:00.000Z' });
+    expect(await notifyLead(deps, hot(deps))).toMatchObject({ slaDueAt: '2026-01-05T10:15:00.000Z' });
     const form = appDeps({ alerts: { sla: { minutes: { A: 15, B: 60 }, forms: { contact: { B: 2 } } } } });
-    const lead = scoredLead({ attribution: { formId: 'contact' } });
+    const lead = plain(form.deps, { attribution: { formId: 'contact' } });
     expect(await notifyLead(form.deps, lead)).toMatchObject({ slaDueAt: '2026-01-05T10:02:00.000Z' });
   });
 });
@@ -172,7 +178,7 @@ describe('notifyLead in Slack app mode: exactly once', () => {
   it('posts once and schedules once under 10 concurrent deliveries and later redeliveries', async () => {
     const { deps, notifier, scheduler } = appDeps();
     const schedule = vi.spyOn(scheduler, 'schedule');
-    const lead = hot();
+    const lead = hot(deps);
     const concurrent = await Promise.allSettled(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
     // The twins that met the claim mid-send are retried by the platform; later ones are duplicates.
     expect(concurrent.filter((r) => r.status === 'rejected')).toHaveLength(9);
@@ -186,11 +192,11 @@ describe('notifyLead in Slack app mode: exactly once', () => {
 
   it('marks a rate-limited post failed and rethrows; the retry posts once', async () => {
     const { deps, notifier, store } = appDeps({ failures: 1 });
-    await expect(notifyLead(deps, hot())).rejects.toThrow(/rate limited/);
+    await expect(notifyLead(deps, hot(deps))).rejects.toThrow(/rate limited/);
     expect(store.alerts.get('lead-1')?.status).toBe('failed');
     expect(store.records.get('lead-1')).toBeUndefined();
-    await expect(notifyLead(deps, hot())).resolves.toMatchObject({ outcome: 'sent' });
-    await expect(notifyLead(deps, hot())).resolves.toMatchObject({ outcome: 'duplicate' });
+    await expect(notifyLead(deps, hot(deps))).resolves.toMatchObject({ outcome: 'sent' });
+    await expect(notifyLead(deps, hot(deps))).resolves.toMatchObject({ outcome: 'duplicate' });
     expect(notifier.posts).toHaveLength(1);
   });
 
@@ -199,7 +205,7 @@ describe('notifyLead in Slack app mode: exactly once', () => {
     scheduler.schedule = async () => {
       throw new Error('scheduler down');
     };
-    await expect(notifyLead(deps, hot())).resolves.toMatchObject({ outcome: 'sent' });
+    await expect(notifyLead(deps, hot(deps))).resolves.toMatchObject({ outcome: 'sent' });
     expect(await store.listPendingSlas()).toEqual([
       { leadId: 'lead-1', level: 1, dueAt: '2026-01-05T10:05:00.000Z' },
     ]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHubConfig } from '../../../lib/config.js';
 import { createSlackNotifier } from '../../../lib/handlers/slack-notifier.js';
 import {
+  alertLeadFromStored,
   buildAlertMessage,
   escapeMrkdwn,
   formatWaiting,
@@ -10,15 +11,33 @@ import {
   SLACK_LIMITS,
   truncate,
 } from '../../../lib/pipeline/alert-message.js';
+import { LeadNotStoredError } from '../../../lib/pipeline/event-lead.js';
 import { AlertInFlightError, notifyLead } from '../../../lib/pipeline/notify.js';
 import {
+  alertLead,
   fakeDeps as baseDeps,
   FakeNotifier,
   fakeLogger,
   fixedClock,
   scoredLead,
+  scoredStoredLead,
+  storedLead,
 } from '../scoring/fixtures.js';
-import { FakeAlertStore } from './alert-fakes.js';
+import { FakeAlertStore, FakeAppNotifier } from './alert-fakes.js';
+
+function slackEvent(detail: unknown): EventBridgeEvent<'LeadScored', unknown> {
+  return {
+    version: '0',
+    id: 'evt-9',
+    'detail-type': 'LeadScored',
+    source: 'leadhub',
+    account: '123456789012',
+    time: '2026-01-05T10:00:03Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  };
+}
 
 /** fakeDeps with the alert-aware store. */
 function fakeDeps(overrides: Parameters<typeof baseDeps>[0] = {}) {
@@ -37,7 +56,7 @@ describe('notifyLead: exactly once', () => {
   it('posts once under redelivery', async () => {
     const notifier = new FakeNotifier();
     const deps = fakeDeps({ notifier });
-    const lead = scoredLead();
+    const lead = deps.store.addScored();
     const results = [];
     for (let i = 0; i < 3; i++) results.push(await notifyLead(deps, lead));
     expect(notifier.posts).toHaveLength(1);
@@ -52,7 +71,7 @@ describe('notifyLead: exactly once', () => {
   it('posts once under 10 concurrent deliveries; the twins are told to retry, then are duplicates', async () => {
     const notifier = new FakeNotifier();
     const deps = fakeDeps({ notifier });
-    const lead = scoredLead();
+    const lead = deps.store.addScored();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
     expect(notifier.posts).toHaveLength(1);
     expect(results.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'sent')).toHaveLength(1);
@@ -68,7 +87,7 @@ describe('notifyLead: exactly once', () => {
   it('does not drop an alert whose claim holder never finished: the delivery is retried, not done', async () => {
     const notifier = new FakeNotifier();
     const deps = fakeDeps({ notifier });
-    const lead = scoredLead();
+    const lead = deps.store.addScored();
     // A sender that claimed the alert and died (or whose claim write timed out after it landed).
     await deps.store.claimAlert('lead-1', '2026-01-05T10:00:00.000Z');
     await expect(notifyLead(deps, lead)).rejects.toBeInstanceOf(AlertInFlightError);
@@ -83,8 +102,8 @@ describe('notifyLead: exactly once', () => {
     const notifier = new FakeNotifier();
     const deps = fakeDeps({ notifier });
     await Promise.all([
-      notifyLead(deps, scoredLead({ leadId: 'a' })),
-      notifyLead(deps, scoredLead({ leadId: 'b' })),
+      notifyLead(deps, deps.store.addScored({ leadId: 'a' })),
+      notifyLead(deps, deps.store.addScored({ leadId: 'b' })),
     ]);
     expect(notifier.posts).toHaveLength(2);
   });
@@ -93,7 +112,7 @@ describe('notifyLead: exactly once', () => {
     const notifier = new FakeNotifier(1);
     const log = fakeLogger();
     const deps = fakeDeps({ notifier, logger: log.logger });
-    const lead = scoredLead();
+    const lead = deps.store.addScored();
     await expect(notifyLead(deps, lead)).rejects.toThrow('503');
     expect(deps.store.alerts.get('lead-1')).toMatchObject({
       status: 'failed',
@@ -111,10 +130,92 @@ describe('notifyLead: exactly once', () => {
   it('after a failure, concurrent retries still send once', async () => {
     const notifier = new FakeNotifier(1);
     const deps = fakeDeps({ notifier });
-    const lead = scoredLead();
+    const lead = deps.store.addScored();
     await expect(notifyLead(deps, lead)).rejects.toThrow();
     await Promise.allSettled(Array.from({ length: 10 }, () => notifyLead(deps, lead)));
     expect(notifier.posts).toHaveLength(1);
+  });
+});
+
+describe('notifyLead: the person from the store', () => {
+  it('reads the lead once and posts the card the stored lead and its score make', async () => {
+    const notifier = new FakeNotifier();
+    const deps = fakeDeps({ notifier });
+    const jane = {
+      contact: { email: 'jane@acme-widgets.com', fullName: 'Jane Smith', company: 'Acme', country: 'GB' },
+      answers: [{ key: 'budget', label: 'Budget', values: ['50k+'] }],
+      attribution: {
+        landingUrl: 'https://www.example.com/?email=jane%40acme-widgets.com',
+        campaignName: 'Spring',
+      },
+    };
+    const result = await notifyLead(deps, deps.store.addScored(jane));
+    expect(result).toEqual({ outcome: 'sent', channel: 'main' });
+    expect(deps.store.leadReads).toEqual([
+      { leadId: 'lead-1', contactId: 'contact-1', platformCreatedAt: '2026-01-05T10:00:00.000Z' },
+    ]);
+    const card = alertLeadFromStored(scoredStoredLead(jane));
+    if (!card) throw new Error('no card');
+    expect(notifier.posts).toEqual([buildAlertMessage(card, deps.clock.now())]);
+    const text = JSON.stringify(notifier.posts[0]);
+    for (const shown of [
+      'Jane Smith',
+      'Acme',
+      'jane@acme-widgets.com',
+      '50k+',
+      'Email: corporate (acme-widgets.com)',
+    ]) {
+      expect(text).toContain(shown);
+    }
+    expect(text).not.toContain('www.example.com');
+  });
+
+  it('routes on the stored country and answers, which the event does not carry', async () => {
+    const notifier = new FakeAppNotifier();
+    const deps = fakeDeps({
+      notifier,
+      config: parseHubConfig({
+        alerts: {
+          defaultChannel: 'C0DEFAULT',
+          routes: [
+            {
+              match: { countries: ['DE'], answers: [{ key: 'budget', values: ['50k+'] }] },
+              channel: 'C0DACH',
+            },
+          ],
+        },
+      }),
+    });
+    const lead = deps.store.addScored({
+      contact: { email: 'a@b.de', country: 'DE' },
+      answers: [{ key: 'budget', values: ['50k+'] }],
+    });
+    expect(await notifyLead(deps, lead)).toMatchObject({ outcome: 'sent', slackChannel: 'C0DACH' });
+  });
+
+  it.each([
+    ['erased', 'erased'],
+    ['deleted on its platform', 'deleted_on_platform'],
+  ] as const)(
+    'skips a lead %s before its alert: no post, no alert record, no retry',
+    async (_name, reason) => {
+      const notifier = new FakeNotifier();
+      const deps = fakeDeps({ notifier });
+      const lead = scoredLead();
+      deps.store.addLead({ ...storedLead(), deletedAt: '2026-01-05T10:05:00.000Z', deletedReason: reason });
+      await expect(notifyLead(deps, lead)).resolves.toEqual({ outcome: 'skipped', reason: 'lead-deleted' });
+      await expect(createSlackNotifier(deps)(slackEvent(lead))).resolves.toBeUndefined();
+      expect(notifier.posts).toEqual([]);
+      expect(deps.store.alerts.size).toBe(0);
+    },
+  );
+
+  it('throws for a lead the store does not hold, so the bus retries, and posts nothing', async () => {
+    const notifier = new FakeNotifier();
+    const deps = fakeDeps({ notifier });
+    await expect(notifyLead(deps, scoredLead())).rejects.toBeInstanceOf(LeadNotStoredError);
+    expect(notifier.posts).toEqual([]);
+    expect(deps.store.alerts.size).toBe(0);
   });
 });
 
@@ -123,7 +224,7 @@ describe('notifyLead: routing', () => {
     const notifier = new FakeNotifier();
     const testNotifier = new FakeNotifier();
     const deps = withAlerts('skip', { notifier, testNotifier });
-    const result = await notifyLead(deps, scoredLead({ isTest: true }));
+    const result = await notifyLead(deps, deps.store.addScored({ isTest: true }));
     expect(result).toEqual({ outcome: 'skipped', reason: 'test-lead' });
     expect(notifier.posts).toHaveLength(0);
     expect(testNotifier.posts).toHaveLength(0);
@@ -134,7 +235,7 @@ describe('notifyLead: routing', () => {
     const notifier = new FakeNotifier();
     const testNotifier = new FakeNotifier();
     const deps = withAlerts('test-channel', { notifier, testNotifier });
-    const result = await notifyLead(deps, scoredLead({ isTest: true }));
+    const result = await notifyLead(deps, deps.store.addScored({ isTest: true }));
     expect(result).toEqual({ outcome: 'sent', channel: 'test' });
     expect(notifier.posts).toHaveLength(0);
     expect(testNotifier.posts).toHaveLength(1);
@@ -144,7 +245,7 @@ describe('notifyLead: routing', () => {
   it('skips a test lead when the test channel is configured but has no notifier', async () => {
     const notifier = new FakeNotifier();
     const deps = withAlerts('test-channel', { notifier });
-    expect(await notifyLead(deps, scoredLead({ isTest: true }))).toEqual({
+    expect(await notifyLead(deps, deps.store.addScored({ isTest: true }))).toEqual({
       outcome: 'skipped',
       reason: 'test-lead',
     });
@@ -155,42 +256,38 @@ describe('notifyLead: routing', () => {
     const notifier = new FakeNotifier();
     const testNotifier = new FakeNotifier();
     const deps = withAlerts('test-channel', { notifier, testNotifier });
-    await notifyLead(deps, scoredLead());
+    await notifyLead(deps, deps.store.addScored());
     expect(notifier.posts).toHaveLength(1);
     expect(testNotifier.posts).toHaveLength(0);
   });
 
   it('skips (and records it) when no notifier is configured', async () => {
     const deps = fakeDeps();
-    expect(await notifyLead(deps, scoredLead())).toEqual({ outcome: 'skipped', reason: 'not-configured' });
+    expect(await notifyLead(deps, deps.store.addScored())).toEqual({
+      outcome: 'skipped',
+      reason: 'not-configured',
+    });
     expect(deps.store.alerts.get('lead-1')?.status).toBe('skipped');
   });
 });
 
 describe('createSlackNotifier', () => {
-  const event = (detail: unknown): EventBridgeEvent<'LeadScored', unknown> => ({
-    version: '0',
-    id: 'evt-9',
-    'detail-type': 'LeadScored',
-    source: 'leadhub',
-    account: '123456789012',
-    time: '2026-01-05T10:00:03Z',
-    region: 'eu-west-1',
-    resources: [],
-    detail,
-  });
+  const event = slackEvent;
 
   it('posts the alert for a valid LeadScored event', async () => {
     const notifier = new FakeNotifier();
-    await createSlackNotifier(fakeDeps({ notifier }))(event(scoredLead()));
+    const deps = fakeDeps({ notifier });
+    await createSlackNotifier(deps)(event(deps.store.addScored()));
     expect(notifier.posts).toHaveLength(1);
   });
 
   it('throws on a transient failure so the platform retries', async () => {
     const notifier = new FakeNotifier(1);
-    const handler = createSlackNotifier(fakeDeps({ notifier }));
-    await expect(handler(event(scoredLead()))).rejects.toThrow('503');
-    await expect(handler(event(scoredLead()))).resolves.toBeUndefined();
+    const deps = fakeDeps({ notifier });
+    const handler = createSlackNotifier(deps);
+    const lead = deps.store.addScored();
+    await expect(handler(event(lead))).rejects.toThrow('503');
+    await expect(handler(event(lead))).resolves.toBeUndefined();
     expect(notifier.posts).toHaveLength(1);
   });
 
@@ -207,7 +304,7 @@ describe('createSlackNotifier', () => {
 
 describe('buildAlertMessage', () => {
   const now = new Date('2026-01-05T10:07:30.000Z');
-  const lead = scoredLead({
+  const lead = alertLead({
     source: 'meta',
     contact: {
       email: 'jane.smith@acme-widgets.com',
@@ -262,7 +359,7 @@ describe('buildAlertMessage', () => {
   });
 
   it('escapes &, < and > in user text so a lead cannot inject mentions or links', () => {
-    const evil = scoredLead({
+    const evil = alertLead({
       contact: { fullName: '<!channel> Bob & Co', company: '<https://evil.example|Click me>' },
       answers: [{ key: 'q', values: ['<@U123> hi <!here>'] }],
       attribution: { campaignName: 'A<B>' },
@@ -279,7 +376,7 @@ describe('buildAlertMessage', () => {
 
   it('keeps every text inside Block Kit limits and says how many answers were left out', () => {
     const long = 'x'.repeat(5000);
-    const many = scoredLead({
+    const many = alertLead({
       contact: { fullName: long, company: long, jobTitle: '&'.repeat(3000) },
       answers: Array.from({ length: 80 }, (_, i) => ({
         key: `question_${i}`,
@@ -315,7 +412,7 @@ describe('buildAlertMessage', () => {
   });
 
   it('omits missing fields and the answers block when there are none', () => {
-    const bare = scoredLead({ contact: { email: 'a@b.co' }, answers: [] });
+    const bare = alertLead({ contact: { email: 'a@b.co' }, answers: [] });
     const message = buildAlertMessage(bare, now);
     expect(all(message)).not.toContain('What they asked');
     expect(all(message)).not.toContain('Company');
@@ -323,7 +420,7 @@ describe('buildAlertMessage', () => {
   });
 
   it('marks test leads', () => {
-    expect(buildAlertMessage(scoredLead({ isTest: true }), now).text).toMatch(/^\[TEST\] /);
+    expect(buildAlertMessage(alertLead({ isTest: true }), now).text).toMatch(/^\[TEST\] /);
   });
 });
 
@@ -356,7 +453,7 @@ describe('message helpers', () => {
   });
 
   it('uses the clock passed in', () => {
-    const m = buildAlertMessage(scoredLead(), fixedClock('2026-01-05T11:00:00.000Z').now());
+    const m = buildAlertMessage(alertLead(), fixedClock('2026-01-05T11:00:00.000Z').now());
     expect(m.text).toContain('waiting 1 h 0 min');
   });
 });

@@ -1,55 +1,68 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { LeadCapturedV1, LeadScoredV1 } from '../../../events/contracts.js';
+import type { LeadCapturedV2, LeadScoredV2 } from '../../../events/contracts.js';
 import { parseEnv, parseHubConfig } from '../../../lib/config.js';
 import type { HubDeps } from '../../../lib/deps.js';
+import type { Attribution, ContactField } from '../../../lib/lead/model.js';
+import { type AlertLead, alertLeadFromScored } from '../../../lib/pipeline/alert-message.js';
+import { leadCapturedDetail } from '../../../lib/pipeline/capture.js';
+import { scoringInputOf } from '../../../lib/pipeline/enrich-score.js';
 import type {
   AlertClaim,
   BusEvent,
   EventBus,
+  LeadKey,
   LeadScore,
   LeadStore,
   Notifier,
   SlackMessage,
+  StageTimings,
   StoredLead,
 } from '../../../lib/ports.js';
+import type { ScoringInput } from '../../../lib/scoring/score.js';
 
-type Overrides = Partial<Omit<LeadCapturedV1, 'contact' | 'attribution' | 'timings'>> & {
-  contact?: LeadCapturedV1['contact'];
-  attribution?: Partial<LeadCapturedV1['attribution']>;
-  timings?: Partial<LeadCapturedV1['timings']>;
+export type Overrides = Partial<
+  Pick<StoredLead, 'leadId' | 'contactId' | 'source' | 'platformLeadId' | 'isTest' | 'answers' | 'truncated'>
+> & {
+  /** Replaces the default contact wholesale. */
+  contact?: Partial<Record<ContactField, string>>;
+  attribution?: Partial<Attribution>;
+  timings?: Partial<Pick<StageTimings, 'platformCreatedAt' | 'receivedAt' | 'capturedAt'>>;
 };
 
-/** A valid LeadCaptured v1 detail; `contact` replaces the default contact wholesale. */
-export function capturedLead(overrides: Overrides = {}): LeadCapturedV1 {
+/** A lead as the store holds it after capture: the person, answers and full attribution. */
+export function storedLead(overrides: Overrides = {}): StoredLead {
   const { contact, attribution, timings, ...rest } = overrides;
+  const source = rest.source ?? 'form';
   return {
-    version: '1',
     leadId: 'lead-1',
     contactId: 'contact-1',
-    source: 'form',
+    source,
     platformLeadId: 'p-1',
+    platformCreatedAt: timings?.platformCreatedAt ?? '2026-01-05T10:00:00.000Z',
+    receivedAt: timings?.receivedAt ?? '2026-01-05T10:00:01.000Z',
+    capturedAt: timings?.capturedAt ?? '2026-01-05T10:00:02.000Z',
     isTest: false,
     answers: [],
     consents: [],
+    context: {},
     ...rest,
-    attribution: { source: rest.source ?? 'form', utm: {}, ...attribution },
-    contact: contact ?? {
+    attribution: { source, utm: {}, ...attribution },
+    ...(contact ?? {
       email: 'jane.smith@acme-widgets.com',
       fullName: 'Jane Smith',
       firstName: 'Jane',
       lastName: 'Smith',
-    },
-    timings: {
-      platformCreatedAt: '2026-01-05T10:00:00.000Z',
-      receivedAt: '2026-01-05T10:00:01.000Z',
-      capturedAt: '2026-01-05T10:00:02.000Z',
-      ...timings,
-    },
+    }),
   };
 }
 
-/** A valid LeadScored v1 detail built on capturedLead(). */
-export function scoredLead(overrides: Overrides = {}, scored: Partial<LeadScoredV1> = {}): LeadScoredV1 {
+/** The LeadCaptured v2 detail capture publishes for storedLead(overrides): ids, no person. */
+export function capturedLead(overrides: Overrides = {}): LeadCapturedV2 {
+  return leadCapturedDetail(storedLead(overrides), []);
+}
+
+/** A valid LeadScored v2 detail built on capturedLead(). */
+export function scoredLead(overrides: Overrides = {}, scored: Partial<LeadScoredV2> = {}): LeadScoredV2 {
   const captured = capturedLead(overrides);
   return {
     ...captured,
@@ -69,13 +82,30 @@ export function scoredLead(overrides: Overrides = {}, scored: Partial<LeadScored
         { category: 'completeness', rule: 'has-name', points: 5, reason: 'Full name given' },
       ],
     },
-    enrichment: {
-      emailDomain: 'acme-widgets.com',
-      emailType: 'corporate',
-      companyDomain: 'acme-widgets.com',
-    },
+    enrichment: { emailType: 'corporate' },
     ...scored,
   };
+}
+
+/** The stored lead with the score of scoredLead(), as the store has it once scored. */
+export function scoredStoredLead(overrides: Overrides = {}, scored: Partial<LeadScoredV2> = {}): StoredLead {
+  const card = alertLead(overrides, scored);
+  return {
+    ...storedLead(overrides),
+    scoring: {
+      score: card.score,
+      grade: card.grade,
+      stage: card.stage,
+      breakdown: card.breakdown,
+      enrichment: card.enrichment,
+      scoredAt: card.timings.scoredAt ?? card.timings.receivedAt,
+    },
+  };
+}
+
+/** What the Slack card shows: scoredLead()'s grading with storedLead()'s person. */
+export function alertLead(overrides: Overrides = {}, scored: Partial<LeadScoredV2> = {}): AlertLead {
+  return alertLeadFromScored(scoredLead(overrides, scored), storedLead(overrides));
 }
 
 export interface LogEntry {
@@ -121,7 +151,32 @@ export class FakeStore implements LeadStore {
   }[] = [];
   readonly alerts = new Map<string, AlertRecord>();
   readonly completions: { leadId: string; status: string; detail?: string }[] = [];
+  /** Stored leads by id (the person the lead events leave out). */
+  readonly leads = new Map<string, StoredLead>();
+  /** The keys getLeadAt was asked for: one read per consumer and lead. */
+  readonly leadReads: LeadKey[] = [];
   failSaveScore = false;
+
+  /** Stores a lead, as capture would have, for the consumers to read. */
+  addLead(lead: StoredLead): StoredLead {
+    this.leads.set(lead.leadId, lead);
+    return lead;
+  }
+
+  /** Stores scoredStoredLead(overrides, scored) and returns its LeadScored detail, scoredLead(overrides, scored). */
+  addScored(overrides: Overrides = {}, scored: Partial<LeadScoredV2> = {}): LeadScoredV2 {
+    this.addLead(scoredStoredLead(overrides, scored));
+    return scoredLead(overrides, scored);
+  }
+
+  getLeadAt = async (key: LeadKey): Promise<StoredLead | undefined> => {
+    await tick();
+    this.leadReads.push(key);
+    const lead = this.leads.get(key.leadId);
+    if (!lead) return undefined;
+    const { scoring: _scoring, ...withoutScore } = lead;
+    return structuredClone(withoutScore);
+  };
 
   async saveScore(lead: Pick<StoredLead, 'leadId' | 'contactId' | 'platformCreatedAt'>, score: LeadScore) {
     await tick();
@@ -245,4 +300,9 @@ export function fakeDeps(overrides: Partial<HubDeps> = {}): HubDeps & { store: F
     logger: fakeLogger().logger,
     ...overrides,
   } as HubDeps & { store: FakeStore; bus: FakeBus };
+}
+
+/** What the scoring rules read of storedLead(overrides). */
+export function scoringInput(overrides: Overrides = {}): ScoringInput {
+  return scoringInputOf(storedLead(overrides));
 }

@@ -8,7 +8,7 @@ import {
 } from '../../../lib/scoring/config.js';
 import { enrichContact } from '../../../lib/scoring/enrich.js';
 import { band, clampScore, fold, scoreLead } from '../../../lib/scoring/score.js';
-import { capturedLead } from './fixtures.js';
+import { scoringInput } from './fixtures.js';
 
 const defaults = ScoringConfigSchema.parse({});
 
@@ -17,7 +17,7 @@ function only(...rules: ScoringRuleInput[]): ScoringConfig {
   return ScoringConfigSchema.parse({ rules });
 }
 
-function fired(lead = capturedLead(), config = defaults, enrichment?: Enrichment): string[] {
+function fired(lead = scoringInput(), config = defaults, enrichment?: Enrichment): string[] {
   const e = enrichment ?? enrichContact(lead.contact, config.email);
   return scoreLead(lead, e, config).breakdown.reasons.map((r) => r.rule);
 }
@@ -30,7 +30,7 @@ describe('default config', () => {
   });
 
   it('gives a senior corporate lead with intent a high score and a strong lead from a free address less', () => {
-    const strong = capturedLead({
+    const strong = scoringInput({
       source: 'linkedin',
       contact: {
         email: 'jane@acme-widgets.com',
@@ -50,7 +50,7 @@ describe('default config', () => {
     expect(result.grade).toBe('A');
     expect(result.stage).toBe('account_executive');
 
-    const weak = capturedLead({ contact: { email: 'someone@gmail.com' } });
+    const weak = scoringInput({ contact: { email: 'someone@gmail.com' } });
     const weakResult = scoreLead(weak, enrichContact(weak.contact), defaults);
     expect(weakResult.score).toBe(0);
     expect(weakResult.grade).toBe('D');
@@ -61,7 +61,7 @@ describe('default config', () => {
 
 describe('rule kinds', () => {
   it('jobTitle matches whole words, and a group counts only its first firing rule', () => {
-    const lead = (jobTitle: string) => capturedLead({ contact: { jobTitle } });
+    const lead = (jobTitle: string) => scoringInput({ contact: { jobTitle } });
     expect(fired(lead('Co-Founder & CEO'))).toContain('seniority-executive');
     expect(fired(lead('VP, Sales'))).toContain('seniority-vp-director');
     expect(fired(lead('Head of Growth'))).toContain('seniority-vp-director');
@@ -73,9 +73,9 @@ describe('rule kinds', () => {
   });
 
   it('emailType uses the enrichment', () => {
-    expect(fired(capturedLead({ contact: { email: 'a.b@acme-widgets.com' } }))).toContain('corporate-email');
-    expect(fired(capturedLead({ contact: { email: 'a.b@mailinator.com' } }))).toContain('disposable-email');
-    const r = fired(capturedLead({ contact: { email: 'a.b@yahoo.com' } }));
+    expect(fired(scoringInput({ contact: { email: 'a.b@acme-widgets.com' } }))).toContain('corporate-email');
+    expect(fired(scoringInput({ contact: { email: 'a.b@mailinator.com' } }))).toContain('disposable-email');
+    const r = fired(scoringInput({ contact: { email: 'a.b@yahoo.com' } }));
     expect(r).toContain('free-email');
     expect(r).not.toContain('corporate-email');
   });
@@ -88,11 +88,11 @@ describe('rule kinds', () => {
       reason: 'complete',
       when: { kind: 'fieldsPresent', fields: ['company', 'phone'] },
     });
-    expect(fired(capturedLead({ contact: { company: 'Acme', phone: '+14155550123' } }), config)).toEqual([
+    expect(fired(scoringInput({ contact: { company: 'Acme', phone: '+14155550123' } }), config)).toEqual([
       'complete',
     ]);
-    expect(fired(capturedLead({ contact: { company: 'Acme' } }), config)).toEqual([]);
-    expect(fired(capturedLead({ contact: { company: '  ', phone: '+14155550123' } }), config)).toEqual([]);
+    expect(fired(scoringInput({ contact: { company: 'Acme' } }), config)).toEqual([]);
+    expect(fired(scoringInput({ contact: { company: '  ', phone: '+14155550123' } }), config)).toEqual([]);
   });
 
   it('country uses the contact country, else the phone country', () => {
@@ -103,10 +103,10 @@ describe('rule kinds', () => {
       reason: 'UK',
       when: { kind: 'country', countries: ['gb'] },
     });
-    expect(fired(capturedLead({ contact: { country: 'GB' } }), config)).toEqual(['uk']);
-    expect(fired(capturedLead({ contact: { phone: '+447400123456' } }), config)).toEqual(['uk']);
-    expect(fired(capturedLead({ contact: { country: 'US', phone: '+447400123456' } }), config)).toEqual([]);
-    expect(fired(capturedLead({ contact: {} }), config)).toEqual([]);
+    expect(fired(scoringInput({ contact: { country: 'GB' } }), config)).toEqual(['uk']);
+    expect(fired(scoringInput({ contact: { phone: '+447400123456' } }), config)).toEqual(['uk']);
+    expect(fired(scoringInput({ contact: { country: 'US', phone: '+447400123456' } }), config)).toEqual([]);
+    expect(fired(scoringInput({ contact: {} }), config)).toEqual([]);
   });
 
   it('answer matches keys or labels and values after folding; contains matches whole tokens', () => {
@@ -118,7 +118,7 @@ describe('rule kinds', () => {
       when: { kind: 'answer', keys: ['what_is_your_budget'], values: ['10k_50k'] },
     });
     const withAnswer = (key: string, values: string[], label?: string) =>
-      capturedLead({ answers: [{ key, values, ...(label ? { label } : {}) }] });
+      scoringInput({ answers: [{ key, values, ...(label ? { label } : {}) }] });
     expect(fired(withAnswer('what_is_your_budget', ['$10k-50k']), equals)).toEqual(['budget']);
     expect(fired(withAnswer('q_123', ['10K - 50K'], 'What is your budget?'), equals)).toEqual(['budget']);
     expect(fired(withAnswer('what_is_your_budget', ['under 10k']), equals)).toEqual([]);
@@ -138,19 +138,19 @@ describe('rule kinds', () => {
   });
 
   it('paidCampaign fires for lead-ads sources, an ad id or a paid utm_medium, not for organic form posts', () => {
-    expect(fired(capturedLead({ source: 'meta' }))).toContain('paid-campaign');
-    expect(fired(capturedLead({ attribution: { utm: { medium: 'CPC' } } }))).toContain('paid-campaign');
-    expect(fired(capturedLead({ attribution: { utm: { medium: 'Paid Social' } } }))).toContain(
+    expect(fired(scoringInput({ source: 'meta' }))).toContain('paid-campaign');
+    expect(fired(scoringInput({ attribution: { utm: { medium: 'CPC' } } }))).toContain('paid-campaign');
+    expect(fired(scoringInput({ attribution: { utm: { medium: 'Paid Social' } } }))).toContain(
       'paid-campaign',
     );
-    expect(fired(capturedLead({ attribution: { adId: '120210000000000001' } }))).toContain('paid-campaign');
-    expect(fired(capturedLead({ attribution: { utm: { medium: 'email' } } }))).not.toContain('paid-campaign');
-    expect(fired(capturedLead())).not.toContain('paid-campaign');
+    expect(fired(scoringInput({ attribution: { adId: '120210000000000001' } }))).toContain('paid-campaign');
+    expect(fired(scoringInput({ attribution: { utm: { medium: 'email' } } }))).not.toContain('paid-campaign');
+    expect(fired(scoringInput())).not.toContain('paid-campaign');
   });
 
   it('testLooking flags test names and test email local parts, not real names', () => {
-    const is = (overrides: Parameters<typeof capturedLead>[0]) =>
-      fired(capturedLead(overrides)).includes('test-looking');
+    const is = (overrides: Parameters<typeof scoringInput>[0]) =>
+      fired(scoringInput(overrides)).includes('test-looking');
     expect(is({ contact: { fullName: 'Test', email: 'jane@acme-widgets.com' } })).toBe(true);
     expect(is({ contact: { firstName: 'asdf', lastName: 'Smith' } })).toBe(true);
     expect(is({ contact: { fullName: 'John Doe' } })).toBe(true);
@@ -161,9 +161,9 @@ describe('rule kinds', () => {
   });
 
   it('roleEmail flags role addresses, with or without a +tag', () => {
-    expect(fired(capturedLead({ contact: { email: 'info@acme-widgets.com' } }))).toContain('role-email');
-    expect(fired(capturedLead({ contact: { email: 'Sales+ads@acme-widgets.com' } }))).toContain('role-email');
-    expect(fired(capturedLead({ contact: { email: 'information.desk@acme.com' } }))).not.toContain(
+    expect(fired(scoringInput({ contact: { email: 'info@acme-widgets.com' } }))).toContain('role-email');
+    expect(fired(scoringInput({ contact: { email: 'Sales+ads@acme-widgets.com' } }))).toContain('role-email');
+    expect(fired(scoringInput({ contact: { email: 'information.desk@acme.com' } }))).not.toContain(
       'role-email',
     );
   });
@@ -176,8 +176,8 @@ describe('rule kinds', () => {
       reason: 'mobile',
       when: { kind: 'phoneLineType', types: ['mobile'] },
     });
-    expect(fired(capturedLead({ contact: { phone: '+447400123456' } }), config)).toEqual(['mobile']);
-    expect(fired(capturedLead({ contact: { phone: '+442079460000' } }), config)).toEqual([]);
+    expect(fired(scoringInput({ contact: { phone: '+447400123456' } }), config)).toEqual(['mobile']);
+    expect(fired(scoringInput({ contact: { phone: '+442079460000' } }), config)).toEqual([]);
   });
 
   it('phoneLineType can match a number enrichment found in no assigned range', () => {
@@ -188,8 +188,8 @@ describe('rule kinds', () => {
       reason: 'Phone number in no assigned range',
       when: { kind: 'phoneLineType', types: ['invalid'] },
     });
-    expect(fired(capturedLead({ contact: { phone: '+33709375058' } }), config)).toEqual(['unassigned-phone']);
-    expect(fired(capturedLead({ contact: { phone: '+33612345678' } }), config)).toEqual([]);
+    expect(fired(scoringInput({ contact: { phone: '+33709375058' } }), config)).toEqual(['unassigned-phone']);
+    expect(fired(scoringInput({ contact: { phone: '+33612345678' } }), config)).toEqual([]);
   });
 });
 
@@ -225,7 +225,7 @@ describe('score, clamping and breakdown', () => {
         when: { kind: 'fieldsPresent', fields: ['phone'] },
       },
     );
-    const result = scoreLead(capturedLead(), {}, config);
+    const result = scoreLead(scoringInput(), {}, config);
     expect(result.score).toBe(100);
     expect(result.breakdown).toEqual({
       fit: 80,
@@ -246,7 +246,7 @@ describe('score, clamping and breakdown', () => {
       reason: 'N',
       when: { kind: 'fieldsPresent', fields: ['email'] },
     });
-    const low = scoreLead(capturedLead(), {}, negative);
+    const low = scoreLead(scoringInput(), {}, negative);
     expect(low.score).toBe(0);
     expect(low.breakdown.negative).toBe(-60);
   });
@@ -259,7 +259,7 @@ describe('score, clamping and breakdown', () => {
   });
 
   it('an empty rule list scores 0 with an empty breakdown', () => {
-    const r = scoreLead(capturedLead(), {}, ScoringConfigSchema.parse({ rules: [] }));
+    const r = scoreLead(scoringInput(), {}, ScoringConfigSchema.parse({ rules: [] }));
     expect(r).toEqual({
       score: 0,
       grade: 'D',
@@ -272,7 +272,7 @@ describe('score, clamping and breakdown', () => {
 describe('bands', () => {
   const at = (points: number, config: ScoringConfig = defaults) =>
     scoreLead(
-      capturedLead(),
+      scoringInput(),
       {},
       {
         ...config,
@@ -346,7 +346,7 @@ describe('config overrides and validation', () => {
         },
       ],
     });
-    const r = scoreLead(capturedLead(), enrichContact(capturedLead().contact), config);
+    const r = scoreLead(scoringInput(), enrichContact(scoringInput().contact), config);
     expect(r.score).toBe(55);
     expect(r.breakdown.reasons).toEqual([{ category: 'fit', rule: 'corp', points: 55, reason: 'Corp' }]);
   });
@@ -426,7 +426,7 @@ describe('config overrides and validation', () => {
 
   it('extra email domains from the config change the enrichment and so the score', () => {
     const config = ScoringConfigSchema.parse({ email: { extraDisposableDomains: ['acme-widgets.com'] } });
-    const lead = capturedLead();
+    const lead = scoringInput();
     expect(fired(lead, config)).toContain('disposable-email');
     expect(fired(lead, defaults)).toContain('corporate-email');
   });
