@@ -10,7 +10,7 @@ export class LeadNotStoredError extends Error {
 }
 
 /** Where a lead event's lead is stored: the contact and the platform's creation time name its item. */
-export function leadKeyOf(event: Pick<LeadCapturedV2, 'leadId' | 'contactId' | 'timings'>): LeadKey {
+function leadKeyOf(event: Pick<LeadCapturedV2, 'leadId' | 'contactId' | 'timings'>): LeadKey {
   return {
     leadId: event.leadId,
     contactId: event.contactId,

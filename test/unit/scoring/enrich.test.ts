@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEmailDomain, emailDomain, enrichContact } from '../../../lib/scoring/enrich.js';
+import {
+  classifyEmailDomain,
+  emailDomain,
+  enrichContact,
+  enrichmentClasses,
+  enrichmentWithDomains,
+} from '../../../lib/scoring/enrich.js';
 import { INVALID_PHONE_LINE_TYPE, phoneFacts } from '../../../lib/scoring/phone.js';
 
 describe('enrichContact: email', () => {
@@ -72,5 +78,39 @@ describe('enrichContact: phone', () => {
     expect(enrichContact({ phone: '+33709375058' })).toEqual({ phoneLineType: INVALID_PHONE_LINE_TYPE });
     expect(phoneFacts('+33709375058')).toEqual({ lineType: 'INVALID' });
     expect(phoneFacts('+33612345678')).toEqual({ country: 'FR', lineType: 'MOBILE' });
+  });
+});
+
+describe('the enrichment LeadScored carries', () => {
+  const contacts = [
+    { email: 'Jane@Acme-Widgets.com', phone: '+447400123456' },
+    { email: 'jane@gmail.com' },
+    { email: 'x@mailinator.com', phone: '+14155552671' },
+    { phone: '+33612345678' },
+    { email: 'not-an-address' },
+    {},
+  ];
+
+  it('keeps the classes only: no email or company domain', () => {
+    for (const contact of contacts) {
+      const classes = enrichmentClasses(enrichContact(contact));
+      expect(
+        Object.keys(classes).filter((k) => !['emailType', 'phoneCountry', 'phoneLineType'].includes(k)),
+      ).toEqual([]);
+    }
+    expect(enrichmentClasses(enrichContact(contacts[0] ?? {}))).toEqual({
+      emailType: 'corporate',
+      phoneCountry: 'GB',
+      phoneLineType: 'MOBILE',
+    });
+  });
+
+  it('gives the whole enrichment back with the stored email, as the card shows it', () => {
+    for (const contact of contacts) {
+      const whole = enrichContact(contact);
+      expect(enrichmentWithDomains(enrichmentClasses(whole), contact.email), JSON.stringify(contact)).toEqual(
+        whole,
+      );
+    }
   });
 });
