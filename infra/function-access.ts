@@ -106,10 +106,13 @@ export const FUNCTION_ACCESS = {
     { action: 'events:PutEvents', on: 'bus' },
     { action: 'secretsmanager:GetSecretValue', on: 'secret' },
   ],
-  // Claims the alert record (a redelivery reads the claim it lost to), records it sent, sets the SLA
-  // timers. The card is built from the event: no lead, contact or score item is within its reach.
+  // Reads the lead it announces (its item, or through byId when a merge moved it), claims the alert record
+  // (a redelivery reads the claim it lost to), records it sent, sets the SLA timers. Contact and score
+  // items are out of its reach.
   'slack-notifier': [
-    { action: 'dynamodb:GetItem', on: 'table', leadingKeys: ALERTS },
+    { action: 'dynamodb:GetItem', on: 'table', leadingKeys: [...ALERTS, 'CONTACT#*'] },
+    { action: 'dynamodb:Query', on: 'index/byId' },
+    { action: 'dynamodb:BatchGetItem', on: 'table' },
     { action: 'dynamodb:PutItem', on: 'table', leadingKeys: ALERTS },
     { action: 'dynamodb:UpdateItem', on: 'table', leadingKeys: ALERTS },
     { action: 'scheduler:CreateSchedule', on: 'slaSchedules' },

@@ -384,8 +384,17 @@ async function runScenarios() {
   const scored = published('LeadScored');
   expect(scored.length).toBeGreaterThanOrEqual(3);
 
-  // Alert each scored lead (a Slack app with SLA timers), then a redelivery of the first.
-  for (const e of scored) await invoke('slack-notifier', busEvent('LeadScored', e.detail));
+  // Alert each scored lead (a Slack app with SLA timers), then a redelivery of the first. One of the leads
+  // the merge moved is announced under the contact it had before (a merge landing between scoring and
+  // alerting), so the notifier finds it through the index.
+  const mergeEvent = published('ContactsMerged')[0]?.detail as Json;
+  const movedLeadId = (mergeEvent.leadIds as string[])[0];
+  for (const e of scored) {
+    const detail = e.detail as Json;
+    const stale =
+      detail.leadId === movedLeadId ? { ...detail, contactId: mergeEvent.mergedContactId } : detail;
+    await invoke('slack-notifier', busEvent('LeadScored', stale));
+  }
   await invoke('slack-notifier', busEvent('LeadScored', (scored[0] as Json).detail));
   // Each names the SLA dead-letter queue the stack made.
   const slaDlq = resolve({

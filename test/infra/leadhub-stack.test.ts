@@ -957,12 +957,19 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the Slack notifier touch alert records only, and pass the scheduler role to the scheduler only', () => {
+  it('lets the Slack notifier write alert records only, read leads, and pass the scheduler role to the scheduler only', () => {
     const dynamo = grantStatements('slack-notifier').filter((st) =>
       String([st.Action].flat()[0]).startsWith('dynamodb:'),
     );
-    expect(dynamo.map((st) => st.Condition)).toEqual([
+    const writesTo = dynamo.filter((st) =>
+      [st.Action].flat().some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'),
+    );
+    expect(writesTo.map((st) => st.Condition)).toEqual([
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } },
+    ]);
+    const gets = dynamo.filter((st) => [st.Action].flat().includes('dynamodb:GetItem'));
+    expect(gets.map((st) => st.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*', 'CONTACT#*'] } },
     ]);
     expect(grantStatements('slack-notifier')).toContainEqual(
       expect.objectContaining({

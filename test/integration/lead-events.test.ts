@@ -167,7 +167,7 @@ describe('lead events carry ids, the consumers read the person from the store', 
     if (!scored) throw new Error('no LeadScored');
     await t.notify(scored);
     expect(t.notifier.posts).toHaveLength(1);
-    await erasePerson(t.deps, { email: JANE.email });
+    await erasePerson(t.deps, { email: JANE.email }, { by: 'test-runner', requestId: 'req-erase' });
 
     expect(t.bus.events.map((e) => e.detailType)).toEqual(['LeadCaptured', 'LeadScored', 'ContactErased']);
     for (const event of t.bus.events) {
@@ -237,7 +237,7 @@ describe('a lead erased or deleted before its consumers run', () => {
     const captured = t.eventsOf('LeadCaptured')[0] as BusEvent;
     await t.enrich(captured);
     const scored = t.eventsOf('LeadScored')[0] as BusEvent;
-    await erasePerson(t.deps, { email: JANE.email });
+    await erasePerson(t.deps, { email: JANE.email }, { by: 'test-runner', requestId: 'req-erase' });
     const published = t.bus.events.length;
 
     // Late deliveries: the capture event redelivered to enrich, the score event to the notifier.
