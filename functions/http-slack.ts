@@ -1,4 +1,5 @@
 import { createSlackHttpHandler } from '../lib/handlers/http-slack.js';
 import { lambdaHandler } from '../lib/handlers/lambda.js';
 
-export const handler = lambdaHandler(createSlackHttpHandler);
+// Posts to Slack: the notifiers come from the Slack secret.
+export const handler = lambdaHandler(createSlackHttpHandler, { notifiers: true });

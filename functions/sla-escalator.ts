@@ -1,4 +1,5 @@
 import { lambdaHandler } from '../lib/handlers/lambda.js';
 import { createSlaEscalator } from '../lib/handlers/sla-escalator.js';
 
-export const handler = lambdaHandler(createSlaEscalator);
+// Posts to Slack: the notifiers come from the Slack secret.
+export const handler = lambdaHandler(createSlaEscalator, { notifiers: true });

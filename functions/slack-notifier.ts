@@ -1,4 +1,5 @@
 import { lambdaHandler } from '../lib/handlers/lambda.js';
 import { createSlackNotifier } from '../lib/handlers/slack-notifier.js';
 
-export const handler = lambdaHandler(createSlackNotifier);
+// Posts to Slack: the notifiers come from the Slack secret.
+export const handler = lambdaHandler(createSlackNotifier, { notifiers: true });

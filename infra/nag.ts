@@ -1,6 +1,6 @@
 import { type App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { LeadHubStack } from './stacks/leadhub-stack.js';
+import { ASYNC_INVOKED, type LeadHubStack } from './stacks/leadhub-stack.js';
 
 /** cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails `app.synth()` and `cdk synth`. */
 export function registerNagChecks(app: App): void {
@@ -29,6 +29,21 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
     );
   }
 
+  // With a customer-managed key, CDK's grant for sending to an on-failure queue (Lambda sends with the
+  // function's role) names KMS actions by prefix.
+  if (stack.kmsKey) {
+    for (const name of ASYNC_INVOKED) {
+      Validations.of(stack.functions[name]).acknowledge(
+        ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason:
+            'CDK grants these on the customer-managed key so that Lambda can send a failed invocation to the ' +
+            "function's encrypted on-failure queue; the grant names that one key only.",
+        })),
+      );
+    }
+  }
+
   // SLA timers: schedules are created per lead at run time, so their ARNs are only known by group.
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const group = `<${stack.getLogicalId(stack.slaScheduleGroup.node.defaultChild as CfnElement)}>`;
@@ -48,13 +63,17 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
       'nothing else and only EventBridge Scheduler of this account may assume it.',
   });
 
-  Validations.of(stack.secret).acknowledge({
-    id: 'AwsSolutions-SMG4',
-    reason:
-      'LEADHUB_PEPPER must not rotate: every identity and suppression key is an HMAC under it, so a new pepper ' +
-      'would orphan all contacts and forget every opt-out. The other values are issued by third parties ' +
-      '(Slack webhook URLs, the form signing secret shared with integrators) and are rotated there.',
-  });
+  for (const [group, secret] of Object.entries(stack.secrets)) {
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        group === 'pepper'
+          ? 'LEADHUB_PEPPER must not rotate: every identity and suppression key is an HMAC under it, so a new ' +
+            'pepper would orphan all contacts and forget every opt-out. Its resource policy denies any change.'
+          : 'Its values are issued by a third party (Slack, the ad platforms, or the form signing secret shared ' +
+            'with integrators) and are rotated there, then put here; Secrets Manager cannot rotate them.',
+    });
+  }
 
   for (const [name, queue] of Object.entries(stack.deadLetterQueues)) {
     Validations.of(queue).acknowledge({

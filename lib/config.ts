@@ -310,8 +310,11 @@ export const EnvSchema = z.object({
   TABLE_NAME: z._default(nonEmpty(), 'leadhub'),
   CAPTURE_QUEUE_URL: optionalEnv,
   EVENT_BUS_NAME: z._default(nonEmpty(), 'leadhub'),
-  /** ARN of the Secrets Manager secret holding the hub's secrets (AWS only). */
-  LEADHUB_SECRET_ARN: optionalEnv,
+  /**
+   * The function's Secrets Manager secrets (AWS only): a JSON object of secret (lib/adapters/secrets/
+   * groups.ts) to ARN, null for a platform the deployment leaves out. ARNs only, never a value.
+   */
+  LEADHUB_SECRET_ARNS: optionalEnv,
   AWS_REGION: optionalEnv,
 });
 export type Env = z.infer<typeof EnvSchema>;

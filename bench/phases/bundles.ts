@@ -243,7 +243,7 @@ async function timeNode(args: readonly string[], cwd: string): Promise<number> {
       LEADHUB_CONFIG: 'leadhub.config.json',
       TABLE_NAME: 'leadhub',
       EVENT_BUS_NAME: 'leadhub',
-      LEADHUB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench',
+      LEADHUB_SECRET_ARNS: '{}',
       CAPTURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
     },
     timeout: 60_000,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -15,6 +15,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import {
+  Archive,
   type EventPattern as CdkEventPattern,
   EventBus,
   Rule,
@@ -22,19 +23,26 @@ import {
   Schedule,
 } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnScheduleGroup, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type CfnResourcePolicy, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/contracts.js';
 import { type EventPattern, Patterns } from '../../events/patterns.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
+import {
+  PLATFORM_SECRET_GROUPS,
+  type PlatformSecretGroup,
+  SECRET_GROUPS,
+  type SecretGroup,
+} from '../../lib/adapters/secrets/groups.js';
 import {
   assertSlackAppChannels,
   ConfigError,
@@ -60,30 +68,52 @@ import {
   formsWafLimit,
 } from '../constructs/forms-edge.js';
 import { HubFunction, type HubFunctionName } from '../constructs/hub-function.js';
-import { type Access, type AccessTarget, FUNCTION_ACCESS } from '../function-access.js';
+import { type Access, type AccessTarget, FUNCTION_ACCESS, kmsUseOf, secretsOf } from '../function-access.js';
 import { functionMemoryMb } from '../function-memory.js';
 
 /** Repository root: functions/, package-lock.json and the default leadhub.config.json live here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const EVENT_BUS_NAME = 'leadhub';
-/** Keys of the one Secrets Manager secret; the pepper is generated, the rest are filled in after deploy. */
-export const SECRET_PLACEHOLDER_KEYS = [
-  'LEADHUB_FORM_SECRET',
-  'SLACK_WEBHOOK_URL',
-  'SLACK_TEST_WEBHOOK_URL',
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'META_APP_SECRET',
-  'META_VERIFY_TOKEN',
-  'META_PAGE_ACCESS_TOKEN',
-  'META_PAGE_TOKENS',
-  'LINKEDIN_CLIENT_SECRET',
-  'LINKEDIN_ACCESS_TOKEN',
-  'TIKTOK_WEBHOOK_TOKEN',
-  'TIKTOK_APP_SECRET',
-  'GOOGLE_WEBHOOK_KEY',
+
+/** Each secret's name in construct ids and outputs (`SlackSecret`, `SlackSecretArn`). */
+export const SECRET_LABELS: Record<SecretGroup, string> = {
+  pepper: 'Pepper',
+  forms: 'Forms',
+  slack: 'Slack',
+  meta: 'Meta',
+  linkedin: 'LinkedIn',
+  tiktok: 'TikTok',
+  google: 'Google',
+};
+
+/**
+ * What may never happen to the pepper's secret while the lock is on: a new value (put, update, a version
+ * stage moved, a rotation) or its deletion. Not the resource policy itself, so the stack can still
+ * update or remove the lock, deliberately, with `-c pepperLock=false`.
+ */
+export const PEPPER_LOCKED_ACTIONS = [
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:CancelRotateSecret',
+  'secretsmanager:DeleteSecret',
 ] as const;
+
+/** A KMS key's ARN (not an alias: IAM grants name the key): a key id or a multi-Region key id. */
+const KMS_KEY_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:kms:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/**
+ * The functions invoked asynchronously (by the LeadScoredToSlack rule, the SLA schedules, the sweep and
+ * reconcile schedules), each with an on-failure queue.
+ */
+export const ASYNC_INVOKED = [
+  'slack-notifier',
+  'sla-escalator',
+  'receipt-sweeper',
+] as const satisfies readonly HubFunctionName[];
 
 const HTTP_TIMEOUT = Duration.seconds(10);
 const WORKER_TIMEOUT = Duration.seconds(30);
@@ -130,6 +160,22 @@ export interface LeadHubStackProps extends StackProps {
    * synth checks that every alert has a channel. Default: CDK context `slackApp`, else false.
    */
   slackApp?: boolean;
+  /**
+   * The ad platforms this deployment connects: each gets its own secret ($0.40 a month each), and its
+   * webhook answers 503 not_configured without one. Forms and Slack are always there. Default: CDK
+   * context `sources` (`meta,linkedin,tiktok,google`, `all` or `none`), else none.
+   */
+  sources?: readonly PlatformSecretGroup[];
+  /**
+   * A customer-managed KMS key for the table, the queues, the event archive and the secrets. Default: CDK
+   * context `kmsKeyArn`, else AWS-managed keys.
+   */
+  kmsKeyArn?: string;
+  /**
+   * Deny every change and the deletion of the pepper's secret to every principal. Default: CDK context
+   * `pepperLock`, else true.
+   */
+  pepperLock?: boolean;
 }
 
 /** Context values arrive as strings from `cdk -c key=value` and as booleans from cdk.json or tests. */
@@ -138,6 +184,42 @@ function booleanContext(value: unknown, name: string, fallback: boolean): boolea
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   throw new Error(`CDK context ${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/** `-c sources=meta,linkedin`: the platforms whose secrets the stack creates. */
+function sourcesContext(value: unknown): PlatformSecretGroup[] {
+  if (value === undefined) return [];
+  const names = (Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value])
+    .map((name) => (typeof name === 'string' ? name.trim() : JSON.stringify(name)))
+    .filter((name) => name !== '' && name !== 'none');
+  if (names.includes('all')) return [...PLATFORM_SECRET_GROUPS];
+  const unknown = names.filter((name) => !(PLATFORM_SECRET_GROUPS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `CDK context sources must list platforms from ${PLATFORM_SECRET_GROUPS.join(', ')} (or all, or none), ` +
+        `got ${unknown.map((name) => JSON.stringify(name)).join(', ')}`,
+    );
+  }
+  return PLATFORM_SECRET_GROUPS.filter((group) => names.includes(group));
+}
+
+/** `-c kmsKeyArn=…`: a KMS key ARN in the stack's Region, or a synth error naming the context key. */
+function kmsKeyArnContext(value: unknown, region: string): string | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? KMS_KEY_ARN.exec(value) : null;
+  if (!match) {
+    throw new Error(
+      'CDK context kmsKeyArn must be the ARN of a KMS key (arn:aws:kms:{region}:{account}:key/{key id}; ' +
+        `not an alias), got ${JSON.stringify(value)}`,
+    );
+  }
+  if (!Token.isUnresolved(region) && match[1] !== region) {
+    throw new Error(
+      `CDK context kmsKeyArn names a key in ${match[1]}, but the stack is in ${region}: the table, queues ` +
+        'and secrets need a key in their own Region',
+    );
+  }
+  return value as string;
 }
 
 function pick(env: Record<string, string>, names: readonly string[]): Record<string, string> {
@@ -250,7 +332,12 @@ export class LeadHubStack extends Stack {
   readonly formsWaf: boolean;
   readonly table: TableV2;
   readonly bus: EventBus;
-  readonly secret: Secret;
+  /** Each secret the deployment has, by what it holds (lib/adapters/secrets/groups.ts). */
+  readonly secrets: Partial<Record<SecretGroup, Secret>>;
+  /** The ad platforms whose secrets exist (CDK context `sources`). */
+  readonly sources: readonly PlatformSecretGroup[];
+  /** The customer-managed key (CDK context `kmsKeyArn`); AWS-managed keys without it. */
+  readonly kmsKey?: IKey;
   readonly alarmTopic: Topic;
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -315,6 +402,14 @@ export class LeadHubStack extends Stack {
       PITR_DAYS.max,
       PITR_DAYS,
     );
+    const kmsKeyArn =
+      props.kmsKeyArn !== undefined
+        ? kmsKeyArnContext(props.kmsKeyArn, this.region)
+        : kmsKeyArnContext(this.node.tryGetContext('kmsKeyArn'), this.region);
+    if (kmsKeyArn) this.kmsKey = Key.fromKeyArn(this, 'CustomerKey', kmsKeyArn);
+    this.sources = props.sources ?? sourcesContext(this.node.tryGetContext('sources'));
+    const pepperLock =
+      props.pepperLock ?? booleanContext(this.node.tryGetContext('pepperLock'), 'pepperLock', true);
 
     // ---- storage -------------------------------------------------------------------------------------
     const str = (name: string) => ({ name, type: AttributeType.STRING });
@@ -335,30 +430,23 @@ export class LeadHubStack extends Stack {
         pointInTimeRecoveryEnabled: true,
         recoveryPeriodInDays: this.pitrDays,
       },
-      encryption: TableEncryptionV2.awsManagedKey(),
+      encryption: this.kmsKey
+        ? TableEncryptionV2.customerManagedKey(this.kmsKey)
+        : TableEncryptionV2.awsManagedKey(),
       deletionProtection: this.deletionProtection,
       removalPolicy: this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    this.secret = new Secret(this, 'Secret', {
-      description:
-        'LeadHub secrets (JSON). LEADHUB_PEPPER is generated and must never change; fill in LEADHUB_FORM_SECRET, ' +
-        'SLACK_WEBHOOK_URL (or SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET), SLACK_TEST_WEBHOOK_URL and the META_*, LINKEDIN_*, TIKTOK_* and GOOGLE_* keys after deploy (an empty string means not ' +
-        'configured).',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify(Object.fromEntries(SECRET_PLACEHOLDER_KEYS.map((k) => [k, '']))),
-        generateStringKey: 'LEADHUB_PEPPER',
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.secrets = this.createSecrets(pepperLock);
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
-    this.bus.archive('Archive', {
+    // Not bus.archive(), which drops the key; under the bus, so the archive keeps its logical id.
+    new Archive(this.bus, 'Archive', {
+      sourceEventBus: this.bus,
       description: 'Every LeadHub event, for replay after a consumer bug',
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(30),
+      ...(this.kmsKey ? { kmsKey: this.kmsKey } : {}),
     });
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'LeadHub alarms', enforceSSL: true });
@@ -368,7 +456,6 @@ export class LeadHubStack extends Stack {
     const commonEnv = {
       TABLE_NAME: this.table.tableName,
       EVENT_BUS_NAME: this.bus.eventBusName,
-      LEADHUB_SECRET_ARN: this.secret.secretArn,
     };
     const captureQueue = this.workQueue('Capture', WORKER_TIMEOUT);
     const enrichQueue = this.workQueue('Enrich', WORKER_TIMEOUT);
@@ -380,7 +467,7 @@ export class LeadHubStack extends Stack {
         configFile: this.configFile,
         timeout,
         memorySize: functionMemoryMb(name),
-        environment: { ...commonEnv, ...env },
+        environment: { ...commonEnv, LEADHUB_SECRET_ARNS: this.secretArnsOf(name), ...env },
       });
     this.functions = {
       'http-forms': make('HttpForms', 'http-forms', HTTP_TIMEOUT, {
@@ -434,6 +521,8 @@ export class LeadHubStack extends Stack {
     this.slaSchedulerRole.addToPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [slaScheduleDlq.queueArn] }),
     );
+    if (this.kmsKey)
+      this.slaSchedulerRole.addToPolicy(this.kmsStatement('sqs', ['kms:GenerateDataKey', 'kms:Decrypt']));
     fn('slack-notifier').addEnvironment('SLA_DLQ_ARN', slaScheduleDlq.queueArn);
     fn('http-slack').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
     // The scheduler invokes asynchronously: a failing escalation is retried by Lambda, then parked here.
@@ -445,18 +534,30 @@ export class LeadHubStack extends Stack {
     });
 
     // ---- least-privilege grants: what infra/function-access.ts declares, nothing else -----------------
-    const accessTargets: Record<AccessTarget, string> = {
+    // A platform's secret that the deployment does not create is granted to no one.
+    const accessTargets: Partial<Record<AccessTarget, string>> = {
       table: this.table.tableArn,
       ...indexArns(this.table.tableArn),
       captureQueue: captureQueue.queueArn,
       bus: this.bus.eventBusArn,
-      secret: this.secret.secretArn,
+      ...Object.fromEntries(
+        Object.entries(this.secrets).map(([group, secret]) => [`secret/${group}`, secret.secretArn]),
+      ),
       slaSchedules: schedulesArn,
       slaSchedulerRole: this.slaSchedulerRole.roleArn,
     };
     for (const name of Object.keys(this.functions) as HubFunctionName[]) {
-      for (const statement of accessStatements(FUNCTION_ACCESS[name], accessTargets)) {
+      const access = (FUNCTION_ACCESS[name] as readonly Access[]).filter(
+        (g) => accessTargets[g.on] !== undefined,
+      );
+      for (const statement of accessStatements(access, accessTargets as Record<AccessTarget, string>)) {
         fn(name).addToRolePolicy(statement);
+      }
+      // With a customer-managed key, what each service asks of it on the function's behalf, and no more.
+      if (this.kmsKey) {
+        for (const [service, actions] of kmsUseOf(access)) {
+          fn(name).addToRolePolicy(this.kmsStatement(service, actions));
+        }
       }
     }
 
@@ -666,8 +767,7 @@ export class LeadHubStack extends Stack {
     new HubAlarms(this, 'Alarms', {
       topic: this.alarmTopic,
       functions: this.functions,
-      // By the LeadScoredToSlack rule, the SLA schedules, the sweep and reconcile schedules.
-      asyncInvoked: ['slack-notifier', 'sla-escalator', 'receipt-sweeper'],
+      asyncInvoked: [...ASYNC_INVOKED],
       stage: this.stage,
       accessLogs,
       workQueues: this.workQueues,
@@ -684,22 +784,104 @@ export class LeadHubStack extends Stack {
     }
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
-    new CfnOutput(this, 'SecretArn', {
-      value: this.secret.secretArn,
-      description:
-        'Fill in LEADHUB_FORM_SECRET, SLACK_WEBHOOK_URL (or SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET), SLACK_TEST_WEBHOOK_URL and the META_*, LINKEDIN_*, TIKTOK_* and GOOGLE_* keys here',
-    });
+    for (const [group, secret] of Object.entries(this.secrets) as [SecretGroup, Secret][]) {
+      new CfnOutput(this, `${SECRET_LABELS[group]}SecretArn`, {
+        value: secret.secretArn,
+        description:
+          group === 'pepper'
+            ? 'LEADHUB_PEPPER, generated: never change it once leads exist'
+            : `Fill in ${SECRET_GROUPS[group].join(', ')} here (JSON)`,
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
       description: 'Subscribe an email or chat endpoint to receive alarms and connection failures',
     });
   }
 
+  /**
+   * One secret per integration (lib/adapters/secrets/groups.ts): the pepper, generated and locked; the
+   * forms and Slack secrets; a secret for each platform in `sources`. Each holds a JSON object of its
+   * names, the operator's to fill in (an empty string means not configured). Kept when the stack is
+   * deleted, like the table, unless deletion protection is off.
+   */
+  private createSecrets(pepperLock: boolean): Partial<Record<SecretGroup, Secret>> {
+    const removalPolicy = this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const encryption = this.kmsKey ? { encryptionKey: this.kmsKey } : {};
+    const pepper = new Secret(this, 'PepperSecret', {
+      description:
+        'LeadHub identity pepper (LEADHUB_PEPPER), generated. Never change it once leads exist: every identity ' +
+        'and suppression key is an HMAC under it. Locked by its resource policy (-c pepperLock=false lifts it).',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'LEADHUB_PEPPER',
+        excludePunctuation: true,
+        passwordLength: 64,
+      },
+      removalPolicy,
+      ...encryption,
+    });
+    if (pepperLock) {
+      pepper.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'PepperNeverChanges',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: [...PEPPER_LOCKED_ACTIONS],
+          resources: ['*'],
+        }),
+      );
+      // The lock stays with a retained secret.
+      (pepper.node.findChild('Policy').node.defaultChild as CfnResourcePolicy).applyRemovalPolicy(
+        removalPolicy,
+      );
+    }
+    const secrets: Partial<Record<SecretGroup, Secret>> = { pepper };
+    const configured = ['forms', 'slack', ...this.sources] as const;
+    for (const group of configured) {
+      const names = SECRET_GROUPS[group];
+      secrets[group] = new Secret(this, `${SECRET_LABELS[group]}Secret`, {
+        description: `LeadHub ${SECRET_LABELS[group]} secrets (JSON): fill in ${names.join(', ')} after deploy (an empty string means not configured).`,
+        // Empty placeholders only, never a value: the operator puts the values (README "Deploy to AWS").
+        secretObjectValue: Object.fromEntries(names.map((name) => [name, SecretValue.unsafePlainText('')])),
+        removalPolicy,
+        ...encryption,
+      });
+    }
+    return secrets;
+  }
+
+  /**
+   * A function's LEADHUB_SECRET_ARNS: the ARN of each secret its code reads (infra/function-access.ts),
+   * null for a platform the deployment leaves out (its names read as unset). ARNs, never values.
+   */
+  private secretArnsOf(name: HubFunctionName): string {
+    const groups = secretsOf(FUNCTION_ACCESS[name]);
+    return this.toJsonString(
+      Object.fromEntries(groups.map((group) => [group, this.secrets[group]?.secretArn ?? null])),
+    );
+  }
+
+  /** The customer-managed key's use by one service on a role's behalf (kms:ViaService). */
+  private kmsStatement(service: string, actions: readonly string[]): PolicyStatement {
+    return new PolicyStatement({
+      actions: [...actions],
+      resources: [(this.kmsKey as IKey).keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `${service}.${this.region}.amazonaws.com` } },
+    });
+  }
+
+  private queueEncryption() {
+    return this.kmsKey
+      ? { encryption: QueueEncryption.KMS, encryptionMasterKey: this.kmsKey }
+      : { encryption: QueueEncryption.SQS_MANAGED };
+  }
+
   /** A dead-letter queue: kept longer than its source so a failure can be inspected and redriven. */
   private deadLetterQueue(id: string): Queue {
     const queue = new Queue(this, id, {
       enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...this.queueEncryption(),
       retentionPeriod: DLQ_RETENTION,
     });
     this.deadLetterQueues[id] = queue;
@@ -710,7 +892,7 @@ export class LeadHubStack extends Stack {
   private workQueue(name: string, consumerTimeout: Duration): Queue {
     const queue = new Queue(this, `${name}Queue`, {
       enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...this.queueEncryption(),
       retentionPeriod: QUEUE_RETENTION,
       visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_FACTOR),
       deadLetterQueue: { queue: this.deadLetterQueue(`${name}Dlq`), maxReceiveCount: MAX_RECEIVE_COUNT },

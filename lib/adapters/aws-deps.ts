@@ -8,6 +8,7 @@ import { createDynamoDbLeadStore } from './dynamodb/lead-store.js';
 import { createEventBridgeBus } from './eventbridge/event-bus.js';
 import { createPowertoolsSpeedMetrics } from './metrics/speed-metrics.js';
 import { createEventBridgeScheduler } from './scheduler/eventbridge-scheduler.js';
+import { parseSecretArns } from './secrets/groups.js';
 import { createSecretsManagerSecrets } from './secrets/secrets-manager.js';
 import { createSlackAppNotifier } from './slack/app-notifier.js';
 import { createSlackWebApi } from './slack/web-api.js';
@@ -20,18 +21,28 @@ const missingQueue = {
   },
 };
 
+export interface AwsDepsOptions {
+  /**
+   * Build the Slack notifiers (from the Slack secret, which the function must then be given): only the
+   * functions that post to Slack ask, so no other reads that secret.
+   */
+  notifiers?: boolean;
+}
+
 /** The Lambda runtime's dependencies: AWS adapters configured from the function's environment. */
-export async function awsDeps(): Promise<HubDeps> {
+export async function awsDeps(options: AwsDepsOptions = {}): Promise<HubDeps> {
   const env = parseEnv();
-  if (!env.LEADHUB_SECRET_ARN) throw new Error('LEADHUB_SECRET_ARN is not set');
+  const secretArns = parseSecretArns(env.LEADHUB_SECRET_ARNS);
   const config = loadHubConfig(resolve(process.env.LAMBDA_TASK_ROOT ?? '.', env.LEADHUB_CONFIG));
-  const secrets: Secrets = createSecretsManagerSecrets(env.LEADHUB_SECRET_ARN);
+  const secrets: Secrets = createSecretsManagerSecrets(secretArns);
   const doc = createLazyDocumentClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
+  // Only the functions that post to Slack read its secret (and are granted it: infra/function-access.ts).
   // Webhook URLs are secrets; a container reads them once, so a newly set URL reaches new containers.
-  const webhookUrl = await secrets.get('SLACK_WEBHOOK_URL');
-  const testWebhookUrl = await secrets.get('SLACK_TEST_WEBHOOK_URL');
+  const slack = options.notifiers === true;
+  const webhookUrl = slack ? await secrets.get('SLACK_WEBHOOK_URL') : undefined;
+  const testWebhookUrl = slack ? await secrets.get('SLACK_TEST_WEBHOOK_URL') : undefined;
   // A Slack app (bot token) wins over the webhook: buttons, updates in place and SLA escalation.
-  const botToken = await secrets.get('SLACK_BOT_TOKEN');
+  const botToken = slack ? await secrets.get('SLACK_BOT_TOKEN') : undefined;
   const appNotifier = botToken
     ? createSlackAppNotifier(
         createSlackWebApi({

@@ -8,13 +8,21 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { BUNDLED_CONFIG_NAME, type HubFunctionName } from '../../infra/constructs/hub-function.js';
+import { KMS_USE } from '../../infra/function-access.js';
 import { LeadHubStack } from '../../infra/stacks/leadhub-stack.js';
 import { createDynamoClients } from '../../lib/adapters/dynamodb/client.js';
 import { ensureTable } from '../../lib/adapters/dynamodb/create-table.js';
 import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.js';
+import {
+  PLATFORM_SECRET_GROUPS,
+  SECRET_GROUPS,
+  type SecretGroup,
+} from '../../lib/adapters/secrets/groups.js';
 import { slackSignature } from '../../lib/adapters/slack/signature.js';
 import { ALERT_ACTIONS } from '../../lib/alerts/actions.js';
 import { RECONCILE_META_TASK } from '../../lib/handlers/receipt-sweeper.js';
+import { hmacSha256Hex } from '../../lib/http/raw-body.js';
+import { googleLead, googleWebhookBody } from '../../lib/sandbox/google-webhook.js';
 import { type LinkedInSandbox, startLinkedInSandbox } from '../../lib/sandbox/linkedin-api.js';
 import { linkedInDemoForm, linkedInResponse } from '../../lib/sandbox/linkedin-fixtures.js';
 import {
@@ -25,6 +33,7 @@ import {
 import { demoRequestForm, demoRequestLead, SANDBOX_PAGES } from '../../lib/sandbox/meta-fixtures.js';
 import { type MetaSandbox, startMetaSandbox } from '../../lib/sandbox/meta-graph.js';
 import { leadgenEntries, metaWebhookBody, signMetaBody } from '../../lib/sandbox/meta-webhook.js';
+import { signTikTokBody, tiktokLead, tiktokWebhookBody } from '../../lib/sandbox/tiktok-webhook.js';
 import {
   type AwsCall,
   FAKE_ACCOUNT,
@@ -70,9 +79,16 @@ const META_VERIFY_TOKEN = 'grants-verify-token';
 const PAGE_TOKEN = 'grants-page-token';
 const LINKEDIN_SECRET = 'grants-linkedin-secret';
 const LINKEDIN_TOKEN = 'grants-linkedin-token';
+const FORM_SECRET = 'grants-form-secret';
+const TIKTOK_TOKEN = 'grants-tiktok-path-token';
+const TIKTOK_SECRET = 'grants-tiktok-secret';
+const GOOGLE_KEY = 'grants-google-key';
+const KMS_KEY_ARN = `arn:aws:kms:${FAKE_REGION}:${FAKE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
+/** Every secret value, each served only by the secret that holds it (lib/adapters/secrets/groups.ts). */
 const SECRETS: Record<string, string> = {
   LEADHUB_PEPPER: 'grants-pepper',
+  LEADHUB_FORM_SECRET: FORM_SECRET,
   SLACK_BOT_TOKEN: BOT_TOKEN,
   SLACK_SIGNING_SECRET: SIGNING_SECRET,
   META_APP_SECRET,
@@ -81,6 +97,9 @@ const SECRETS: Record<string, string> = {
   META_PAGE_TOKENS: JSON.stringify({ [SANDBOX_PAGES.acme]: PAGE_TOKEN, [SANDBOX_PAGES.roofing]: 'revoked' }),
   LINKEDIN_CLIENT_SECRET: LINKEDIN_SECRET,
   LINKEDIN_ACCESS_TOKEN: LINKEDIN_TOKEN,
+  TIKTOK_WEBHOOK_TOKEN: TIKTOK_TOKEN,
+  TIKTOK_APP_SECRET: TIKTOK_SECRET,
+  GOOGLE_WEBHOOK_KEY: GOOGLE_KEY,
 };
 
 const ALL_FUNCTIONS: HubFunctionName[] = [
@@ -112,14 +131,36 @@ const PLATFORM_ACTIONS = {
 };
 
 // ---- the synthesised template, with names the fake AWS answers to ----------------------------------------
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-const stack = new LeadHubStack(app, 'LeadHub', { env: { region: FAKE_REGION }, configFile: CONFIG });
-const template = Template.fromStack(stack).toJSON() as Json;
-const resources = template.Resources as Record<string, Json>;
+/** Every platform enabled, so that every secret a function may be given is there to prove by use. */
+function synth(kmsKeyArn?: string) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new LeadHubStack(app, 'LeadHub', {
+    env: { region: FAKE_REGION },
+    configFile: CONFIG,
+    sources: PLATFORM_SECRET_GROUPS,
+    ...(kmsKeyArn ? { kmsKeyArn } : {}),
+  });
+  return { stack, resources: (Template.fromStack(stack).toJSON() as Json).Resources as Record<string, Json> };
+}
+const { stack, resources } = synth();
 const logicalId = (c: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(c.node.defaultChild as CfnElement);
 const fnId = (name: HubFunctionName) => logicalId(stack.functions[name].fn);
 const roleId = (name: HubFunctionName) => logicalId(stack.functions[name].fn.role as never);
+/** Which secret a (fake) secret ARN is. */
+const secretGroupOfArn = new Map(
+  (Object.entries(stack.secrets) as [SecretGroup, never][]).map(([group, secret]) => [
+    fakeArn.secret(logicalId(secret)),
+    group,
+  ]),
+);
+/** The values one secret holds. */
+function secretValues(secretArn: string): Record<string, string> {
+  const group = secretGroupOfArn.get(secretArn);
+  if (!group) throw new Error(`no such secret ${secretArn}`);
+  const names: readonly string[] = SECRET_GROUPS[group];
+  return Object.fromEntries(Object.entries(SECRETS).filter(([name]) => names.includes(name)));
+}
 const tableName = `leadhub-grants-${randomUUID().slice(0, 8)}`;
 
 let aws: FakeAws;
@@ -129,7 +170,7 @@ let linkedin: LinkedInSandbox;
 let taskRoot: string;
 let resolve: (value: unknown) => string;
 
-function resolverFor(awsUrl: string) {
+function resolverFor(awsUrl: string, resources: Record<string, Json>) {
   const physical = (id: string, r: Json) =>
     r.Type === 'AWS::DynamoDB::GlobalTable'
       ? tableName
@@ -271,15 +312,22 @@ function newCaptureMessages(): string[] {
   return fresh;
 }
 
-const formPost = (fields: Record<string, string>) =>
-  http('http-forms', {
+/** A form post; a signed one (a server-side integrator's) carries X-LeadHub-Signature. */
+const formPost = (fields: Record<string, string>, signed = false) => {
+  const body = JSON.stringify(fields);
+  return http('http-forms', {
     method: 'POST',
     routeKey: 'POST /forms/{formId}',
     path: '/forms/contact',
     pathParameters: { formId: 'contact' },
-    headers: { 'content-type': 'application/json', origin: 'https://example.com' },
-    body: JSON.stringify(fields),
+    headers: {
+      'content-type': 'application/json',
+      origin: 'https://example.com',
+      ...(signed ? { 'x-leadhub-signature': `sha256=${hmacSha256Hex(FORM_SECRET, body)}` } : {}),
+    },
+    body,
   });
+};
 
 const slackClick = (leadId: string, userId: string) => {
   const body = `payload=${encodeURIComponent(
@@ -315,7 +363,7 @@ async function runScenarios() {
   expect((await formPost({ ...ana, marketing_opt_in: 'on' })).statusCode).toBe(202);
   const retry = await formPost({ ...ana, marketing_opt_in: 'on' });
   expect(JSON.parse(retry.body ?? '{}')).toMatchObject({ duplicate: true });
-  expect((await formPost({ ...ben, submission_id: 'ben-1' })).statusCode).toBe(202);
+  expect((await formPost({ ...ben, submission_id: 'ben-1' }, true)).statusCode).toBe(202);
   expect((await formPost({ email: ana.email, phone: ben.phone, name: 'Ana L.' })).statusCode).toBe(202);
   const preflight = await http('http-forms', {
     method: 'OPTIONS',
@@ -367,9 +415,32 @@ async function runScenarios() {
   };
   expect((await linkedInPost('CREATED')).statusCode).toBe(200);
 
+  // TikTok (the path token and a signature) and Google Ads (the form's key): a lead each.
+  const tiktokBody = tiktokWebhookBody([tiktokLead('7300000000000000001')]);
+  const tiktokDelivery = await http('http-webhooks', {
+    method: 'POST',
+    routeKey: 'POST /webhooks/tiktok/{token}',
+    path: `/webhooks/tiktok/${TIKTOK_TOKEN}`,
+    pathParameters: { token: TIKTOK_TOKEN },
+    headers: {
+      'content-type': 'application/json',
+      'x-open-signature': signTikTokBody(tiktokBody, TIKTOK_SECRET),
+    },
+    body: tiktokBody,
+  });
+  expect(tiktokDelivery.statusCode).toBe(200);
+  const googleDelivery = await http('http-webhooks', {
+    method: 'POST',
+    routeKey: 'POST /webhooks/google',
+    path: '/webhooks/google',
+    headers: { 'content-type': 'application/json' },
+    body: googleWebhookBody(googleLead('gl-grants-1'), GOOGLE_KEY),
+  });
+  expect(googleDelivery.statusCode).toBe(200);
+
   // Capture everything queued: the third form lead merges Ana's and Ben's contacts.
   await consume('capture-worker', newCaptureMessages());
-  expect(published('LeadCaptured')).toHaveLength(5);
+  expect(published('LeadCaptured')).toHaveLength(7);
   expect(published('ContactsMerged').length).toBeGreaterThan(0);
 
   // LinkedIn withdraws its lead: LeadDeleted first, then the stored lead is stripped.
@@ -504,8 +575,8 @@ async function runScenarios() {
 beforeAll(async () => {
   taskRoot = mkdtempSync(join(tmpdir(), 'leadhub-grants-'));
   copyFileSync(CONFIG, join(taskRoot, BUNDLED_CONFIG_NAME));
-  aws = await startFakeAws({ dynamoEndpoint: inject('dynamoEndpoint'), secretValues: () => SECRETS });
-  resolve = resolverFor(aws.url);
+  aws = await startFakeAws({ dynamoEndpoint: inject('dynamoEndpoint'), secretValues });
+  resolve = resolverFor(aws.url, resources);
   slack = await startFakeSlackApi(BOT_TOKEN);
   meta = await startMetaSandbox({
     appSecret: META_APP_SECRET,
@@ -524,9 +595,26 @@ afterAll(async () => {
 });
 
 // ---- the comparison ---------------------------------------------------------------------------------
+/**
+ * With a customer-managed key, what Lambda's polling and on-failure sends need of it (CDK's grants on
+ * the queues' key, made with the function's role).
+ */
+const PLATFORM_KMS_ACTIONS = {
+  eventSource: ['kms:Decrypt'],
+  onFailure: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+};
+
 /** The grants the Lambda service uses with this function's role: not the code's. */
 function platformGrant(name: HubFunctionName, grant: { action: string; resource: string }): boolean {
   if (PLATFORM_ACTIONS.tracing.includes(grant.action)) return grant.resource === '*';
+  if (grant.resource === KMS_KEY_ARN) {
+    const has = (type: string) =>
+      Object.values(resources).some((r) => r.Type === type && r.Properties.FunctionName.Ref === fnId(name));
+    return (
+      (PLATFORM_KMS_ACTIONS.eventSource.includes(grant.action) && has('AWS::Lambda::EventSourceMapping')) ||
+      (PLATFORM_KMS_ACTIONS.onFailure.includes(grant.action) && has('AWS::Lambda::EventInvokeConfig'))
+    );
+  }
   const consumed = Object.values(resources)
     .filter(
       (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName.Ref === fnId(name),
@@ -588,5 +676,49 @@ describe('each function is granted exactly what its code calls', () => {
     expect(grantProblems('receipt-sweeper', [...sweeper, extra], aws.calls).unused).toEqual([
       `dynamodb:Scan on ${fakeArn.table(tableName)}`,
     ]);
+  });
+});
+
+/**
+ * The calls a function's recorded calls make on the customer-managed key when the table, queues and
+ * secrets are encrypted with it: KMS_USE (AWS's documented needs per action, by the service that calls
+ * KMS on the function's behalf). The fake AWS does no KMS, so these are derived from the real calls.
+ */
+function kmsCallsOf(calls: readonly AwsCall[]): AwsCall[] {
+  return calls.flatMap((call) => {
+    const need = KMS_USE[call.action as keyof typeof KMS_USE];
+    return (need?.actions ?? []).map((action) => ({
+      caller: call.caller,
+      action,
+      resource: KMS_KEY_ARN,
+      context: { 'kms:ViaService': `${need?.service}.${FAKE_REGION}.amazonaws.com` },
+    }));
+  });
+}
+
+describe('with a customer-managed key (kmsKeyArn), each function may use it exactly as its calls need', () => {
+  // The same stack with the key: the same logical ids, so the same names for the same resources.
+  const withKey = synth(KMS_KEY_ARN);
+  const kmsStatementsOf = (name: HubFunctionName) =>
+    roleStatements(withKey.resources, roleId(name), resolverFor(aws.url, withKey.resources));
+
+  it.each(ALL_FUNCTIONS)('%s', (name) => {
+    const calls = [...aws.calls, ...kmsCallsOf(aws.calls)];
+    expect(grantProblems(name, kmsStatementsOf(name), calls)).toEqual({ notGranted: [], unused: [] });
+  });
+
+  it('derives the key use from the calls: a table write needs more of it than a read', () => {
+    const reads = kmsCallsOf([{ caller: 'x', action: 'dynamodb:GetItem', resource: '*' }]);
+    const writes = kmsCallsOf([{ caller: 'x', action: 'dynamodb:PutItem', resource: '*' }]);
+    expect(reads.map((c) => c.action)).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(writes.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']),
+    );
+    // A function without the key's use for its secret reads is told so.
+    const forms = kmsStatementsOf('http-forms').filter(
+      (s) => !JSON.stringify(s.condition ?? {}).includes('secretsmanager'),
+    );
+    const calls = [...aws.calls, ...kmsCallsOf(aws.calls)];
+    expect(grantProblems('http-forms', forms, calls).notGranted).toEqual([`kms:Decrypt on ${KMS_KEY_ARN}`]);
   });
 });

@@ -8,8 +8,13 @@ import { LeadHubStack } from '../../infra/stacks/leadhub-stack.js';
 const FIXTURE = fileURLToPath(new URL('./fixtures/leadhub.config.json', import.meta.url));
 
 /** The same composition as infra/app.ts, with bundling skipped. */
-function build(options: { acknowledge: boolean; formsWaf?: boolean; region?: string }) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+function build(options: {
+  acknowledge: boolean;
+  formsWaf?: boolean;
+  region?: string;
+  context?: Record<string, string>;
+}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...options.context } });
   const stack = new LeadHubStack(app, 'LeadHub', {
     env: { region: options.region ?? 'us-east-1' },
     configFile: FIXTURE,
@@ -31,6 +36,17 @@ describe('cdk-nag AwsSolutions', () => {
       const { app } = build({ acknowledge: true, formsWaf: true, region });
       expect(() => app.synth(), region).not.toThrow();
     }
+  });
+
+  it('passes with every platform’s secret and a customer-managed key', () => {
+    const { app } = build({
+      acknowledge: true,
+      context: {
+        sources: 'all',
+        kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    });
+    expect(() => app.synth()).not.toThrow();
   });
 
   it('reports the distribution’s findings without its acknowledgements', () => {

@@ -3,7 +3,8 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import type { HubFunctionName } from '../../infra/constructs/hub-function.js';
-import { LeadHubStack, SECRET_PLACEHOLDER_KEYS } from '../../infra/stacks/leadhub-stack.js';
+import { LeadHubStack } from '../../infra/stacks/leadhub-stack.js';
+import { SECRET_GROUPS } from '../../lib/adapters/secrets/groups.js';
 import { EnvSchema } from '../../lib/config.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/leadhub.config.json', import.meta.url));
@@ -75,10 +76,8 @@ describe('Slack app functions', () => {
     }
   });
 
-  it('keeps the signing secret and bot token in the secret, never in the environment', () => {
-    expect(SECRET_PLACEHOLDER_KEYS).toEqual(
-      expect.arrayContaining(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']),
-    );
+  it('keeps the signing secret and bot token in the Slack secret, never in the environment', () => {
+    expect(SECRET_GROUPS.slack).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']));
     for (const name of Object.keys(stack.functions) as HubFunctionName[]) {
       const env = Object.keys(fnProps(name).Environment.Variables);
       expect(env.filter((k) => k.startsWith('SLACK_'))).toEqual([]);

@@ -106,8 +106,8 @@ function errorAnswer(res: ServerResponse, status: number, type: string, message:
 export interface FakeAwsOptions {
   /** Where DynamoDB requests go on to (dynalite); they are recorded on the way. */
   dynamoEndpoint: string;
-  /** The Secrets Manager secret's JSON, as it stands when read. */
-  secretValues(): Record<string, string>;
+  /** A Secrets Manager secret's JSON, by its ARN, as it stands when read. */
+  secretValues(secretArn: string): Record<string, string>;
 }
 
 /**
@@ -184,7 +184,7 @@ export async function startFakeAws(options: FakeAwsOptions) {
         ARN: secretId,
         Name: secretId,
         VersionId: 'v1',
-        SecretString: JSON.stringify(options.secretValues()),
+        SecretString: JSON.stringify(options.secretValues(secretId)),
       });
     }
     const schedule = /^\/schedules\/([^/]+)$/.exec(url.pathname);
