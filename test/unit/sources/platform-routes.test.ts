@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSecretsManagerSecrets } from '../../../lib/adapters/secrets/secrets-manager.js';
 import { parseEnv } from '../../../lib/config.js';
 import { createWebhooksHttpHandler } from '../../../lib/handlers/http-webhooks.js';
 import { createEnvSecrets } from '../../../lib/local/env-secrets.js';
@@ -57,6 +58,36 @@ describe('LinkedIn, TikTok and Google Ads routes', () => {
       const res = await handler(event);
       expect(res.statusCode, event.routeKey).toBe(503);
       expect(JSON.parse(res.body ?? '{}').error).toBe('not_configured');
+    }
+  });
+});
+
+describe('a platform the AWS deployment leaves out (-c sources)', () => {
+  it('answers 503 not_configured on its webhooks: its secret is given as null, so nothing in it is set', async () => {
+    // http-webhooks' LEADHUB_SECRET_ARNS in the default deploy: no platform secret exists.
+    const secrets = createSecretsManagerSecrets({ meta: null, linkedin: null, tiktok: null, google: null });
+    const handler = createWebhooksHttpHandler(fakeDeps({ store: noStore, secrets }));
+    const cases = [
+      httpEvent({ method: 'POST', routeKey: 'POST /webhooks/meta', path: '/webhooks/meta', body: '{}' }),
+      httpEvent({
+        method: 'POST',
+        routeKey: 'POST /webhooks/linkedin',
+        path: '/webhooks/linkedin',
+        body: '{}',
+      }),
+      httpEvent({
+        method: 'POST',
+        routeKey: 'POST /webhooks/tiktok/{token}',
+        path: '/webhooks/tiktok/abc',
+        pathParameters: { token: 'abc' },
+        body: '{}',
+      }),
+      httpEvent({ method: 'POST', routeKey: 'POST /webhooks/google', path: '/webhooks/google', body: '{}' }),
+    ];
+    for (const event of cases) {
+      const res = await handler(event);
+      expect(res.statusCode, event.routeKey).toBe(503);
+      expect(JSON.parse(res.body ?? '{}').error, event.routeKey).toBe('not_configured');
     }
   });
 });
