@@ -176,6 +176,13 @@ export interface LeadHubStackProps extends StackProps {
    * `pepperLock`, else true.
    */
   pepperLock?: boolean;
+  /**
+   * A stack deployed before the secrets were split: the ARN of its old one-secret `Secret`, whose
+   * LEADHUB_PEPPER the new pepper secret takes over (a CloudFormation dynamic reference: the value never
+   * appears in the template) instead of a generated one. Keep passing it on every later deploy. Default:
+   * CDK context `pepperFromSecret`.
+   */
+  pepperFromSecret?: string;
 }
 
 /** Context values arrive as strings from `cdk -c key=value` and as booleans from cdk.json or tests. */
@@ -201,6 +208,20 @@ function sourcesContext(value: unknown): PlatformSecretGroup[] {
     );
   }
   return PLATFORM_SECRET_GROUPS.filter((group) => names.includes(group));
+}
+
+/** A Secrets Manager secret's ARN, or a synth error naming the context key. */
+function secretArnContext(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value === 'string' &&
+    /^arn:aws(?:-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/.test(value)
+  ) {
+    return value;
+  }
+  throw new Error(
+    `CDK context ${name} must be the ARN of a Secrets Manager secret, got ${JSON.stringify(value)}`,
+  );
 }
 
 /** `-c kmsKeyArn=…`: a KMS key ARN in the stack's Region, or a synth error naming the context key. */
@@ -437,7 +458,11 @@ export class LeadHubStack extends Stack {
       removalPolicy: this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    this.secrets = this.createSecrets(pepperLock);
+    const pepperFrom = secretArnContext(
+      props.pepperFromSecret ?? this.node.tryGetContext('pepperFromSecret'),
+      'pepperFromSecret',
+    );
+    this.secrets = this.createSecrets(pepperLock, pepperFrom);
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
     // Not bus.archive(), which drops the key; under the bus, so the archive keeps its logical id.
@@ -805,19 +830,29 @@ export class LeadHubStack extends Stack {
    * names, the operator's to fill in (an empty string means not configured). Kept when the stack is
    * deleted, like the table, unless deletion protection is off.
    */
-  private createSecrets(pepperLock: boolean): Partial<Record<SecretGroup, Secret>> {
+  private createSecrets(pepperLock: boolean, pepperFrom?: string): Partial<Record<SecretGroup, Secret>> {
     const removalPolicy = this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const encryption = this.kmsKey ? { encryptionKey: this.kmsKey } : {};
     const pepper = new Secret(this, 'PepperSecret', {
       description:
-        'LeadHub identity pepper (LEADHUB_PEPPER), generated. Never change it once leads exist: every identity ' +
+        `LeadHub identity pepper (LEADHUB_PEPPER), ${pepperFrom ? 'taken over from the one-secret stack' : 'generated'}. ` +
+        'Never change it once leads exist: every identity ' +
         'and suppression key is an HMAC under it. Locked by its resource policy (-c pepperLock=false lifts it).',
-      generateSecretString: {
-        secretStringTemplate: '{}',
-        generateStringKey: 'LEADHUB_PEPPER',
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
+      ...(pepperFrom
+        ? {
+            // The old secret's pepper, read by CloudFormation at deploy: identity keys stay valid.
+            secretObjectValue: {
+              LEADHUB_PEPPER: SecretValue.secretsManager(pepperFrom, { jsonField: 'LEADHUB_PEPPER' }),
+            },
+          }
+        : {
+            generateSecretString: {
+              secretStringTemplate: '{}',
+              generateStringKey: 'LEADHUB_PEPPER',
+              excludePunctuation: true,
+              passwordLength: 64,
+            },
+          }),
       removalPolicy,
       ...encryption,
     });

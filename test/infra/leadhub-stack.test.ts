@@ -1001,6 +1001,20 @@ describe('secrets', () => {
     allPlatforms.template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 1);
   });
 
+  it('takes over the pepper of a stack deployed before the split, by reference, never by value', () => {
+    const old = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SecretA720EF05-AbCdEf';
+    const migrated = synth({}, { pepperFromSecret: old });
+    const pepper = migrated.json.Resources[secretId(migrated.stack, 'pepper')] as Json;
+    expect(pepper.Properties.GenerateSecretString).toBeUndefined();
+    expect(JSON.stringify(pepper.Properties.SecretString)).toContain(
+      `{{resolve:secretsmanager:${old}:SecretString:LEADHUB_PEPPER::}}`,
+    );
+    migrated.template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 1);
+    expect(() => synth({}, { pepperFromSecret: 'LeadHubSecret' })).toThrow(
+      /CDK context pepperFromSecret must be the ARN of a Secrets Manager secret/,
+    );
+  });
+
   it('lifts the lock with pepperLock=false, and is retained like the table', () => {
     synth({}, { pepperLock: 'false' }).template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
     expect(() => synth({}, { pepperLock: 'off' })).toThrow(/pepperLock must be true or false/);
