@@ -833,6 +833,8 @@ export class LeadHubStack extends Stack {
   private createSecrets(pepperLock: boolean, pepperFrom?: string): Partial<Record<SecretGroup, Secret>> {
     const removalPolicy = this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const encryption = this.kmsKey ? { encryptionKey: this.kmsKey } : {};
+    // Keep these properties as they are: once locked, the secret refuses UpdateSecret, so a changed
+    // description or template would fail the deploy (and roll it back) rather than touch the pepper.
     const pepper = new Secret(this, 'PepperSecret', {
       description:
         `LeadHub identity pepper (LEADHUB_PEPPER), ${pepperFrom ? 'taken over from the one-secret stack' : 'generated'}. ` +
@@ -878,6 +880,7 @@ export class LeadHubStack extends Stack {
       secrets[group] = new Secret(this, `${SECRET_LABELS[group]}Secret`, {
         description: `LeadHub ${SECRET_LABELS[group]} secrets (JSON): fill in ${names.join(', ')} after deploy (an empty string means not configured).`,
         // Empty placeholders only, never a value: the operator puts the values (README "Deploy to AWS").
+        // This JSON is the secret's CloudFormation value: changing it would overwrite what was put there.
         secretObjectValue: Object.fromEntries(names.map((name) => [name, SecretValue.unsafePlainText('')])),
         removalPolicy,
         ...encryption,
