@@ -1,9 +1,9 @@
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
+import { createOutboundClient, type RetryPolicy } from '../../http/outbound.js';
 import type { Secrets } from '../../ports.js';
 import * as z from '../../zod.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
 import { parseLosslessJson } from '../meta/parse.js';
-import { type RetryPolicyOptions, retryAfterMs, retryPolicy } from '../retry-policy.js';
 
 /** Numbers were parsed losslessly (as their digits), so ids and times arrive as strings. */
 const id = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
@@ -137,13 +137,17 @@ export class LinkedInTransientError extends Error {
   override name = 'LinkedInTransientError';
 }
 
-export interface LinkedInClientOptions extends RetryPolicyOptions {
+export interface LinkedInClientOptions {
   /** e.g. https://api.linkedin.com (LINKEDIN_API_URL). */
   baseUrl: string;
   /** LinkedIn-Version, YYYYMM (LINKEDIN_API_VERSION). */
   version: string;
+  /** The outbound client's default policy unless set: 3 attempts of 4 s within 10 s. */
+  retry?: Partial<RetryPolicy>;
   fetch?: typeof globalThis.fetch;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
   /** Forms read without a version (no versioned URN) are kept this long; versioned ones never change. */
   unversionedFormTtlMs?: number;
   formCacheMaxEntries?: number;
@@ -162,7 +166,7 @@ interface LinkedInErrorBody {
 }
 
 export type LinkedInFailure =
-  | { kind: 'transient'; retryAfterMs?: number; detail: string }
+  | { kind: 'transient'; detail: string }
   | { kind: 'permanent'; reason: ConnectionFailureReason; detail: string };
 
 function linkedInError(body: unknown): LinkedInErrorBody {
@@ -260,16 +264,14 @@ export async function linkedInAccessToken(secrets: Secrets, responseId: string):
 
 /**
  * A small LinkedIn Marketing API client for the two reads capture needs, with the versioned-API headers
- * (`LinkedIn-Version`, `X-Restli-Protocol-Version: 2.0.0`) and the token as Bearer. Transient failures are
- * retried in-process a bounded number of times (honouring Retry-After), then LinkedInTransientError makes
- * the queue retry; permanent ones become PermanentSourceError with the connection details.
+ * (`LinkedIn-Version`, `X-Restli-Protocol-Version: 2.0.0`) and the token as Bearer, over the outbound client
+ * (lib/http/outbound.ts). Transient failures are retried within its policy (honouring Retry-After), then
+ * LinkedInTransientError makes the queue retry; permanent ones become PermanentSourceError with the
+ * connection details.
  */
 export function createLinkedInClient(options: LinkedInClientOptions): LinkedInClient {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
-  const retry = retryPolicy({ ...options, now });
-  const { requestTimeoutMs } = retry;
+  const http = createOutboundClient({ ...options, now });
   const unversionedTtlMs = options.unversionedFormTtlMs ?? 60 * 60 * 1000;
   const formMax = options.formCacheMaxEntries ?? 500;
   const base = options.baseUrl.replace(/\/+$/, '');
@@ -277,70 +279,72 @@ export function createLinkedInClient(options: LinkedInClientOptions): LinkedInCl
   // Leads of one batch share a form: concurrent misses wait for the one read in flight.
   const reading = new Map<string, Promise<LinkedInForm>>();
 
+  /** What the classifier passes on: the error body's codes, and the reason when permanent. */
+  type LinkedInInfo = { error: LinkedInErrorBody; reason?: ConnectionFailureReason } | { unreadable: true };
+
   async function get<T>(
     path: string,
     schema: z.ZodMiniType<T>,
     token: string,
     what: { responseId: string; formId?: string },
   ): Promise<T> {
-    const url = new URL(`${base}${path}`);
-    const started = now();
-    for (let attempt = 1; ; attempt++) {
-      let failure: LinkedInFailure;
-      let errorBody: LinkedInErrorBody = {};
-      let status = 0;
-      try {
-        const res = await doFetch(url, {
-          headers: {
-            authorization: `Bearer ${token}`,
-            'linkedin-version': options.version,
-            'x-restli-protocol-version': '2.0.0',
-            accept: 'application/json',
-          },
-          signal: AbortSignal.timeout(requestTimeoutMs),
-        });
-        status = res.status;
-        const body = parseLosslessJson(await res.text());
-        if (res.ok) {
-          const parsed = schema.safeParse(body);
-          if (parsed.success) return parsed.data;
+    const result = await http.request<T, LinkedInInfo>(
+      new URL(`${base}${path}`),
+      {
+        headers: {
+          authorization: `Bearer ${token}`,
+          'linkedin-version': options.version,
+          'x-restli-protocol-version': '2.0.0',
+          accept: 'application/json',
+        },
+      },
+      {
+        ...(options.retry ? { policy: options.retry } : {}),
+        read: (res) => {
+          const parsed = schema.safeParse(parseLosslessJson(res.body));
           // A 200 we cannot read is no connection problem, and retrying will not change it.
-          throw new PermanentSourceError(`linkedin ${path}: unexpected response shape`);
-        }
-        errorBody = linkedInError(body);
-        failure = classifyLinkedInFailure(res.status, errorBody);
-        if (failure.kind === 'transient') {
-          const wait = retryAfterMs(res.headers.get('retry-after'), now());
-          if (wait !== undefined) failure.retryAfterMs = wait;
-        }
-      } catch (error) {
-        if (error instanceof PermanentSourceError) throw error;
-        failure = { kind: 'transient', detail: (error as Error).name ?? 'network error' };
-      }
-
-      if (failure.kind === 'permanent') {
-        throw linkedInConnectionError(
-          failure.reason,
-          { ...what, version: options.version },
-          {
-            platformError: {
-              ...(status ? { status } : {}),
-              ...(errorBody.code ? { code: errorBody.code } : {}),
-              ...(errorBody.serviceErrorCode ? { subcode: errorBody.serviceErrorCode } : {}),
-            },
-          },
-          failure.detail,
-        );
-      }
-      const wait = retry.nextDelay(attempt, started, failure.retryAfterMs);
-      if (wait === undefined) {
-        throw new LinkedInTransientError(
-          `linkedin ${what.formId ? `form ${what.formId}` : `lead ${what.responseId}`}: ${failure.detail} ` +
-            `after ${attempt} attempt(s); the queue will retry`,
-        );
-      }
-      await sleep(wait);
+          return parsed.success
+            ? { ok: true, value: parsed.data }
+            : { ok: false, transient: false, info: { unreadable: true } };
+        },
+        classifyError: (res) => {
+          const error = linkedInError(parseLosslessJson(res.body));
+          const failure = classifyLinkedInFailure(res.status, error);
+          return failure.kind === 'transient'
+            ? { ok: false, transient: true, detail: failure.detail, info: { error } }
+            : {
+                ok: false,
+                transient: false,
+                detail: failure.detail,
+                info: { error, reason: failure.reason },
+              };
+        },
+      },
+    );
+    if (result.ok) return result.value;
+    const { failure } = result;
+    if (failure.kind === 'transient') {
+      throw new LinkedInTransientError(
+        `linkedin ${what.formId ? `form ${what.formId}` : `lead ${what.responseId}`}: ${failure.detail} ` +
+          `after ${result.attempts} attempt(s); the queue will retry`,
+      );
     }
+    const info = failure.info;
+    if (!info || 'unreadable' in info || !info.reason) {
+      throw new PermanentSourceError(`linkedin ${path}: unexpected response shape`);
+    }
+    throw linkedInConnectionError(
+      info.reason,
+      { ...what, version: options.version },
+      {
+        platformError: {
+          status: failure.status,
+          ...(info.error.code ? { code: info.error.code } : {}),
+          ...(info.error.serviceErrorCode ? { subcode: info.error.serviceErrorCode } : {}),
+        },
+      },
+      failure.detail,
+    );
   }
 
   return {

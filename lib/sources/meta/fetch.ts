@@ -1,12 +1,10 @@
 import type { ConnectionFailureReason } from '../../../events/contracts.js';
+import { createOutboundClient, type FailedVerdict, type RetryPolicy } from '../../http/outbound.js';
 import { hmacSha256Hex } from '../../http/raw-body.js';
 import type { Secrets } from '../../ports.js';
 import * as z from '../../zod.js';
 import { type ConnectionFailure, PermanentSourceError } from '../errors.js';
-import { type RetryPolicyOptions, retryAfterMs, retryPolicy } from '../retry-policy.js';
 import { parseLosslessJson } from './parse.js';
-
-export { retryAfterMs };
 
 /** Always explicit: without `fields` the Graph API returns only a few of them. */
 export const LEAD_FIELDS = [
@@ -122,13 +120,17 @@ export interface MetaCredentials {
   appSecret: string;
 }
 
-export interface MetaGraphClientOptions extends RetryPolicyOptions {
+export interface MetaGraphClientOptions {
   /** e.g. https://graph.facebook.com (META_GRAPH_URL). */
   baseUrl: string;
   /** e.g. v25.0 (META_GRAPH_VERSION). */
   version: string;
+  /** The outbound client's default policy unless set: 3 attempts of 4 s within 10 s. */
+  retry?: Partial<RetryPolicy>;
   fetch?: typeof globalThis.fetch;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
   formCacheTtlMs?: number;
   formCacheMaxEntries?: number;
 }
@@ -228,7 +230,7 @@ interface GraphErrorBody {
 }
 
 export type GraphFailure =
-  | { kind: 'transient'; retryAfterMs?: number; detail: string }
+  | { kind: 'transient'; detail: string }
   | { kind: 'permanent'; reason: ConnectionFailureReason; detail: string };
 
 /** Reads Meta's `{"error": {...}}` body; anything else yields no fields. */
@@ -272,6 +274,26 @@ export function classifyGraphFailure(status: number, error: GraphErrorBody): Gra
     return { kind: 'permanent', reason: 'token_invalid', detail };
   }
   return { kind: 'permanent', reason: 'request_rejected', detail };
+}
+
+/**
+ * Meta's own wait hint: Business Use Case throttling (page tokens) sends no Retry-After but
+ * `X-Business-Use-Case-Usage: {"<id>": [{"estimated_time_to_regain_access": <minutes>, …}]}`. The longest
+ * wait named, in ms; undefined when there is none (0 means not throttled) or the header is unreadable.
+ */
+export function regainAccessMs(headers: Headers): number | undefined {
+  const usage = parseLosslessJson(headers.get('x-business-use-case-usage') ?? '');
+  if (!usage || typeof usage !== 'object') return undefined;
+  let minutes = 0;
+  for (const entries of Object.values(usage)) {
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      const value = Number(
+        (entry as { estimated_time_to_regain_access?: unknown })?.estimated_time_to_regain_access,
+      );
+      if (Number.isFinite(value) && value > minutes) minutes = value;
+    }
+  }
+  return minutes > 0 ? minutes * 60_000 : undefined;
 }
 
 const REPLAY = 'npm run replay -- --source meta --status failed';
@@ -347,21 +369,38 @@ export async function pageAccessToken(secrets: Secrets, pageId: string): Promise
 }
 
 /**
- * A small Graph API client for the two reads capture needs. Sends the page token as a Bearer header with
- * appsecret_proof; retries transient failures in-process a bounded number of times (honouring
- * Retry-After), then throws MetaTransientError so the queue retries later; turns permanent failures into
- * PermanentSourceError with the connection details.
+ * A small Graph API client for the reads capture and reconciliation need, over the outbound client
+ * (lib/http/outbound.ts). Sends the page token as a Bearer header with appsecret_proof. Graph's codes decide
+ * what is transient (they win over statuses); transient failures are retried within the outbound policy
+ * (honouring Retry-After or Meta's estimated_time_to_regain_access), then MetaTransientError makes the
+ * queue retry; permanent ones become PermanentSourceError with the connection details.
  */
 export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGraphClient {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
-  const retry = retryPolicy({ ...options, now });
-  const { requestTimeoutMs } = retry;
+  const http = createOutboundClient({ ...options, now });
   const formTtlMs = options.formCacheTtlMs ?? 60 * 60 * 1000;
   const formMax = options.formCacheMaxEntries ?? 500;
   const base = options.baseUrl.replace(/\/+$/, '');
   const forms = new Map<string, { form: MetaForm; expiresAt: number }>();
+
+  /** What the Graph classifier passes on: the error body's fields, and the reason when permanent. */
+  type GraphInfo = { error: GraphErrorBody; reason?: ConnectionFailureReason } | { unreadable: true };
+
+  function classifyError(res: { status: number; headers: Headers; body: string }): FailedVerdict<GraphInfo> {
+    const error = graphError(parseLosslessJson(res.body));
+    const failure = classifyGraphFailure(res.status, error);
+    if (failure.kind === 'permanent') {
+      return { ok: false, transient: false, detail: failure.detail, info: { error, reason: failure.reason } };
+    }
+    const hint = regainAccessMs(res.headers);
+    return {
+      ok: false,
+      transient: true,
+      detail: failure.detail,
+      info: { error },
+      ...(hint !== undefined ? { retryAfterMs: hint } : {}),
+    };
+  }
 
   async function get<T>(
     path: string,
@@ -374,61 +413,48 @@ export function createMetaGraphClient(options: MetaGraphClientOptions): MetaGrap
     const url = new URL(`${base}/${options.version}/${path}`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     url.searchParams.set('appsecret_proof', hmacSha256Hex(credentials.appSecret, credentials.token));
-    const started = now();
-    for (let attempt = 1; ; attempt++) {
-      let failure: GraphFailure;
-      let errorBody: GraphErrorBody = {};
-      let status = 0;
-      try {
-        const res = await doFetch(url, {
-          headers: { authorization: `Bearer ${credentials.token}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(requestTimeoutMs),
-        });
-        status = res.status;
-        const body = parseLosslessJson(await res.text());
-        if (res.ok) {
-          const parsed = read(body);
-          if (parsed !== undefined) return parsed;
+    const result = await http.request<T, GraphInfo>(
+      url,
+      { headers: { authorization: `Bearer ${credentials.token}`, accept: 'application/json' } },
+      {
+        ...(options.retry ? { policy: options.retry } : {}),
+        read: (res) => {
+          const parsed = read(parseLosslessJson(res.body));
           // A 200 we cannot read is no connection problem, and retrying will not change it.
-          throw new PermanentSourceError(`meta ${what} ${id}: unexpected Graph response shape`);
-        }
-        errorBody = graphError(body);
-        failure = classifyGraphFailure(res.status, errorBody);
-        if (failure.kind === 'transient') {
-          const wait = retryAfterMs(res.headers.get('retry-after'), now());
-          if (wait !== undefined) failure.retryAfterMs = wait;
-        }
-      } catch (error) {
-        if (error instanceof PermanentSourceError) throw error;
-        // Network errors and timeouts (TimeoutError, AbortError, TypeError from fetch).
-        failure = { kind: 'transient', detail: (error as Error).name ?? 'network error' };
-      }
-
-      if (failure.kind === 'permanent') {
-        throw metaConnectionError(
-          failure.reason,
-          credentials.pageId,
-          {
-            ...(what === 'form' || what === 'leads' ? { formId: id } : {}),
-            platformError: {
-              ...(status ? { status } : {}),
-              ...(errorBody.code !== undefined ? { code: String(errorBody.code) } : {}),
-              ...(errorBody.subcode !== undefined ? { subcode: String(errorBody.subcode) } : {}),
-              ...(errorBody.type ? { type: errorBody.type } : {}),
-              ...(errorBody.traceId ? { traceId: errorBody.traceId } : {}),
-            },
-          },
-          `${what} ${id}: ${failure.detail}`,
-        );
-      }
-      const wait = retry.nextDelay(attempt, started, failure.retryAfterMs);
-      if (wait === undefined) {
-        throw new MetaTransientError(
-          `meta ${what} ${id}: ${failure.detail} after ${attempt} attempt(s); the queue will retry`,
-        );
-      }
-      await sleep(wait);
+          return parsed !== undefined
+            ? { ok: true, value: parsed }
+            : { ok: false, transient: false, info: { unreadable: true } };
+        },
+        classifyError,
+      },
+    );
+    if (result.ok) return result.value;
+    const { failure } = result;
+    if (failure.kind === 'transient') {
+      throw new MetaTransientError(
+        `meta ${what} ${id}: ${failure.detail} after ${result.attempts} attempt(s); the queue will retry`,
+      );
     }
+    const info = failure.info;
+    if (!info || 'unreadable' in info || !info.reason) {
+      throw new PermanentSourceError(`meta ${what} ${id}: unexpected Graph response shape`);
+    }
+    const { error } = info;
+    throw metaConnectionError(
+      info.reason,
+      credentials.pageId,
+      {
+        ...(what === 'form' || what === 'leads' ? { formId: id } : {}),
+        platformError: {
+          status: failure.status,
+          ...(error.code !== undefined ? { code: String(error.code) } : {}),
+          ...(error.subcode !== undefined ? { subcode: String(error.subcode) } : {}),
+          ...(error.type ? { type: error.type } : {}),
+          ...(error.traceId ? { traceId: error.traceId } : {}),
+        },
+      },
+      `${what} ${id}: ${failure.detail}`,
+    );
   }
 
   const one =

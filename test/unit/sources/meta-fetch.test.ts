@@ -8,7 +8,6 @@ import {
   LEAD_FIELDS,
   MetaTransientError,
   pageAccessToken,
-  retryAfterMs,
 } from '../../../lib/sources/meta/fetch.js';
 import { fixedSecrets } from '../../support/fakes.js';
 
@@ -150,6 +149,40 @@ describe('Graph client: transient failures', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it("takes Meta's estimated_time_to_regain_access as the wait: minutes go back to the queue at once", async () => {
+    const usage = (minutes: number) => ({
+      'x-business-use-case-usage': JSON.stringify({
+        [credentials.pageId]: [
+          {
+            type: 'pages',
+            call_count: 100,
+            total_cputime: 20,
+            total_time: 20,
+            estimated_time_to_regain_access: 0,
+          },
+          { type: 'leadgen', call_count: 100, estimated_time_to_regain_access: minutes },
+        ],
+      }),
+    });
+    const { graph, calls, sleeps } = client([
+      { ...graphError(400, 80004), headers: usage(5) },
+      { status: 200, body: leadBody },
+    ]);
+    await expect(graph.getLead(LEAD_ID, credentials)).rejects.toBeInstanceOf(MetaTransientError);
+    expect(calls).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+
+    // Not throttled (0), or unreadable: the usual backoff.
+    const fine = client([
+      { ...graphError(400, 80004), headers: usage(0) },
+      { ...graphError(400, 80004), headers: { 'x-business-use-case-usage': 'not json' } },
+      { status: 200, body: leadBody },
+    ]);
+    expect((await fine.graph.getLead(LEAD_ID, credentials)).id).toBe(LEAD_ID);
+    expect(fine.sleeps).toHaveLength(2);
+    expect(fine.sleeps.every((ms) => ms < 2_000)).toBe(true);
+  });
+
   it('treats an unreadable 200 as permanent, not as a connection failure', async () => {
     const { graph } = client([{ status: 200, body: '{"id": "1", "field_data": "nope"}' }]);
     const error = (await graph
@@ -212,15 +245,6 @@ describe('classifyGraphFailure', () => {
     expect(classifyGraphFailure(401, {})).toMatchObject({ reason: 'token_invalid' });
     expect(classifyGraphFailure(403, {})).toMatchObject({ reason: 'permission_missing' });
     expect(classifyGraphFailure(400, { type: 'OAuthException' })).toMatchObject({ reason: 'token_invalid' });
-  });
-});
-
-describe('retryAfterMs', () => {
-  it('reads seconds and HTTP dates', () => {
-    expect(retryAfterMs('3', 0)).toBe(3000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
-    expect(retryAfterMs(null, 0)).toBeUndefined();
-    expect(retryAfterMs('soon', 0)).toBeUndefined();
   });
 });
 
