@@ -207,7 +207,8 @@ export const CHAOS_TUNING: HubTuning = {
  * busy 2-core machine a 200 can take a second to be read, and a post that timed out after Slack took it
  * is posted again (incoming webhooks have no idempotency key), which the count would show as a double.
  * A claimed alert whose sender never completed it is claimable again after twice this (the real lease is
- * 60 s): the lease must outlast a sender's longest post, or a second sender posts the same alert.
+ * 60 s): the lease must outlast a sender's longest post (retries of a 429 included: its budget is 1.5 times
+ * this, as the real 25 s is within 60 s), or a second sender posts the same alert.
  */
 const SLACK_TIMEOUT_MS = 5_000;
 
@@ -435,7 +436,11 @@ function chaosFactories(plan: FaultPlan, timing: { slackTimeoutMs: number; alert
       injectDynamoFaults(options.doc, plan);
       return createDynamoDbLeadStore({ ...options, alertLeaseMs: timing.alertLeaseMs });
     },
-    webhookNotifier: (url: string) => createWebhookNotifier(url, fetch, { timeoutMs: timing.slackTimeoutMs }),
+    webhookNotifier: (url: string) =>
+      createWebhookNotifier(url, fetch, {
+        // A 429 is waited out within the budget; the lease (twice the timeout) outlasts the whole post.
+        retry: { attemptTimeoutMs: timing.slackTimeoutMs, budgetMs: 1.5 * timing.slackTimeoutMs },
+      }),
     formsHttp: (deps: HubDeps) => createFormsHttpHandler(ingestDeps(deps)),
     webhooksHttp: (deps: HubDeps) => createWebhooksHttpHandler(ingestDeps(deps)),
     captureWorker: (deps: HubDeps) => createCaptureWorker(workerDeps(deps)),

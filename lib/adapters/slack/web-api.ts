@@ -1,3 +1,11 @@
+import {
+  createOutboundClient,
+  DEFAULT_RETRY_POLICY,
+  type FailedVerdict,
+  type OutboundFailure,
+  type ReceivedResponse,
+  type RetryPolicy,
+} from '../../http/outbound.js';
 import type { SlackMessage, SlackMessageRef } from '../../ports.js';
 
 /** Default base URL of the Web API (SLACK_API_URL overrides it, e.g. for a local stand-in). */
@@ -53,21 +61,51 @@ const TRANSIENT_CODES = new Set([
   'team_added_to_org',
 ]);
 
+/**
+ * Slack posts through the one outbound policy with more room: a hung post gives up after 10 s, and a call
+ * takes at most 25 s (so a Retry-After of up to 15 s is waited out) within the notifier's 30 s. Past it the
+ * call throws a transient error, so the caller's own retries (Lambda async retries, the bus) take over.
+ * Only rate limits are retried in-process: Slack did not take a rate-limited post, while one that failed
+ * with a 5xx or timed out may have been posted, and must not be posted twice.
+ */
+export const SLACK_RETRY_POLICY: Readonly<RetryPolicy> = {
+  ...DEFAULT_RETRY_POLICY,
+  attemptTimeoutMs: 10_000,
+  budgetMs: 25_000,
+};
+
+/** Slack's error code travels with each failure; `http_<status>` when the body names none. */
+export interface SlackFailureInfo {
+  code: string;
+}
+
+/** A non-2xx answer from Slack: 429 is a rate limit, 5xx and Slack-side codes are transient. */
+export function classifySlackError(res: ReceivedResponse): FailedVerdict<SlackFailureInfo> {
+  const code = res.status === 429 ? 'ratelimited' : (slackErrorCode(res.body) ?? `http_${res.status}`);
+  return {
+    ok: false,
+    transient: res.status >= 500 || res.status === 429 || TRANSIENT_CODES.has(code),
+    rateLimited: RATE_LIMIT_CODES.has(code),
+    detail: code,
+    info: { code },
+  };
+}
+
+/** Retry in-process only what Slack certainly did not act on. */
+export const onlyRateLimits = (failure: OutboundFailure<unknown>) =>
+  failure.kind === 'transient' && failure.reason === 'rate_limited';
+
 export interface SlackWebApiOptions {
   token: string;
   baseUrl?: string;
   fetch?: typeof fetch;
-  /** A hung request gives up after this long (transient). */
-  timeoutMs?: number;
-  /**
-   * Longest total time one call may spend waiting out Retry-After. Past it the call throws a transient
-   * error, so the caller's own retry policy (Lambda async retries, the bus) takes over.
-   */
-  maxRetryWaitMs?: number;
+  /** SLACK_RETRY_POLICY unless set. */
+  retry?: Partial<RetryPolicy>;
   /** Least time between two posts to one channel: Slack allows about one message per second per channel. */
   channelIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  random?: () => number;
   /** Receives one line per permanent failure (method, code, channel id, hint): no lead data. */
   onPermanentError?: (info: { method: string; code: string; channel?: string; hint: string }) => void;
 }
@@ -90,18 +128,33 @@ interface SlackResponse {
   ts?: string;
 }
 
+const RATE_LIMIT_CODES = new Set(['ratelimited', 'rate_limited']);
+
+function parseSlackBody(body: string): SlackResponse | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === 'object' ? (parsed as SlackResponse) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function slackErrorCode(body: string): string | undefined {
+  const error = parseSlackBody(body)?.error;
+  return typeof error === 'string' && /^[a-z0-9_.]{1,80}$/.test(error) ? error : undefined;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A small Slack Web API client over fetch: the three chat methods LeadHub needs, paced and rate-limit aware. */
 export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
   const baseUrl = (options.baseUrl ?? SLACK_API_URL).replace(/\/+$/, '');
   if (!URL.canParse(baseUrl)) throw new Error('SLACK_API_URL is not a valid URL');
-  const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxRetryWaitMs = options.maxRetryWaitMs ?? 15_000;
   const interval = options.channelIntervalMs ?? 1_000;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
+  const http = createOutboundClient({ ...options, sleep, now });
+  const policy = { ...SLACK_RETRY_POLICY, ...options.retry };
   /** Per channel, the earliest time the next post may go out. */
   const nextSlot = new Map<string, number>();
 
@@ -113,9 +166,9 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     if (wait > 0) await sleep(wait);
   }
 
-  function holdChannel(channel: string | undefined, seconds: number): void {
+  function holdChannel(channel: string | undefined, ms: number): void {
     if (!channel) return;
-    nextSlot.set(channel, Math.max(nextSlot.get(channel) ?? 0, now() + seconds * 1000));
+    nextSlot.set(channel, Math.max(nextSlot.get(channel) ?? 0, now() + ms));
   }
 
   async function send(
@@ -126,70 +179,79 @@ export function createSlackWebApi(options: SlackWebApiOptions): SlackWebApi {
     channel: string | undefined,
     paced: boolean,
   ): Promise<SlackResponse> {
-    let waited = 0;
-    for (;;) {
-      if (paced && channel) await pace(channel);
-      let response: Response;
-      try {
-        response = await doFetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            ...(auth ? { authorization: `Bearer ${options.token}` } : {}),
-          },
-          body: JSON.stringify(body),
-          redirect: 'error',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        // fetch's own errors can quote the URL (a response_url is a credential): keep the kind only.
-        throw new SlackApiError(
-          `Slack ${method} request failed (${networkErrorKind(error)})`,
-          method,
-          'request_failed',
-          undefined,
-          true,
-        );
-      }
-      const parsed = (await response.json().catch(() => undefined)) as SlackResponse | undefined;
-      const code =
-        response.status === 429
-          ? 'ratelimited'
-          : (parsed?.error ?? (response.ok ? undefined : `http_${response.status}`));
-
-      if (code === 'ratelimited') {
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now()) ?? 1;
-        holdChannel(channel, retryAfter);
-        if (waited + retryAfter * 1000 <= maxRetryWaitMs) {
-          waited += retryAfter * 1000;
-          await sleep(retryAfter * 1000);
-          continue;
-        }
-        throw new SlackApiError(
-          `Slack ${method} rate limited (retry after ${retryAfter} s)`,
-          method,
-          'ratelimited',
-          response.status,
-          true,
-          retryAfter,
-        );
-      }
-      if (response.ok && (parsed?.ok === true || (!auth && code === undefined))) return parsed ?? {};
-
-      const finalCode = code ?? 'invalid_response';
-      const transient = response.status >= 500 || TRANSIENT_CODES.has(finalCode);
-      if (!transient) {
-        const hint = PERMANENT_ERROR_HINTS[finalCode] ?? 'see https://api.slack.com/methods';
-        options.onPermanentError?.({ method, code: finalCode, ...(channel ? { channel } : {}), hint });
-      }
+    const result = await http.request<SlackResponse, SlackFailureInfo>(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          ...(auth ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body: JSON.stringify(body),
+        redirect: 'error',
+      },
+      {
+        policy,
+        retryable: onlyRateLimits,
+        ...(paced && channel ? { beforeAttempt: () => pace(channel) } : {}),
+        onFailure: (failure) => {
+          // Every post to a rate-limited channel waits, not only the one that was refused.
+          if (failure.kind === 'transient' && failure.reason === 'rate_limited') {
+            holdChannel(channel, failure.retryAfterMs ?? interval);
+          }
+        },
+        read: (res) => {
+          const parsed = parseSlackBody(res.body);
+          // A response_url answers a bare "ok"; the Web API says ok:true.
+          if (parsed?.ok === true || (!auth && parsed?.error === undefined))
+            return { ok: true, value: parsed ?? {} };
+          const code = slackErrorCode(res.body) ?? 'invalid_response';
+          return {
+            ok: false,
+            transient: TRANSIENT_CODES.has(code),
+            rateLimited: RATE_LIMIT_CODES.has(code),
+            detail: code,
+            info: { code },
+          };
+        },
+        classifyError: classifySlackError,
+      },
+    );
+    if (result.ok) return result.value;
+    const { failure } = result;
+    if (failure.kind === 'transient' && (failure.reason === 'network' || failure.reason === 'timeout')) {
       throw new SlackApiError(
-        `Slack ${method} failed: ${finalCode}${transient ? '' : ` (${PERMANENT_ERROR_HINTS[finalCode] ?? 'permanent'})`}`,
+        `Slack ${method} request failed (${failure.detail})`,
         method,
-        finalCode,
-        response.status,
-        transient,
+        'request_failed',
+        undefined,
+        true,
       );
     }
+    const code = failure.info?.code ?? 'invalid_response';
+    if (failure.kind === 'transient' && failure.reason === 'rate_limited') {
+      const seconds = failure.retryAfterMs !== undefined ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
+      throw new SlackApiError(
+        `Slack ${method} rate limited${seconds !== undefined ? ` (retry after ${seconds} s)` : ''}`,
+        method,
+        'ratelimited',
+        failure.status,
+        true,
+        seconds,
+      );
+    }
+    const transient = failure.kind === 'transient';
+    if (!transient) {
+      const hint = PERMANENT_ERROR_HINTS[code] ?? 'see https://api.slack.com/methods';
+      options.onPermanentError?.({ method, code, ...(channel ? { channel } : {}), hint });
+    }
+    throw new SlackApiError(
+      `Slack ${method} failed: ${code}${transient ? '' : ` (${PERMANENT_ERROR_HINTS[code] ?? 'permanent'})`}`,
+      method,
+      code,
+      failure.status,
+      transient,
+    );
   }
 
   const call = (method: string, body: Record<string, unknown>, channel?: string, paced = false) =>
@@ -258,19 +320,4 @@ export function isAllowedResponseUrl(url: string, baseUrl: string = SLACK_API_UR
   if (u.protocol === 'https:' && (u.hostname === 'slack.com' || u.hostname.endsWith('.slack.com')))
     return true;
   return u.origin === new URL(baseUrl).origin;
-}
-
-export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const seconds = Number(value.trim());
-  if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, Math.ceil((date - nowMs) / 1000)) : undefined;
-}
-
-function networkErrorKind(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown error';
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
 }

@@ -3,7 +3,6 @@ import { createSlackAppNotifier } from '../../../lib/adapters/slack/app-notifier
 import {
   createSlackWebApi,
   isAllowedResponseUrl,
-  parseRetryAfter,
   SlackApiError,
   type SlackWebApiOptions,
 } from '../../../lib/adapters/slack/web-api.js';
@@ -136,7 +135,7 @@ describe('Slack Web API client', () => {
   it('throws a transient error carrying Retry-After when the wait does not fit the budget', async () => {
     const slack = fakeSlack([limited('30')]);
     const error = await apiError(
-      createSlackWebApi(slack.options({ maxRetryWaitMs: 10_000 })).postMessage({ ...message, channel: 'C1' }),
+      createSlackWebApi(slack.options()).postMessage({ ...message, channel: 'C1' }),
     );
     expect(error).toMatchObject({ code: 'ratelimited', status: 429, transient: true, retryAfterSeconds: 30 });
     expect(slack.calls).toHaveLength(1);
@@ -145,10 +144,28 @@ describe('Slack Web API client', () => {
   it('stops retrying once the waits add up past the budget', async () => {
     const slack = fakeSlack([limited('4')]);
     const error = await apiError(
-      createSlackWebApi(slack.options({ maxRetryWaitMs: 10_000 })).postMessage({ ...message, channel: 'C1' }),
+      createSlackWebApi(
+        slack.options({ retry: { maxAttempts: 10, attemptTimeoutMs: 10_000, budgetMs: 20_000 } }),
+      ).postMessage({ ...message, channel: 'C1' }),
     );
     expect(error.transient).toBe(true);
-    expect(slack.calls).toHaveLength(3); // waits 4 s + 4 s, the third 4 s would pass 10 s
+    // Calls at 0 s and 4 s, then 8 s; a wait of 4 s more and a whole 10 s attempt would pass 20 s.
+    expect(slack.calls).toHaveLength(3);
+  });
+
+  it('stops after three attempts by default', async () => {
+    const slack = fakeSlack([limited('1')]);
+    await apiError(createSlackWebApi(slack.options()).postMessage({ ...message, channel: 'C1' }));
+    expect(slack.calls).toHaveLength(3);
+  });
+
+  it('does not post again after a 5xx or a timeout: Slack may have taken the post', async () => {
+    const slack = fakeSlack([() => new Response('', { status: 503 }), ok({ channel: 'C1', ts: '1' })]);
+    const error = await apiError(
+      createSlackWebApi(slack.options()).postMessage({ ...message, channel: 'C1' }),
+    );
+    expect(error).toMatchObject({ code: 'http_503', transient: true });
+    expect(slack.calls).toHaveLength(1);
   });
 
   it('classifies permanent errors, says how to fix them once, and never leaks the token', async () => {
@@ -224,7 +241,7 @@ describe('Slack Web API client', () => {
 
   it('holds a rate-limited channel back for the next post too', async () => {
     const slack = fakeSlack([limited('2'), ok({ channel: 'C1', ts: '1' })]);
-    const api = createSlackWebApi(slack.options({ channelIntervalMs: 0, maxRetryWaitMs: 0 }));
+    const api = createSlackWebApi(slack.options({ channelIntervalMs: 0, retry: { maxAttempts: 1 } }));
     await expect(api.postMessage({ ...message, channel: 'C1' })).rejects.toMatchObject({
       retryAfterSeconds: 2,
     });
@@ -246,16 +263,6 @@ describe('Slack Web API client', () => {
     expect(isAllowedResponseUrl('http://127.0.0.1:9/actions/1', 'http://127.0.0.1:9/api')).toBe(true);
     expect(isAllowedResponseUrl('http://hooks.slack.com/x')).toBe(false);
     expect(isAllowedResponseUrl('https://slack.com.evil.example/x')).toBe(false);
-  });
-
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    expect(parseRetryAfter('12')).toBe(12);
-    expect(parseRetryAfter('1.2')).toBe(2);
-    expect(
-      parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1)),
-    ).toBe(30);
-    expect(parseRetryAfter('soon')).toBeUndefined();
-    expect(parseRetryAfter(null)).toBeUndefined();
   });
 });
 

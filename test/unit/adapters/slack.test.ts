@@ -19,7 +19,10 @@ interface Received {
 let server: Server;
 let base: string;
 let received: Received[] = [];
-let reply: { status: number; body: string; headers?: Record<string, string> } = { status: 200, body: 'ok' };
+type Reply = { status: number; body: string; headers?: Record<string, string> };
+let reply: Reply = { status: 200, body: 'ok' };
+/** Answered first, in order, before `reply`. */
+let replies: Reply[] = [];
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,8 +41,9 @@ beforeAll(async () => {
       contentType: req.headers['content-type'],
       body: await readBody(req),
     });
-    res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
-    res.end(reply.body);
+    const next = replies.shift() ?? reply;
+    res.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
+    res.end(next.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -52,6 +56,7 @@ afterAll(async () => {
 beforeEach(() => {
   received = [];
   reply = { status: 200, body: 'ok' };
+  replies = [];
 });
 
 const SECRET_PATH = '/services/T000/B000/s3cr3tT0k3n';
@@ -90,6 +95,28 @@ describe('createWebhookNotifier', () => {
     expect(error.message).toContain('429');
     expect(error.message).toContain('retry after 30 s');
     expect(JSON.stringify({ m: error.message, s: error.stack, e: error })).not.toContain('s3cr3t');
+  });
+
+  it('waits out a 429 within its budget and posts again, on the fake clock', async () => {
+    replies = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '2' } }];
+    let clock = 0;
+    const sleeps: number[] = [];
+    const notifier = createWebhookNotifier(base + SECRET_PATH, fetch, {
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    await notifier.post(message);
+    expect(sleeps).toEqual([2_000]);
+    expect(received).toHaveLength(2);
+  });
+
+  it('does not post again after a 500: Slack may have shown the first', async () => {
+    replies = [{ status: 500, body: 'internal_error' }];
+    await postError(createWebhookNotifier(base + SECRET_PATH).post(message));
+    expect(received).toHaveLength(1);
   });
 
   it('treats 500 as transient', async () => {
