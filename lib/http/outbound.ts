@@ -184,7 +184,7 @@ function byStatus(status: number): FailedVerdict<never> {
 }
 
 /** The wait before retry `attempt + 1`: Retry-After when given, else base · 2^(attempt-1) plus jitter. */
-export function backoffMs(
+function backoffMs(
   policy: Pick<RetryPolicy, 'baseDelayMs'>,
   attempt: number,
   retryAfterMs: number | undefined,
@@ -253,7 +253,8 @@ export function createOutboundClient(options: OutboundClientOptions = {}): Outbo
         if (failure.kind === 'permanent' || n >= policy.maxAttempts) return { ...outcome, attempts: n };
         if (how.retryable && !how.retryable(failure)) return { ...outcome, attempts: n };
         const wait = backoffMs(policy, n, failure.retryAfterMs, random);
-        // Retry only when the wait and a whole further attempt fit: a call never outlives its budget.
+        // Retry only when the wait and a whole further attempt fit: a call never outlives its budget
+        // (beforeAttempt's own waits aside).
         if (now() - started + wait + timeoutMs > policy.budgetMs) return { ...outcome, attempts: n };
         await sleep(wait);
       }
