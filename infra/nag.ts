@@ -80,7 +80,8 @@ export function acknowledgeNagFindings(stack: LeadHubStack): void {
       id: 'AwsSolutions-SQS3',
       reason:
         `${name} is itself a dead-letter queue (EventBridge target DLQ or Lambda on-failure destination), which ` +
-        'cdk-nag cannot see because it only recognises SQS redrive policies. It is alarmed.',
+        'cdk-nag cannot see because it only recognises SQS redrive policies. It is alarmed (an on-failure ' +
+        "queue through its function's AsyncEventsDropped alarm in the lean alarm set).",
     });
   }
 

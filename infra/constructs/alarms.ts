@@ -45,7 +45,7 @@ export const ALARM_RULES = {
   asyncEventsDropped: { threshold: 1, period: FIVE_MINUTES, evaluationPeriods: 1 },
   /** Not even the on-failure destination took the event: it is lost. */
   destinationDeliveryFailures: { threshold: 1, period: FIVE_MINUTES, evaluationPeriods: 1 },
-  /** Percent of requests; at least API_5XX_MIN_RESPONSES of them, so one failure of three requests is left to the function's alarm. */
+  /** Percent of requests; at least API_5XX_MIN_RESPONSES of them (by alarm set). */
   api5xxPercent: { threshold: 5, period: FIVE_MINUTES, evaluationPeriods: 1 },
   /**
    * Percent of requests refused 401 (a bad signature, token or key); at least API_401_MIN_RESPONSES of
@@ -56,7 +56,22 @@ export const ALARM_RULES = {
   deadLetterMessages: { threshold: 1, period: Duration.minutes(1), evaluationPeriods: 1 },
 } as const satisfies Record<string, AlarmRule>;
 
-export const API_5XX_MIN_RESPONSES = 3;
+/**
+ * Which alarms the stack deploys (CDK context `alarms`). `lean`, the default, watches every sign of lost
+ * or stuck work within the idle budget: each alarm costs $0.10 a month per metric it reads, every day.
+ * `full` adds an alarm per function (Errors, Throttles), dead letters' age and failed on-failure
+ * deliveries: earlier and more specific pages of the same failures (README "Alarms and notifications").
+ */
+export const ALARM_SETS = ['lean', 'full'] as const;
+export type AlarmSet = (typeof ALARM_SETS)[number];
+export const DEFAULT_ALARM_SET: AlarmSet = 'lean';
+
+/**
+ * The fewest 5xx in a period that page. The full set leaves a lone 5xx to the failing function's Errors
+ * alarm; the lean set has none, so the API's alarm takes every 5xx that is 5 % or more of the requests
+ * (each one at low volume, where a platform's retries come too far apart to make three).
+ */
+export const API_5XX_MIN_RESPONSES: Readonly<Record<AlarmSet, number>> = { lean: 1, full: 3 };
 export const API_401_MIN_RESPONSES = 5;
 
 /**
@@ -78,10 +93,15 @@ export const METRIC_NAMESPACE = 'LeadHub';
 export const API_401_METRIC = 'ApiUnauthorized';
 
 export interface HubAlarmsProps {
+  set: AlarmSet;
   topic: ITopic;
   functions: Readonly<Record<HubFunctionName, HubFunction>>;
-  /** Invoked asynchronously (EventBridge rules, EventBridge Scheduler): their dropped events alarm too. */
-  asyncInvoked: readonly HubFunctionName[];
+  /**
+   * Functions invoked asynchronously (EventBridge rules, EventBridge Scheduler), each with the name of its
+   * on-failure queue in `deadLetterQueues`: its dropped events alarm, and every event it drops lands
+   * in that queue (or is lost), so the lean set needs no second alarm on the queue.
+   */
+  asyncInvoked: Readonly<Partial<Record<HubFunctionName, string>>>;
   stage: HttpStage;
   /** The stage's access log: JSON lines whose `status` is the response status, as a string. */
   accessLogs: ILogGroup;
@@ -102,20 +122,29 @@ export class HubAlarms extends Construct {
         throw new Error(`Work queue ${name} has no WORK_QUEUE_MAX_AGE (infra/constructs/alarms.ts)`);
       }
     }
+    const asyncInvoked = Object.entries(props.asyncInvoked) as [HubFunctionName, string][];
+    for (const [name, queue] of asyncInvoked) {
+      if (!props.deadLetterQueues[queue]) {
+        throw new Error(`${name}'s on-failure queue ${queue} is not among the dead-letter queues`);
+      }
+    }
+    const full = props.set === 'full';
     this.action = new SnsAction(props.topic);
 
-    for (const [name, hub] of Object.entries(props.functions)) {
-      const fn = hub.fn;
-      this.alarm(`${name}-Errors`, ALARM_RULES.functionErrors, {
-        metric: fn.metricErrors({ statistic: Stats.SUM, period: ALARM_RULES.functionErrors.period }),
-        description: `${name} failed (an exception or a timeout): read its log group for the error`,
-      });
-      this.alarm(`${name}-Throttles`, ALARM_RULES.functionThrottles, {
-        metric: fn.metricThrottles({ statistic: Stats.SUM, period: ALARM_RULES.functionThrottles.period }),
-        description: `${name} has been throttled for 15 minutes: raise its concurrency or the account's limit`,
-      });
+    if (full) {
+      for (const [name, hub] of Object.entries(props.functions)) {
+        const fn = hub.fn;
+        this.alarm(`${name}-Errors`, ALARM_RULES.functionErrors, {
+          metric: fn.metricErrors({ statistic: Stats.SUM, period: ALARM_RULES.functionErrors.period }),
+          description: `${name} failed (an exception or a timeout): read its log group for the error`,
+        });
+        this.alarm(`${name}-Throttles`, ALARM_RULES.functionThrottles, {
+          metric: fn.metricThrottles({ statistic: Stats.SUM, period: ALARM_RULES.functionThrottles.period }),
+          description: `${name} has been throttled for 15 minutes: raise its concurrency or the account's limit`,
+        });
+      }
     }
-    for (const name of props.asyncInvoked) {
+    for (const [name, queue] of asyncInvoked) {
       const fn = props.functions[name].fn;
       this.alarm(`${name}-AsyncEventsDropped`, ALARM_RULES.asyncEventsDropped, {
         metric: fn.metric('AsyncEventsDropped', {
@@ -123,19 +152,21 @@ export class HubAlarms extends Construct {
           period: ALARM_RULES.asyncEventsDropped.period,
         }),
         description:
-          `${name} dropped an asynchronous event after its retries: see its Errors and Throttles, then ` +
-          'redrive its on-failure queue if it has one',
+          `${name} gave up on an asynchronous event (errors, throttling or age): read its log group, then ` +
+          `redrive the event from ${queue}`,
       });
-      this.alarm(`${name}-DestinationDeliveryFailures`, ALARM_RULES.destinationDeliveryFailures, {
-        metric: fn.metric('DestinationDeliveryFailures', {
-          statistic: Stats.SUM,
-          period: ALARM_RULES.destinationDeliveryFailures.period,
-        }),
-        description: `${name} could not park a failed event in its on-failure queue: the event is lost; check the queue's policy`,
-      });
+      if (full) {
+        this.alarm(`${name}-DestinationDeliveryFailures`, ALARM_RULES.destinationDeliveryFailures, {
+          metric: fn.metric('DestinationDeliveryFailures', {
+            statistic: Stats.SUM,
+            period: ALARM_RULES.destinationDeliveryFailures.period,
+          }),
+          description: `${name} could not park a failed event in ${queue}: the event is lost; check the queue's policy`,
+        });
+      }
     }
 
-    this.apiAlarms(props.stage, props.accessLogs);
+    this.apiAlarms(props.stage, props.accessLogs, API_5XX_MIN_RESPONSES[props.set]);
 
     for (const [name, queue] of Object.entries(props.workQueues)) {
       const maxAge = WORK_QUEUE_MAX_AGE[name] as Duration;
@@ -143,26 +174,33 @@ export class HubAlarms extends Construct {
         `${name}Queue`,
         queue,
         maxAge,
-        `the ${name} queue's oldest message is over ${maxAge.toHumanString()} old: check the consumer's errors and throttles`,
+        `the ${name} queue's oldest message is over ${maxAge.toHumanString()} old: nobody consumes it or ` +
+          `its consumer fails; read the consumer's log group`,
       );
     }
+    // Each of these queues gets only what its function's AsyncEventsDropped alarm has already paged.
+    const onFailureQueues = new Set(asyncInvoked.map(([, queue]) => queue));
     const deadLetterMaxAge = Duration.seconds(
       props.deadLetterRetention.toSeconds() * DEAD_LETTER_AGE_FRACTION,
     );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(`${name}-Messages`, ALARM_RULES.deadLetterMessages, {
-        metric: queue.metricApproximateNumberOfMessagesVisible({
-          statistic: Stats.MAXIMUM,
-          period: ALARM_RULES.deadLetterMessages.period,
-        }),
-        description: `messages in dead-letter queue ${name}: inspect and redrive`,
-      });
-      this.queueAgeAlarm(
-        name,
-        queue,
-        deadLetterMaxAge,
-        `dead-letter queue ${name} holds a message ${deadLetterMaxAge.toHumanString()} old: redrive it before it expires`,
-      );
+      if (full || !onFailureQueues.has(name)) {
+        this.alarm(`${name}-Messages`, ALARM_RULES.deadLetterMessages, {
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            statistic: Stats.MAXIMUM,
+            period: ALARM_RULES.deadLetterMessages.period,
+          }),
+          description: `messages in dead-letter queue ${name}: inspect and redrive`,
+        });
+      }
+      if (full) {
+        this.queueAgeAlarm(
+          name,
+          queue,
+          deadLetterMaxAge,
+          `dead-letter queue ${name} holds a message ${deadLetterMaxAge.toHumanString()} old: redrive it before it expires`,
+        );
+      }
     }
   }
 
@@ -197,11 +235,11 @@ export class HubAlarms extends Construct {
    * metric also counts unknown forms (404), oversize bodies (413) and throttling (429), all routine,
    * while a 401 is a signature, token or key that did not verify.
    */
-  private apiAlarms(stage: HttpStage, accessLogs: ILogGroup): void {
+  private apiAlarms(stage: HttpStage, accessLogs: ILogGroup, min5xx: number): void {
     const rule5xx = ALARM_RULES.api5xxPercent;
     this.alarm('Api-5xxRate', rule5xx, {
       metric: new MathExpression({
-        expression: `IF(FILL(failed, 0) >= ${API_5XX_MIN_RESPONSES}, 100 * FILL(failed, 0) / requests, 0)`,
+        expression: `IF(FILL(failed, 0) >= ${min5xx}, 100 * FILL(failed, 0) / requests, 0)`,
         usingMetrics: {
           failed: stage.metricServerError({ statistic: Stats.SUM, period: rule5xx.period }),
           requests: stage.metricCount({ statistic: Stats.SUM, period: rule5xx.period }),
@@ -210,8 +248,8 @@ export class HubAlarms extends Construct {
         period: rule5xx.period,
       }),
       description:
-        `the API answered 5xx to ${rule5xx.threshold}% or more of requests: see the functions' Errors and ` +
-        'Throttles alarms and integrationError in the API access log',
+        `the API answered 5xx to ${rule5xx.threshold}% or more of requests: the access log's routeKey names the ` +
+        "route and integrationError says why API Gateway failed; the route's function log group says why it did",
     });
 
     const rule401 = ALARM_RULES.api401Percent;
@@ -222,8 +260,8 @@ export class HubAlarms extends Construct {
       metricNamespace: METRIC_NAMESPACE,
       metricName: API_401_METRIC,
       metricValue: '1',
-      // 0 for log lines that are not a 401, so the rate's numerator has data whenever there is traffic.
-      defaultValue: 0,
+      // No default value: a custom metric is billed for each hour it gets data, so it publishes 401s only
+      // (the alarm's FILL counts a period without one as 0).
     });
     this.alarm('Api-401Rate', rule401, {
       metric: new MathExpression({

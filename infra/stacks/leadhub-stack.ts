@@ -58,7 +58,7 @@ import {
   LIMIT_GROUP,
   type RouteLimitGroup,
 } from '../../lib/routes.js';
-import { HubAlarms } from '../constructs/alarms.js';
+import { ALARM_SETS, type AlarmSet, DEFAULT_ALARM_SET, HubAlarms } from '../constructs/alarms.js';
 import { ConnectionAlerts } from '../constructs/connection-alerts.js';
 import {
   CLOUDFRONT_WAF_REGION,
@@ -183,6 +183,11 @@ export interface LeadHubStackProps extends StackProps {
    * CDK context `pepperFromSecret`.
    */
   pepperFromSecret?: string;
+  /**
+   * Which alarms to deploy: `lean` keeps every sign of lost or stuck work within the idle budget, `full`
+   * adds per-function alarms (infra/constructs/alarms.ts). Default: CDK context `alarms`, else lean.
+   */
+  alarms?: AlarmSet;
 }
 
 /** Context values arrive as strings from `cdk -c key=value` and as booleans from cdk.json or tests. */
@@ -241,6 +246,10 @@ function kmsKeyArnContext(value: unknown, region: string): string | undefined {
     );
   }
   return value as string;
+function alarmSetContext(value: unknown): AlarmSet {
+  if (value === undefined) return DEFAULT_ALARM_SET;
+  if ((ALARM_SETS as readonly unknown[]).includes(value)) return value as AlarmSet;
+  throw new Error(`CDK context alarms must be ${ALARM_SETS.join(' or ')}, got ${JSON.stringify(value)}`);
 }
 
 function pick(env: Record<string, string>, names: readonly string[]): Record<string, string> {
@@ -351,6 +360,7 @@ export class LeadHubStack extends Stack {
   readonly deletionProtection: boolean;
   readonly pitrDays: number;
   readonly formsWaf: boolean;
+  readonly alarmSet: AlarmSet;
   readonly table: TableV2;
   readonly bus: EventBus;
   /** Each secret the deployment has, by what it holds (lib/adapters/secrets/groups.ts). */
@@ -413,6 +423,7 @@ export class LeadHubStack extends Stack {
       });
     }
 
+    this.alarmSet = props.alarms ?? alarmSetContext(this.node.tryGetContext('alarms'));
     this.deletionProtection =
       props.deletionProtection ??
       booleanContext(this.node.tryGetContext('deletionProtection'), 'deletionProtection', true);
@@ -790,9 +801,17 @@ export class LeadHubStack extends Stack {
 
     // ---- alarms and outputs --------------------------------------------------------------------------
     new HubAlarms(this, 'Alarms', {
+      set: this.alarmSet,
       topic: this.alarmTopic,
       functions: this.functions,
       asyncInvoked: [...ASYNC_INVOKED],
+      // By the LeadScoredToSlack rule, the SLA schedules, the sweep and reconcile schedules; each with
+      // its on-failure queue (configureAsyncInvoke above).
+      asyncInvoked: {
+        'slack-notifier': 'SlackNotifierFailures',
+        'sla-escalator': 'SlaEscalatorFailures',
+        'receipt-sweeper': 'ReceiptSweeperFailures',
+      },
       stage: this.stage,
       accessLogs,
       workQueues: this.workQueues,

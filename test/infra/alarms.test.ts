@@ -11,6 +11,7 @@ import {
   API_5XX_MIN_RESPONSES,
   API_401_METRIC,
   API_401_MIN_RESPONSES,
+  DEFAULT_ALARM_SET,
   HubAlarms,
   METRIC_NAMESPACE,
 } from '../../infra/constructs/alarms.js';
@@ -26,21 +27,32 @@ const SAMPLE_EVENT = fileURLToPath(
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is walked dynamically in assertions.
 type Json = Record<string, any>;
 
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-const stack = new LeadHubStack(app, 'LeadHub', { env: { region: 'us-east-1' }, configFile: FIXTURE });
-const json = Template.fromStack(stack).toJSON() as Json;
-const resources = json.Resources as Record<string, Json>;
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const synth = (context: Record<string, unknown> = {}) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const built = new LeadHubStack(app, 'LeadHub', { env: { region: 'us-east-1' }, configFile: FIXTURE });
+  return { stack: built, json: Template.fromStack(built).toJSON() as Json };
+};
+// The default stack has the lean alarm set; logical ids are the same in both (same construct paths).
+const { stack, json } = synth();
+const full = synth({ alarms: 'full' });
+const ofType = (type: string, template: Json = json) =>
+  Object.entries(template.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
 const logicalId = (c: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(c.node.defaultChild as CfnElement);
 const topicRef = { Ref: logicalId(stack.alarmTopic) };
-const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+const alarmsIn = (template: Json) =>
+  ofType('AWS::CloudWatch::Alarm', template).map(([, a]) => a.Properties as Json);
+const sets = { lean: alarmsIn(json), full: alarmsIn(full.json) } as const;
+const alarms = sets.lean;
 const fnName = (id: string) =>
   (Object.keys(stack.functions) as HubFunctionName[]).find((n) => logicalId(stack.functions[n].fn) === id);
+const fnIds = (Object.keys(stack.functions) as HubFunctionName[]).map(
+  (name) => [name, logicalId(stack.functions[name].fn)] as const,
+);
 
 /** Alarms on one metric of one resource, by the dimension that names it. */
-function alarmsOn(metricName: string, dimension: string, id: string): Json[] {
-  return alarms.filter(
+function alarmsOn(metricName: string, dimension: string, id: string, among: Json[] = alarms): Json[] {
+  return among.filter(
     (a) =>
       a.MetricName === metricName &&
       a.Dimensions?.some(
@@ -78,26 +90,49 @@ function asyncInvokedFromTemplate(): Set<HubFunctionName> {
   return names;
 }
 
+/** Each asynchronously invoked function's on-failure queue (logical id), from its EventInvokeConfig. */
+function onFailureQueues(): Map<HubFunctionName, string> {
+  const queues = new Map<HubFunctionName, string>();
+  for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
+    const name = fnName(c.Properties.FunctionName.Ref);
+    if (name) queues.set(name, c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
+  }
+  return queues;
+}
+
 describe('alarms: every one', () => {
   it('notifies the alarm topic, treats missing data as fine and is named after the stack', () => {
-    expect(alarms.length).toBeGreaterThan(0);
-    for (const a of alarms) {
-      expect(a.AlarmActions, a.AlarmName).toEqual([topicRef]);
-      expect(a.TreatMissingData, a.AlarmName).toBe('notBreaching');
-      expect(a.ComparisonOperator, a.AlarmName).toBe('GreaterThanOrEqualToThreshold');
-      expect(a.AlarmName).toMatch(/^LeadHub-/);
-      expect(a.AlarmDescription).toMatch(/^LeadHub: /);
+    for (const set of [sets.lean, sets.full]) {
+      expect(set.length).toBeGreaterThan(0);
+      for (const a of set) {
+        expect(a.AlarmActions, a.AlarmName).toEqual([topicRef]);
+        expect(a.TreatMissingData, a.AlarmName).toBe('notBreaching');
+        expect(a.ComparisonOperator, a.AlarmName).toBe('GreaterThanOrEqualToThreshold');
+        expect(a.AlarmName).toMatch(/^LeadHub-/);
+        expect(a.AlarmDescription).toMatch(/^LeadHub: /);
+      }
+      expect(new Set(set.map((a) => a.AlarmName)).size).toBe(set.length);
     }
-    expect(new Set(alarms.map((a) => a.AlarmName)).size).toBe(alarms.length);
+  });
+
+  it('deploys the lean set by default and the full set with context alarms=full, and refuses any other', () => {
+    expect(stack.alarmSet).toBe(DEFAULT_ALARM_SET);
+    expect(DEFAULT_ALARM_SET).toBe('lean');
+    expect(full.stack.alarmSet).toBe('full');
+    expect(() => synth({ alarms: 'all' })).toThrow(/CDK context alarms must be lean or full, got "all"/);
+    // The full set holds every lean alarm, with the same rule, except the 5xx rate's minimum count.
+    const fullByName = new Map(sets.full.map((a) => [a.AlarmName, a]));
+    for (const a of sets.lean.filter((x) => x.AlarmName !== 'LeadHub-Api-5xxRate')) {
+      expect(fullByName.get(a.AlarmName), a.AlarmName).toEqual(a);
+    }
   });
 });
 
 describe('alarms: Lambda', () => {
-  it('alarms on Errors and Throttles of every function', () => {
-    for (const name of Object.keys(stack.functions) as HubFunctionName[]) {
-      const id = logicalId(stack.functions[name].fn);
-      const [errors, ...moreErrors] = alarmsOn('Errors', 'FunctionName', id);
-      const [throttles, ...moreThrottles] = alarmsOn('Throttles', 'FunctionName', id);
+  it('alarms on Errors and Throttles of every function in the full set', () => {
+    for (const [name, id] of fnIds) {
+      const [errors, ...moreErrors] = alarmsOn('Errors', 'FunctionName', id, sets.full);
+      const [throttles, ...moreThrottles] = alarmsOn('Throttles', 'FunctionName', id, sets.full);
       expect(moreErrors, name).toEqual([]);
       expect(moreThrottles, name).toEqual([]);
       expect(errors, name).toMatchObject({
@@ -117,49 +152,67 @@ describe('alarms: Lambda', () => {
     }
   });
 
-  it('alarms on dropped events and failed on-failure deliveries of exactly the asynchronously invoked functions', () => {
+  it('leaves per-function Errors and Throttles out of the lean set', () => {
+    for (const [name, id] of fnIds) {
+      expect(alarmsOn('Errors', 'FunctionName', id), name).toEqual([]);
+      expect(alarmsOn('Throttles', 'FunctionName', id), name).toEqual([]);
+    }
+  });
+
+  it('alarms on dropped events of exactly the asynchronously invoked functions, in both sets', () => {
     const asyncInvoked = asyncInvokedFromTemplate();
     expect([...asyncInvoked].sort()).toEqual(['receipt-sweeper', 'sla-escalator', 'slack-notifier']);
-    for (const name of Object.keys(stack.functions) as HubFunctionName[]) {
-      const id = logicalId(stack.functions[name].fn);
-      const expected = asyncInvoked.has(name) ? 1 : 0;
-      for (const metric of ['AsyncEventsDropped', 'DestinationDeliveryFailures']) {
-        const found = alarmsOn(metric, 'FunctionName', id);
-        expect(found, `${name} ${metric}`).toHaveLength(expected);
-        if (expected) {
+    for (const set of [sets.lean, sets.full]) {
+      for (const [name, id] of fnIds) {
+        const found = alarmsOn('AsyncEventsDropped', 'FunctionName', id, set);
+        expect(found, name).toHaveLength(asyncInvoked.has(name) ? 1 : 0);
+        if (asyncInvoked.has(name)) {
           expect(found[0]).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1 });
         }
       }
+    }
+  });
+
+  it('alarms on failed on-failure deliveries of those functions in the full set only', () => {
+    const asyncInvoked = asyncInvokedFromTemplate();
+    for (const [name, id] of fnIds) {
+      expect(alarmsOn('DestinationDeliveryFailures', 'FunctionName', id), name).toEqual([]);
+      const found = alarmsOn('DestinationDeliveryFailures', 'FunctionName', id, sets.full);
+      expect(found, name).toHaveLength(asyncInvoked.has(name) ? 1 : 0);
     }
   });
 });
 
 describe('alarms: HTTP API', () => {
   const apiRef = { Ref: logicalId(stack.api) };
-  const mathAlarm = (metricName: string) =>
-    alarms.find((a) =>
+  const mathAlarm = (metricName: string, among: Json[] = alarms) =>
+    among.find((a) =>
       (a.Metrics as Json[] | undefined)?.some((m) => m.MetricStat?.Metric.MetricName === metricName),
     );
   const requests = (a: Json) =>
     (a.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === 'Count');
 
-  it('alarms on the 5xx share of the stage’s requests, from at least a few 5xx', () => {
-    const alarm = mathAlarm('5xx') as Json;
-    expect(alarm).toBeDefined();
-    const failed = (alarm.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === '5xx') as Json;
-    for (const m of [failed, requests(alarm) as Json]) {
-      expect(m.MetricStat.Metric.Namespace).toBe('AWS/ApiGateway');
-      expect(m.MetricStat.Metric.Dimensions).toEqual([
-        { Name: 'ApiId', Value: apiRef },
-        { Name: 'Stage', Value: '$default' },
-      ]);
-      expect(m.MetricStat.Stat).toBe('Sum');
+  it('alarms on the 5xx share of the stage’s requests: from one 5xx in the lean set, from a few in the full', () => {
+    for (const set of ['lean', 'full'] as const) {
+      const alarm = mathAlarm('5xx', sets[set]) as Json;
+      expect(alarm).toBeDefined();
+      const failed = (alarm.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === '5xx') as Json;
+      for (const m of [failed, requests(alarm) as Json]) {
+        expect(m.MetricStat.Metric.Namespace).toBe('AWS/ApiGateway');
+        expect(m.MetricStat.Metric.Dimensions).toEqual([
+          { Name: 'ApiId', Value: apiRef },
+          { Name: 'Stage', Value: '$default' },
+        ]);
+        expect(m.MetricStat.Stat).toBe('Sum');
+      }
+      const expression = (alarm.Metrics as Json[]).find((m) => m.Expression)?.Expression;
+      expect(expression).toBe(
+        `IF(FILL(${failed.Id}, 0) >= ${API_5XX_MIN_RESPONSES[set]}, 100 * FILL(${failed.Id}, 0) / ${requests(alarm)?.Id}, 0)`,
+      );
+      expect(alarm.Threshold).toBe(ALARM_RULES.api5xxPercent.threshold);
     }
-    const expression = (alarm.Metrics as Json[]).find((m) => m.Expression)?.Expression;
-    expect(expression).toBe(
-      `IF(FILL(${failed.Id}, 0) >= ${API_5XX_MIN_RESPONSES}, 100 * FILL(${failed.Id}, 0) / ${requests(alarm)?.Id}, 0)`,
-    );
-    expect(alarm.Threshold).toBe(ALARM_RULES.api5xxPercent.threshold);
+    // Without per-function Errors alarms, the API's alarm takes every lone 5xx at low volume.
+    expect(API_5XX_MIN_RESPONSES).toEqual({ lean: 1, full: 3 });
   });
 
   it('counts 401s from the access log’s status field and alarms on their share of requests', () => {
@@ -168,17 +221,13 @@ describe('alarms: HTTP API', () => {
     // The filter compares strings: the access log writes the status inside quotes.
     expect(JSON.parse(accessLog.Format).status).toBe('$context.status');
     const filters = ofType('AWS::Logs::MetricFilter').map(([, f]) => f.Properties as Json);
+    // No default value: the metric gets data (and is billed) only in hours with a 401.
     expect(filters).toEqual([
       {
         LogGroupName: { Ref: accessLog.DestinationArn['Fn::GetAtt'][0] },
         FilterPattern: '{ $.status = "401" }',
         MetricTransformations: [
-          {
-            MetricNamespace: METRIC_NAMESPACE,
-            MetricName: API_401_METRIC,
-            MetricValue: '1',
-            DefaultValue: 0,
-          },
+          { MetricNamespace: METRIC_NAMESPACE, MetricName: API_401_METRIC, MetricValue: '1' },
         ],
       },
     ]);
@@ -189,7 +238,10 @@ describe('alarms: HTTP API', () => {
     expect(refused?.MetricStat.Metric.Namespace).toBe(METRIC_NAMESPACE);
     expect(requests(alarm)?.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'ApiId', Value: apiRef });
     const expression = (alarm.Metrics as Json[]).find((m) => m.Expression)?.Expression;
-    expect(expression).toContain(`>= ${API_401_MIN_RESPONSES}`);
+    // FILL makes a period without a 401 count as 0.
+    expect(expression).toBe(
+      `IF(FILL(${refused?.Id}, 0) >= ${API_401_MIN_RESPONSES}, 100 * FILL(${refused?.Id}, 0) / ${requests(alarm)?.Id}, 0)`,
+    );
     expect(alarm.Threshold).toBe(ALARM_RULES.api401Percent.threshold);
     expect(refused?.MetricStat.Period).toBe(900);
   });
@@ -197,39 +249,73 @@ describe('alarms: HTTP API', () => {
 
 describe('alarms: queues', () => {
   const minutes = (n: number) => n * 60;
+  const dlqIds = Object.values(stack.deadLetterQueues).map(logicalId);
 
-  it('alarms on the age of the oldest message of every queue, by its intent', () => {
+  it('alarms on the age of the oldest message of both work queues, by its intent, in both sets', () => {
     const expected: Record<string, number> = {
       [logicalId(stack.workQueues.Capture as Queue)]: minutes(10),
       [logicalId(stack.workQueues.Enrich as Queue)]: minutes(5),
     };
-    // Dead letters: half their 14-day retention, so they are redriven before they expire.
-    for (const queue of Object.values(stack.deadLetterQueues))
-      expected[logicalId(queue)] = minutes(7 * 24 * 60);
-    const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
-    expect(Object.keys(expected).sort()).toEqual(queueIds.sort());
-    for (const id of queueIds) {
-      const found = alarmsOn('ApproximateAgeOfOldestMessage', 'QueueName', id);
-      expect(found, id).toHaveLength(1);
-      expect(found[0]).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: expected[id] });
+    for (const set of [sets.lean, sets.full]) {
+      for (const [id, threshold] of Object.entries(expected)) {
+        const found = alarmsOn('ApproximateAgeOfOldestMessage', 'QueueName', id, set);
+        expect(found, id).toHaveLength(1);
+        expect(found[0]).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: threshold });
+      }
     }
   });
 
-  it('refuses a work queue with no age threshold', () => {
+  it('alarms on dead letters’ age (half their 14-day retention) in the full set only', () => {
+    const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect([...dlqIds, ...Object.values(stack.workQueues).map(logicalId)].sort()).toEqual(queueIds.sort());
+    for (const id of dlqIds) {
+      expect(alarmsOn('ApproximateAgeOfOldestMessage', 'QueueName', id), id).toEqual([]);
+      const found = alarmsOn('ApproximateAgeOfOldestMessage', 'QueueName', id, sets.full);
+      expect(found, id).toHaveLength(1);
+      expect(found[0]).toMatchObject({ Statistic: 'Maximum', Threshold: minutes(7 * 24 * 60) });
+    }
+  });
+
+  it('alarms on messages in every dead-letter queue; the lean set leaves an on-failure queue to its function’s dropped events', () => {
+    const onFailure = onFailureQueues();
+    expect([...onFailure.keys()].sort()).toEqual([...asyncInvokedFromTemplate()].sort());
+    const leftToDropped = new Set(onFailure.values());
+    for (const id of dlqIds) {
+      const messages = { Namespace: 'AWS/SQS', Statistic: 'Maximum', Period: 60, Threshold: 1 };
+      expect(alarmsOn('ApproximateNumberOfMessagesVisible', 'QueueName', id, sets.full), id).toEqual([
+        expect.objectContaining(messages),
+      ]);
+      const lean = alarmsOn('ApproximateNumberOfMessagesVisible', 'QueueName', id);
+      expect(lean, id).toEqual(leftToDropped.has(id) ? [] : [expect.objectContaining(messages)]);
+    }
+    // Every event such a queue receives was counted by its function's AsyncEventsDropped, alarmed above.
+    for (const [name] of onFailure) {
+      const id = logicalId(stack.functions[name].fn);
+      expect(alarmsOn('AsyncEventsDropped', 'FunctionName', id), name).toHaveLength(1);
+    }
+    expect(leftToDropped.size).toBe(3);
+  });
+
+  it('refuses a work queue with no age threshold, and an on-failure queue it does not know', () => {
     const scope = new Stack(new App(), 'Scope');
+    const props = {
+      set: 'lean' as const,
+      topic: stack.alarmTopic,
+      functions: stack.functions,
+      asyncInvoked: {},
+      stage: stack.stage,
+      accessLogs: {} as never,
+      workQueues: {},
+      deadLetterQueues: {},
+      deadLetterRetention: Duration.days(14),
+    };
     expect(
       () =>
-        new HubAlarms(scope, 'Alarms', {
-          topic: stack.alarmTopic,
-          functions: {} as never,
-          asyncInvoked: [],
-          stage: stack.stage,
-          accessLogs: {} as never,
-          workQueues: { Stray: new Queue(scope, 'Stray') },
-          deadLetterQueues: {},
-          deadLetterRetention: Duration.days(14),
-        }),
+        new HubAlarms(scope, 'Stray', { ...props, workQueues: { Stray: new Queue(scope, 'StrayQueue') } }),
     ).toThrow(/Stray has no WORK_QUEUE_MAX_AGE/);
+    expect(
+      () => new HubAlarms(scope, 'Unknown', { ...props, asyncInvoked: { 'slack-notifier': 'Nowhere' } }),
+    ).toThrow(/slack-notifier's on-failure queue Nowhere is not among the dead-letter queues/);
   });
 });
 

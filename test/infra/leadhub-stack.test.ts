@@ -631,7 +631,7 @@ function sourceQueueOf(name: HubFunctionName): string {
 }
 
 describe('alarms', () => {
-  it('alarms on every dead-letter queue and sends to an SSL-only SNS topic', () => {
+  it('alarms on every dead-letter queue, by its messages or its function’s dropped events, and sends to an SSL-only SNS topic', () => {
     const dlqIds = new Set<string>();
     for (const [, q] of ofType('AWS::SQS::Queue')) {
       if (q.Properties.RedrivePolicy)
@@ -650,19 +650,31 @@ describe('alarms', () => {
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+    // The default (lean) alarms leave an on-failure queue to its function's AsyncEventsDropped alarm:
+    // every event the queue receives is one the function dropped.
+    const droppedBy = new Map<string, string>();
+    for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
+      const queue = c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+      droppedBy.set(queue, c.Properties.FunctionName.Ref);
+    }
     for (const dlqId of dlqIds) {
+      const fnOfQueue = droppedBy.get(dlqId);
       const alarm = alarms.find((a) =>
-        a.Dimensions?.some((d: Json) => d.Name === 'QueueName' && d.Value['Fn::GetAtt']?.[0] === dlqId),
+        fnOfQueue
+          ? a.MetricName === 'AsyncEventsDropped' &&
+            a.Dimensions?.some((d: Json) => d.Name === 'FunctionName' && d.Value.Ref === fnOfQueue)
+          : a.Dimensions?.some((d: Json) => d.Name === 'QueueName' && d.Value['Fn::GetAtt']?.[0] === dlqId),
       );
       expect(alarm, dlqId).toBeDefined();
       expect(alarm).toMatchObject({
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: fnOfQueue ? 'AWS/Lambda' : 'AWS/SQS',
+        MetricName: fnOfQueue ? 'AsyncEventsDropped' : 'ApproximateNumberOfMessagesVisible',
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Threshold: 1,
         AlarmActions: [{ Ref: topicId }],
       });
     }
+    expect(droppedBy.size).toBe(3);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
