@@ -360,17 +360,3 @@ export function dynamoSteps(usage: HubUsage, leads: number): DynamoStepCost[] {
     }))
     .sort((a, b) => b.perMillion - a.perMillion);
 }
-
-/** Fixed monthly costs that do not scale with leads (shown so the per-lead figure is not mistaken for all). */
-export function fixedMonthly(options: { alarms: number; queuesPolledByLambda: number }) {
-  // Lambda's SQS pollers long-poll (20 s) an idle queue: about 5 pollers x 3 receives a minute.
-  const idleReceivesPerQueue = 5 * 3 * 60 * 24 * 30;
-  return [
-    { item: 'Secrets Manager secret', perMonth: Prices.secretsManagerSecretMonth },
-    { item: `CloudWatch alarms (${options.alarms})`, perMonth: options.alarms * Prices.cloudWatchAlarmMonth },
-    {
-      item: `SQS idle long polls by Lambda (${options.queuesPolledByLambda} queues)`,
-      perMonth: options.queuesPolledByLambda * idleReceivesPerQueue * Prices.sqsRequest,
-    },
-  ];
-}

@@ -37,8 +37,33 @@ export const Prices = {
   cloudWatchLogsIngestGb: 0.5,
   /** X-Ray: per trace recorded. */
   xrayTraceRecorded: 5.0 / 1e6,
-  /** CloudWatch standard alarm, per alarm-month (fixed). */
-  cloudWatchAlarmMonth: 0.1,
+  /**
+   * CloudWatch standard-resolution alarm, per alarm metric per month (fixed): an alarm on one metric is
+   * one alarm metric, a metric-math alarm counts each metric it reads (its expressions count nothing).
+   */
+  cloudWatchAlarmMetricMonth: 0.1,
+  /** CloudWatch custom metric (a log metric filter's), per metric-month, prorated by the hour it gets data. */
+  cloudWatchCustomMetricMonth: 0.3,
+  /** KMS: per request (the Decrypt behind each GetSecretValue), $0.03 per 10,000. */
+  kmsRequest: 0.03 / 1e4,
 } as const;
 
 export type PriceName = keyof typeof Prices;
+
+/**
+ * The permanent monthly free tier of the services above (not the 12-month or credit offers), per
+ * account and shared by everything in it: shown beside the fixed costs, never subtracted from them.
+ */
+export const FreeTier = {
+  cloudWatchAlarmMetrics: 10,
+  cloudWatchCustomMetrics: 10,
+  cloudWatchLogsIngestGb: 5,
+  sqsRequests: 1e6,
+  lambdaRequests: 1e6,
+  lambdaGbSeconds: 400_000,
+  xrayTracesRecorded: 100_000,
+  kmsRequests: 20_000,
+} as const;
+
+/** Hours in the month AWS prices by: secrets, alarms and metrics are prorated by the hour. */
+export const HOURS_PER_MONTH = 730;

@@ -1,3 +1,5 @@
+import type { IdleReport } from './idle-cost.js';
+import { HOURS_PER_MONTH } from './prices.js';
 import type { BenchResults } from './results.js';
 import { round } from './stats.js';
 
@@ -214,9 +216,26 @@ export function renderReport(r: BenchResults): string {
         ),
       ),
     );
+  }
+
+  if (r.idle) {
+    const { lean, full } = r.idle;
     out.push(
-      `  fixed per month, not per lead: ${c.fixedMonthly.map((f) => `${f.item} $${round(f.perMonth, 2)}`).join('; ')}`,
+      '',
+      `Idle month, no traffic (list prices, every hour of ${HOURS_PER_MONTH}): default alarms (lean) and -c alarms=full`,
     );
+    out.push(
+      table(
+        ['service', 'what (lean)', 'lean $/month', 'full $/month', 'basis'],
+        lean.lines.map((l, i) => [l.service, l.item, l.perMonth, full.lines[i]?.perMonth ?? 0, l.basis]),
+      ),
+    );
+    out.push(
+      `total: lean $${round(lean.perMonth, 2)}, full $${round(full.perMonth, 2)} a month; the permanent free ` +
+        `tier would waive up to $${round(lean.freeTierPerMonth, 2)} / $${round(full.freeTierPerMonth, 2)} of it ` +
+        'if nothing else in the account used it (not subtracted)',
+    );
+    out.push('', 'README table (README "Performance and cost"):', idleMarkdown(r.idle));
   }
 
   for (const s of r.soak) {
@@ -287,4 +306,31 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
+}
+
+/** Dollars for the idle table: cents, or four decimals below a cent so that no part reads as free. */
+export function usd(n: number): string {
+  if (n === 0) return '$0';
+  return n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+}
+
+/**
+ * The idle month as the README shows it, from a results file: README numbers are pasted from this
+ * output, never typed, and a unit test checks that README.md holds it.
+ */
+export function idleMarkdown(idle: { lean: IdleReport; full: IdleReport }): string {
+  const { lean, full } = idle;
+  const rows = lean.lines.map((l, i) => {
+    const f = full.lines[i];
+    if (!f || f.part !== l.part) throw new Error(`idle lines differ between alarm sets at ${l.part}`);
+    const item = f.item === l.item ? l.item : `${l.item} (full: ${f.item})`;
+    return `| ${l.service} | ${item} | ${usd(l.perMonth)} | ${usd(f.perMonth)} | ${l.basis} |`;
+  });
+  return [
+    '| service | what | default (`lean`) | `-c alarms=full` | price and assumption |',
+    '|---|---|---|---|---|',
+    ...rows,
+    `| **total** | at list price | **${usd(lean.perMonth)}** | **${usd(full.perMonth)}** | |`,
+    `| free tier | the permanent free tier, if nothing else in the account used it (not subtracted above) | −${usd(lean.freeTierPerMonth)} | −${usd(full.freeTierPerMonth)} | ${lean.freeTier.map((t) => t.item).join('; ')} |`,
+  ].join('\n');
 }

@@ -1,3 +1,4 @@
+import type { IdleReport } from './idle-cost.js';
 import type { BundleResult } from './phases/bundles.js';
 import type { CostResult } from './phases/cost.js';
 import type { EndToEndResult } from './phases/e2e.js';
@@ -28,6 +29,8 @@ export interface BenchResults {
   endToEnd: (EndToEndResult & { batching: string })[];
   bundles: BundleResult[];
   cost: CostResult[];
+  /** A month without traffic, by alarm set (measured with the cost phase; it depends on the stack only). */
+  idle?: { lean: IdleReport; full: IdleReport };
   soak: SoakResult[];
   profile?: { file: string; groups: { group: string; share: number }[] };
   targets: Target[];
@@ -43,7 +46,7 @@ export interface Target {
 
 /** The issue's targets, checked against what was measured (reported, never asserted). */
 export function evaluateTargets(
-  r: Pick<BenchResults, 'ingest' | 'endToEnd' | 'bundles' | 'cost' | 'soak'>,
+  r: Pick<BenchResults, 'ingest' | 'endToEnd' | 'bundles' | 'cost' | 'soak' | 'idle'>,
 ): Target[] {
   const targets: Target[] = [];
   for (const e of r.endToEnd.filter((x) => x.batching.startsWith('fast'))) {
@@ -90,6 +93,14 @@ export function evaluateTargets(
       goal: '< $5',
       measured: `$${round(c.report.corePerMillion, 2)}`,
       met: c.report.corePerMillion < 5,
+    });
+  }
+  if (r.idle) {
+    targets.push({
+      name: 'a month without traffic, default (lean) alarms',
+      goal: '< $3 at list price',
+      measured: `$${round(r.idle.lean.perMonth, 2)} (full alarms: $${round(r.idle.full.perMonth, 2)})`,
+      met: r.idle.lean.perMonth < 3,
     });
   }
   for (const s of r.soak) {

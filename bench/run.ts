@@ -14,6 +14,7 @@ import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { type HubProcess, startHubProcess } from './hub/client.js';
 import { AWS_LIKE_TUNING, FAST_TUNING, hubOptions } from './hub/options.js';
 import type { HubProcessOptions } from './hub/protocol.js';
+import { idleMonthly } from './idle-cost.js';
 import { runBundles } from './phases/bundles.js';
 import { runCalibration, runCost } from './phases/cost.js';
 import { runEndToEnd } from './phases/e2e.js';
@@ -143,8 +144,14 @@ async function main(options: BenchOptions): Promise<void> {
       results.bundles = await runBundles({ projectRoot: PROJECT_ROOT, runs: options.initRuns });
     }
 
-    // One synth for every source's fixed monthly costs (it takes seconds), only when costs are measured.
-    const shape = options.phases.includes('cost') ? stackShape() : { alarms: 0, queuesPolledByLambda: 0 };
+    // The idle month depends on the stack, not on a source: one synth per alarm set, with the costs.
+    if (options.phases.includes('cost')) {
+      progress('idle cost: synthesising the stack with each alarm set');
+      results.idle = {
+        lean: idleMonthly(stackShape('lean')),
+        full: idleMonthly(stackShape('full')),
+      };
+    }
     for (const source of sources) {
       if (options.phases.includes('ingest')) {
         for (const ingestOnly of [false, true]) {
@@ -221,7 +228,6 @@ async function main(options: BenchOptions): Promise<void> {
             leads: options.costLeads,
             perSecond: options.costRate,
             modelPerSecond: options.rate,
-            ...shape,
             calibration,
           }),
         );

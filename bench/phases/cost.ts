@@ -4,7 +4,6 @@ import {
   DEFAULT_ASSUMPTIONS,
   type DynamoStepCost,
   dynamoSteps,
-  fixedMonthly,
 } from '../cost-model.js';
 import type { FakeSlack } from '../fake-slack.js';
 import type { HubProcess } from '../hub/client.js';
@@ -19,7 +18,6 @@ export interface CostResult {
   modelPerSecond: number;
   report: CostReport;
   dynamoSteps: DynamoStepCost[];
-  fixedMonthly: { item: string; perMonth: number }[];
   /** The raw counts the report is computed from. */
   usage: HubUsage;
   /** End to end with the deployed stack's batching (batch 10, no batching window), metered. */
@@ -41,9 +39,6 @@ export async function runCost(options: {
   perSecond: number;
   /** Rate the time-based parts of the model assume (X-Ray reservoir, secret cache). */
   modelPerSecond: number;
-  /** DLQs with an alarm, and queues Lambda polls, in the deployed stack. */
-  alarms: number;
-  queuesPolledByLambda: number;
   /** Usage of runCalibration, for the handlers' own compute. */
   calibration?: HubUsage;
 }): Promise<CostResult> {
@@ -77,10 +72,6 @@ export async function runCost(options: {
       options.calibration,
     ),
     dynamoSteps: dynamoSteps(usage, leads),
-    fixedMonthly: fixedMonthly({
-      alarms: options.alarms,
-      queuesPolledByLambda: options.queuesPolledByLambda,
-    }),
     usage,
     endToEnd,
     ...(options.calibration ? { calibration: options.calibration } : {}),

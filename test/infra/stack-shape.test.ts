@@ -1,12 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { stackShape } from '../../bench/stack-shape.js';
 
-describe('the stack shape the cost model prices', () => {
-  it('counts every default (lean) alarm and the two queues Lambda polls', () => {
-    const shape = stackShape();
-    // Messages in 8 dead-letter queues (all but the 3 on-failure queues, whose events their functions'
-    // AsyncEventsDropped alarms count); those 3 dropped-events alarms; the oldest message of the capture
-    // and enrich queues (2); the API's 5xx and 401 rates (2).
-    expect(shape).toEqual({ alarms: 15, queuesPolledByLambda: 2 });
+describe('the stack shape the idle cost model prices', () => {
+  const lean = stackShape();
+  const full = stackShape('full');
+
+  it('counts the default (lean) alarms and the metrics they read', () => {
+    // Messages in 8 dead-letter queues (capture, enrich, the five rule DLQs, the SLA schedules'); the
+    // 3 asynchronously invoked functions' dropped events (their on-failure queues get nothing else); the
+    // capture and enrich queues' oldest message; the API's 5xx and 401 rates, two metrics each.
+    expect(lean).toMatchObject({ alarmSet: 'lean', alarms: 15, alarmMetrics: 17 });
+  });
+
+  it('counts the full set: per function, dead letters’ age, failed on-failure deliveries', () => {
+    // The lean 15, plus Errors and Throttles of 10 functions (20), the 3 on-failure queues' messages,
+    // the oldest message of 11 dead-letter queues and the 3 functions' failed deliveries to them.
+    expect(full).toMatchObject({ alarmSet: 'full', alarms: 52, alarmMetrics: 54 });
+  });
+
+  it('counts what else bills by the month or by the clock, the same in both sets', () => {
+    for (const shape of [lean, full]) {
+      expect(shape).toMatchObject({
+        // The 401 count, published only when a 401 is logged.
+        filterMetrics: { total: 1, withDefaultValue: 0 },
+        secrets: 1,
+        sqsEventSources: { total: 2, withMaxConcurrency: 2 },
+        scheduleGroups: 1,
+        eventArchives: 1,
+        logGroups: 11,
+      });
+      expect(shape.scheduledRuns.map(({ rule: _rule, ...run }) => run)).toEqual([
+        { task: 'sweep', runsPerMonth: 8760, memoryMb: 512, tracing: true },
+        { task: 'reconcile-meta', runsPerMonth: 730, memoryMb: 512, tracing: true },
+      ]);
+    }
   });
 });

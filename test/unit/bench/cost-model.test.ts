@@ -5,7 +5,6 @@ import {
   costReport,
   DEFAULT_ASSUMPTIONS,
   dynamoSteps,
-  fixedMonthly,
   modelledInvocationMs,
   xrayTracesPerSecond,
 } from '../../../bench/cost-model.js';
@@ -202,11 +201,5 @@ describe('model helpers', () => {
     expect(steps.map((s) => s.item)).toEqual(['lead', 'receipt', 'identity']);
     expect(steps[0]?.perMillion).toBeCloseTo(6 * 0.625, 10);
     expect(steps[0]?.gsiWruPerLead).toBe(4);
-  });
-
-  it('lists the fixed monthly costs', () => {
-    const fixed = fixedMonthly({ alarms: 5, queuesPolledByLambda: 2 });
-    expect(fixed.find((f) => f.item.startsWith('CloudWatch alarms'))?.perMonth).toBeCloseTo(0.5, 10);
-    expect(fixed.find((f) => f.item.startsWith('Secrets Manager'))?.perMonth).toBe(0.4);
   });
 });

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { costReport, dynamoSteps, fixedMonthly } from '../../../bench/cost-model.js';
-import { fmt, renderReport, table } from '../../../bench/report.js';
+import { costReport, dynamoSteps } from '../../../bench/cost-model.js';
+import { idleMonthly } from '../../../bench/idle-cost.js';
+import { fmt, idleMarkdown, renderReport, table, usd } from '../../../bench/report.js';
 import { type BenchResults, evaluateTargets } from '../../../bench/results.js';
+import type { StackShape } from '../../../bench/stack-shape.js';
 import { emptyUsage } from '../../../bench/usage.js';
+
+const shape = (alarmSet: 'lean' | 'full', alarmMetrics: number): StackShape => ({
+  alarmSet,
+  alarms: alarmMetrics - 1,
+  alarmMetrics,
+  filterMetrics: { total: 1, withDefaultValue: 0 },
+  secrets: 1,
+  sqsEventSources: { total: 2, withMaxConcurrency: 2 },
+  scheduledRuns: [{ rule: 'Sweep', task: 'sweep', runsPerMonth: 8760, memoryMb: 512, tracing: true }],
+  scheduleGroups: 1,
+  eventArchives: 1,
+  logGroups: 2,
+});
+const idle = { lean: idleMonthly(shape('lean', 17)), full: idleMonthly(shape('full', 54)) };
 
 const latency = { count: 10, min: 1, mean: 5, p50: 5, p95: 9, p99: 10, max: 10 };
 
@@ -67,7 +83,6 @@ function fixture(): BenchResults {
         modelPerSecond: 50,
         report: costReport(usage, 10),
         dynamoSteps: dynamoSteps(usage, 10),
-        fixedMonthly: fixedMonthly({ alarms: 5, queuesPolledByLambda: 2 }),
         usage,
         endToEnd: {
           source: 'form',
@@ -83,6 +98,7 @@ function fixture(): BenchResults {
       },
     ],
     soak: [],
+    idle,
   };
   return {
     meta: {
@@ -115,6 +131,7 @@ describe('report', () => {
       'End to end',
       'Lambda bundles',
       'Cost per lead',
+      'Idle month',
       'Issue targets',
       'note: a note',
     ]) {
@@ -128,6 +145,35 @@ describe('report', () => {
     expect(text).toContain('SDK on first call ms');
     expect(text).toContain('95.5 (2 packages)');
     expect(text).toContain('email-domains.json.br 2 KB, load 61 ms');
+  });
+
+  it('checks the idle month against its target and prints the README table', () => {
+    const text = renderReport(fixture());
+    expect(text).toContain(
+      `total: lean $${idle.lean.perMonth.toFixed(2)}, full $${idle.full.perMonth.toFixed(2)}`,
+    );
+    expect(fixture().targets).toContainEqual(
+      expect.objectContaining({ name: 'a month without traffic, default (lean) alarms', met: true }),
+    );
+    expect(text).toContain(idleMarkdown(idle));
+  });
+
+  it('renders the idle month as one README row a part, lean beside full, with the free tier apart', () => {
+    const rows = idleMarkdown(idle).split('\n');
+    expect(rows).toHaveLength(2 + idle.lean.lines.length + 2);
+    expect(rows[2]).toBe(
+      '| CloudWatch | 16 alarms reading 17 metrics (full: 53 alarms reading 54 metrics) | $1.70 | $5.40 | ' +
+        `${idle.lean.lines[0]?.basis} |`,
+    );
+    expect(rows.at(-2)).toBe(
+      `| **total** | at list price | **${usd(idle.lean.perMonth)}** | **${usd(idle.full.perMonth)}** | |`,
+    );
+    expect(rows.at(-1)).toMatch(
+      /^\| free tier \| .* \| −\$1\.\d\d \| −\$1\.\d\d \| CloudWatch: 10 alarm metrics; /,
+    );
+    expect(usd(0)).toBe('$0');
+    expect(usd(0.0019)).toBe('$0.0019');
+    expect(usd(1.7)).toBe('$1.70');
   });
 
   it('pads columns and refuses rows that do not match the headers', () => {
