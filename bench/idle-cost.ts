@@ -165,8 +165,9 @@ export function idleMonthly(shape: StackShape, a: IdleAssumptions = IDLE_ASSUMPT
     item: `empty long polls by Lambda on ${q.total} queue${q.total === 1 ? '' : 's'} (${count(receives)} receives)`,
     perMonth: receives * Prices.sqsRequest,
     basis:
-      `${a.sqsPollersPerQueue} pollers a queue (Lambda guide: five when traffic is low, two only without maximum ` +
-      `concurrency, which ${q.withMaxConcurrency} of ${q.total} set) x ${a.receivesPerPollerPerMinute} 20-second polls a minute`,
+      `${a.sqsPollersPerQueue} pollers a queue (Lambda's guide: five when traffic is low, as few as two only ` +
+      `without a maximum concurrency, which ${q.withMaxConcurrency === q.total ? `all ${q.total}` : `${q.withMaxConcurrency} of ${q.total}`} ` +
+      `mappings set), each making ${a.receivesPerPollerPerMinute} 20-second long polls a minute`,
   });
   add({
     part: 'scheduledEvents',
@@ -180,7 +181,7 @@ export function idleMonthly(shape: StackShape, a: IdleAssumptions = IDLE_ASSUMPT
     service: 'Lambda',
     item: `${count(sweeps)} sweeps, ${count(reconciles)} Meta reconciliations`,
     perMonth: totalRuns * Prices.lambdaRequest,
-    basis: runs.map((r) => `${r.rule} ${count(r.runsPerMonth)}`).join(', '),
+    basis: `one a run: ${runs.map((r) => `${r.task} ${r.schedule}`).join(', ')}, ${HOURS_PER_MONTH} hours a month`,
   });
   const gbSeconds = runs.reduce(
     (s, r) => s + r.runsPerMonth * (idleRunMs(r, a) / 1000) * (r.memoryMb / 1024),
@@ -192,7 +193,7 @@ export function idleMonthly(shape: StackShape, a: IdleAssumptions = IDLE_ASSUMPT
     item: `duration of the scheduled runs (${count(gbSeconds)} GB-s)`,
     perMonth: gbSeconds * Prices.lambdaArmGbSecond,
     basis:
-      `every run a cold start (${a.coldStartMs} ms billed INIT, an upper bound), then ${sweepQueriesPerRun()} ` +
+      `every run a cold start (${count(a.coldStartMs)} ms billed INIT, an upper bound), then ${sweepQueriesPerRun()} ` +
       `index queries a sweep or ${a.reconcileGraphCalls} Graph reads a reconciliation, at ${runs[0]?.memoryMb ?? 0} MB`,
   });
   const rru = sweeps * sweepQueriesPerRun() * readUnits(0, false);

@@ -16,6 +16,8 @@ export type ScheduledTask = 'sweep' | typeof RECONCILE_META_TASK;
 
 export interface ScheduledRun {
   rule: string;
+  /** EventBridge's `rate(…)` expression. */
+  schedule: string;
   task: ScheduledTask;
   runsPerMonth: number;
   /** The target function's memory and whether it records X-Ray traces (active tracing). */
@@ -90,6 +92,7 @@ export function stackShape(alarmSet?: AlarmSet): StackShape {
         const input = target.Input ? (JSON.parse(target.Input) as { task?: unknown }) : {};
         return {
           rule: id,
+          schedule: r.Properties.ScheduleExpression,
           task: input.task === RECONCILE_META_TASK ? RECONCILE_META_TASK : 'sweep',
           runsPerMonth: runsPerMonth(r.Properties.ScheduleExpression),
           memoryMb: fn.MemorySize ?? 128,

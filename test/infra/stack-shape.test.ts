@@ -30,8 +30,8 @@ describe('the stack shape the idle cost model prices', () => {
         logGroups: 11,
       });
       expect(shape.scheduledRuns.map(({ rule: _rule, ...run }) => run)).toEqual([
-        { task: 'sweep', runsPerMonth: 8760, memoryMb: 512, tracing: true },
-        { task: 'reconcile-meta', runsPerMonth: 730, memoryMb: 512, tracing: true },
+        { schedule: 'rate(5 minutes)', task: 'sweep', runsPerMonth: 8760, memoryMb: 512, tracing: true },
+        { schedule: 'rate(1 hour)', task: 'reconcile-meta', runsPerMonth: 730, memoryMb: 512, tracing: true },
       ]);
     }
   });

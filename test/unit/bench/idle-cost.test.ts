@@ -19,8 +19,22 @@ const shape: StackShape = {
   secrets: 2,
   sqsEventSources: { total: 2, withMaxConcurrency: 2 },
   scheduledRuns: [
-    { rule: 'Sweep', task: 'sweep', runsPerMonth: 8760, memoryMb: 512, tracing: true },
-    { rule: 'Reconcile', task: 'reconcile-meta', runsPerMonth: 730, memoryMb: 512, tracing: true },
+    {
+      rule: 'Sweep',
+      schedule: 'rate(5 minutes)',
+      task: 'sweep',
+      runsPerMonth: 8760,
+      memoryMb: 512,
+      tracing: true,
+    },
+    {
+      rule: 'Reconcile',
+      schedule: 'rate(1 hour)',
+      task: 'reconcile-meta',
+      runsPerMonth: 730,
+      memoryMb: 512,
+      tracing: true,
+    },
   ],
   scheduleGroups: 1,
   eventArchives: 1,
@@ -91,7 +105,16 @@ describe('idle month', () => {
     expect(more.perMonth - report.perMonth).toBeCloseTo(50 * 0.1 + 0.4 + 5 * 3 * 730 * 60 * (0.4 / 1e6), 9);
     const hourlySweeps = idleMonthly({
       ...shape,
-      scheduledRuns: [{ rule: 'Sweep', task: 'sweep', runsPerMonth: 730, memoryMb: 512, tracing: false }],
+      scheduledRuns: [
+        {
+          rule: 'Sweep',
+          schedule: 'rate(5 minutes)',
+          task: 'sweep',
+          runsPerMonth: 730,
+          memoryMb: 512,
+          tracing: false,
+        },
+      ],
     });
     expect(hourlySweeps.lines.find((l) => l.part === 'xrayTraces')?.perMonth).toBe(0);
     expect(hourlySweeps.perMonth).toBeLessThan(report.perMonth);

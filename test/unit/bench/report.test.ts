@@ -13,7 +13,16 @@ const shape = (alarmSet: 'lean' | 'full', alarmMetrics: number): StackShape => (
   filterMetrics: { total: 1, withDefaultValue: 0 },
   secrets: 1,
   sqsEventSources: { total: 2, withMaxConcurrency: 2 },
-  scheduledRuns: [{ rule: 'Sweep', task: 'sweep', runsPerMonth: 8760, memoryMb: 512, tracing: true }],
+  scheduledRuns: [
+    {
+      rule: 'Sweep',
+      schedule: 'rate(5 minutes)',
+      task: 'sweep',
+      runsPerMonth: 8760,
+      memoryMb: 512,
+      tracing: true,
+    },
+  ],
   scheduleGroups: 1,
   eventArchives: 1,
   logGroups: 2,
