@@ -246,6 +246,9 @@ function kmsKeyArnContext(value: unknown, region: string): string | undefined {
     );
   }
   return value as string;
+}
+
+/** `-c alarms=lean|full`: which alarms the stack deploys. */
 function alarmSetContext(value: unknown): AlarmSet {
   if (value === undefined) return DEFAULT_ALARM_SET;
   if ((ALARM_SETS as readonly unknown[]).includes(value)) return value as AlarmSet;
@@ -804,7 +807,6 @@ export class LeadHubStack extends Stack {
       set: this.alarmSet,
       topic: this.alarmTopic,
       functions: this.functions,
-      asyncInvoked: [...ASYNC_INVOKED],
       // By the LeadScoredToSlack rule, the SLA schedules, the sweep and reconcile schedules; each with
       // its on-failure queue (configureAsyncInvoke above).
       asyncInvoked: {

@@ -23,7 +23,8 @@ describe('the stack shape the idle cost model prices', () => {
       expect(shape).toMatchObject({
         // The 401 count, published only when a 401 is logged.
         filterMetrics: { total: 1, withDefaultValue: 0 },
-        secrets: 1,
+        // The pepper, forms and Slack: no ad platform by default (-c sources).
+        secrets: 3,
         sqsEventSources: { total: 2, withMaxConcurrency: 2 },
         scheduleGroups: 1,
         eventArchives: 1,
