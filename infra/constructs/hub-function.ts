@@ -12,17 +12,19 @@ import {
 } from '../../lib/scoring/email-domains.js';
 
 /** The Lambda entry points, one file each under functions/. */
-export type HubFunctionName =
-  | 'http-forms'
-  | 'http-admin'
-  | 'http-privacy'
-  | 'http-webhooks'
-  | 'capture-worker'
-  | 'enrich-worker'
-  | 'slack-notifier'
-  | 'http-slack'
-  | 'sla-escalator'
-  | 'receipt-sweeper';
+export const HUB_FUNCTIONS = [
+  'http-forms',
+  'http-webhooks',
+  'http-admin',
+  'http-privacy',
+  'http-slack',
+  'capture-worker',
+  'enrich-worker',
+  'slack-notifier',
+  'sla-escalator',
+  'receipt-sweeper',
+] as const;
+export type HubFunctionName = (typeof HUB_FUNCTIONS)[number];
 
 /** Name of the config file inside every bundle; LEADHUB_CONFIG is resolved against /var/task. */
 export const BUNDLED_CONFIG_NAME = 'leadhub.config.json';

@@ -7,7 +7,11 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { BUNDLED_CONFIG_NAME, type HubFunctionName } from '../../infra/constructs/hub-function.js';
+import {
+  BUNDLED_CONFIG_NAME,
+  HUB_FUNCTIONS,
+  type HubFunctionName,
+} from '../../infra/constructs/hub-function.js';
 import { KMS_USE } from '../../infra/function-access.js';
 import { LeadHubStack } from '../../infra/stacks/leadhub-stack.js';
 import { createDynamoClients } from '../../lib/adapters/dynamodb/client.js';
@@ -102,18 +106,7 @@ const SECRETS: Record<string, string> = {
   GOOGLE_WEBHOOK_KEY: GOOGLE_KEY,
 };
 
-const ALL_FUNCTIONS: HubFunctionName[] = [
-  'http-forms',
-  'http-webhooks',
-  'http-admin',
-  'http-privacy',
-  'http-slack',
-  'capture-worker',
-  'enrich-worker',
-  'slack-notifier',
-  'sla-escalator',
-  'receipt-sweeper',
-];
+const ALL_FUNCTIONS: readonly HubFunctionName[] = HUB_FUNCTIONS;
 /**
  * Grants for the Lambda service, not the code: X-Ray (Tracing.ACTIVE), the SQS event source's polling and
  * the on-failure destination's sends, all made with the function's role.

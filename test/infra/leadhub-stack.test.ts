@@ -21,6 +21,7 @@ import {
   BUNDLED_CONFIG_NAME,
   configCopyHooks,
   ESM_REQUIRE_BANNER,
+  HUB_FUNCTIONS,
   HubFunction,
   type HubFunctionName,
 } from '../../infra/constructs/hub-function.js';
@@ -68,18 +69,7 @@ const logicalId = (c: { node: { defaultChild?: unknown } }) =>
 const fnId = (name: HubFunctionName) => logicalId(stack.functions[name].fn);
 const fnProps = (name: HubFunctionName) => resources[fnId(name)]?.Properties as Json;
 const getAttArn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-const ALL_FUNCTIONS: HubFunctionName[] = [
-  'http-forms',
-  'http-webhooks',
-  'http-admin',
-  'http-privacy',
-  'http-slack',
-  'capture-worker',
-  'enrich-worker',
-  'slack-notifier',
-  'sla-escalator',
-  'receipt-sweeper',
-];
+const ALL_FUNCTIONS: readonly HubFunctionName[] = HUB_FUNCTIONS;
 /** Functions that take deliveries and queue them for capture. */
 const INGESTERS: HubFunctionName[] = ['http-forms', 'http-webhooks'];
 /** Functions that send to the capture queue: the ingesters and the receipt sweeper. */
