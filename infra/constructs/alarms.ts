@@ -45,13 +45,20 @@ export const ALARM_RULES = {
   asyncEventsDropped: { threshold: 1, period: FIVE_MINUTES, evaluationPeriods: 1 },
   /** Not even the on-failure destination took the event: it is lost. */
   destinationDeliveryFailures: { threshold: 1, period: FIVE_MINUTES, evaluationPeriods: 1 },
-  /** Percent of requests; at least API_5XX_MIN_RESPONSES of them (by alarm set). */
+  /**
+   * Lean set: 5xx responses, the first one pages (without per-function Errors alarms, the API's 5xx is
+   * the only page of a failed HTTP request; at low volume a platform's retries come too far apart to
+   * make more than one in 5 minutes). One metric, where a rate would read two.
+   */
+  api5xxCount: { threshold: 1, period: FIVE_MINUTES, evaluationPeriods: 1 },
+  /** Full set: percent of requests; at least API_5XX_MIN_RESPONSES of them (a lone 5xx pages its function's Errors). */
   api5xxPercent: { threshold: 5, period: FIVE_MINUTES, evaluationPeriods: 1 },
   /**
-   * Percent of requests refused 401 (a bad signature, token or key); at least API_401_MIN_RESPONSES of
-   * them, so a lone probe does not page. A secret changed on one side only refuses every delivery.
+   * Requests refused 401 (a bad signature, token or key) in 15 minutes. A secret changed on one side only
+   * refuses every delivery of that platform, and platforms retry each one, so it passes 20 within minutes
+   * of the first lead; a probe or a forger sends a few. One metric, where a share of requests would read two.
    */
-  api401Percent: { threshold: 10, period: Duration.minutes(15), evaluationPeriods: 1 },
+  api401Count: { threshold: 20, period: Duration.minutes(15), evaluationPeriods: 1 },
   /** A message in a dead-letter queue: something failed for good and waits to be redriven. */
   deadLetterMessages: { threshold: 1, period: Duration.minutes(1), evaluationPeriods: 1 },
 } as const satisfies Record<string, AlarmRule>;
@@ -67,12 +74,10 @@ export type AlarmSet = (typeof ALARM_SETS)[number];
 export const DEFAULT_ALARM_SET: AlarmSet = 'lean';
 
 /**
- * The fewest 5xx in a period that page. The full set leaves a lone 5xx to the failing function's Errors
- * alarm; the lean set has none, so the API's alarm takes every 5xx that is 5 % or more of the requests
- * (each one at low volume, where a platform's retries come too far apart to make three).
+ * The fewest 5xx in a period that page the full set's 5xx rate: it leaves a lone 5xx to the failing
+ * function's Errors alarm. The lean set pages on every 5xx (ALARM_RULES.api5xxCount).
  */
-export const API_5XX_MIN_RESPONSES: Readonly<Record<AlarmSet, number>> = { lean: 1, full: 3 };
-export const API_401_MIN_RESPONSES = 5;
+export const API_5XX_MIN_RESPONSES = 3;
 
 /**
  * The oldest message a work queue may hold, by its intent. Capture: a lead's first step, retried every
@@ -166,7 +171,7 @@ export class HubAlarms extends Construct {
       }
     }
 
-    this.apiAlarms(props.stage, props.accessLogs, API_5XX_MIN_RESPONSES[props.set]);
+    this.apiAlarms(props.stage, props.accessLogs, props.set);
 
     for (const [name, queue] of Object.entries(props.workQueues)) {
       const maxAge = WORK_QUEUE_MAX_AGE[name] as Duration;
@@ -231,28 +236,37 @@ export class HubAlarms extends Construct {
   }
 
   /**
-   * The API's 5xx rate from its own metrics, and its 401 rate from the access log: API Gateway's 4xx
-   * metric also counts unknown forms (404), oversize bodies (413) and throttling (429), all routine,
-   * while a 401 is a signature, token or key that did not verify.
+   * The API's 5xx from its own metrics, and its 401s from the access log: API Gateway's 4xx metric also
+   * counts unknown forms (404), oversize bodies (413) and throttling (429), all routine, while a 401 is a
+   * signature, token or key that did not verify.
    */
-  private apiAlarms(stage: HttpStage, accessLogs: ILogGroup, min5xx: number): void {
-    const rule5xx = ALARM_RULES.api5xxPercent;
-    this.alarm('Api-5xxRate', rule5xx, {
-      metric: new MathExpression({
-        expression: `IF(FILL(failed, 0) >= ${min5xx}, 100 * FILL(failed, 0) / requests, 0)`,
-        usingMetrics: {
-          failed: stage.metricServerError({ statistic: Stats.SUM, period: rule5xx.period }),
-          requests: stage.metricCount({ statistic: Stats.SUM, period: rule5xx.period }),
-        },
-        label: '5xx, % of requests',
-        period: rule5xx.period,
-      }),
-      description:
-        `the API answered 5xx to ${rule5xx.threshold}% or more of requests: the access log's routeKey names the ` +
-        "route and integrationError says why API Gateway failed; the route's function log group says why it did",
-    });
+  private apiAlarms(stage: HttpStage, accessLogs: ILogGroup, set: AlarmSet): void {
+    const howToRead =
+      "the access log's routeKey names the route and integrationError says why API Gateway failed; the " +
+      "route's function log group says why it did";
+    if (set === 'full') {
+      const rule5xx = ALARM_RULES.api5xxPercent;
+      this.alarm('Api-5xxRate', rule5xx, {
+        metric: new MathExpression({
+          expression: `IF(FILL(failed, 0) >= ${API_5XX_MIN_RESPONSES}, 100 * FILL(failed, 0) / requests, 0)`,
+          usingMetrics: {
+            failed: stage.metricServerError({ statistic: Stats.SUM, period: rule5xx.period }),
+            requests: stage.metricCount({ statistic: Stats.SUM, period: rule5xx.period }),
+          },
+          label: '5xx, % of requests',
+          period: rule5xx.period,
+        }),
+        description: `the API answered 5xx to ${rule5xx.threshold}% or more of requests: ${howToRead}`,
+      });
+    } else {
+      const rule5xx = ALARM_RULES.api5xxCount;
+      this.alarm('Api-5xx', rule5xx, {
+        metric: stage.metricServerError({ statistic: Stats.SUM, period: rule5xx.period }),
+        description: `the API answered 5xx (a platform retries it): ${howToRead}`,
+      });
+    }
 
-    const rule401 = ALARM_RULES.api401Percent;
+    const rule401 = ALARM_RULES.api401Count;
     const unauthorized = new MetricFilter(this, 'Api401Filter', {
       logGroup: accessLogs,
       // The access log writes `status` as a JSON string ("$context.status" inside quotes).
@@ -261,22 +275,14 @@ export class HubAlarms extends Construct {
       metricName: API_401_METRIC,
       metricValue: '1',
       // No default value: a custom metric is billed for each hour it gets data, so it publishes 401s only
-      // (the alarm's FILL counts a period without one as 0).
+      // (the alarm treats a period without data as not breaching).
     });
-    this.alarm('Api-401Rate', rule401, {
-      metric: new MathExpression({
-        expression: `IF(FILL(refused, 0) >= ${API_401_MIN_RESPONSES}, 100 * FILL(refused, 0) / requests, 0)`,
-        usingMetrics: {
-          refused: unauthorized.metric({ statistic: Stats.SUM, period: rule401.period }),
-          requests: stage.metricCount({ statistic: Stats.SUM, period: rule401.period }),
-        },
-        label: '401, % of requests',
-        period: rule401.period,
-      }),
+    this.alarm('Api-401', rule401, {
+      metric: unauthorized.metric({ statistic: Stats.SUM, period: rule401.period }),
       description:
-        `the API refused ${rule401.threshold}% or more of requests with 401: a platform's secret (app secret, ` +
-        'signing secret, webhook token or key) differs from the one in the LeadHub secret, or someone is ' +
-        'forging requests; the access log names the routes',
+        `the API refused ${rule401.threshold} or more requests in ${rule401.period.toHumanString()} with 401: ` +
+        "a platform's secret (app secret, signing secret, webhook token or key) differs from the one in " +
+        'the LeadHub secret, or someone is forging requests; the access log names the routes',
     });
   }
 }

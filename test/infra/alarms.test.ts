@@ -10,7 +10,6 @@ import {
   ALARM_RULES,
   API_5XX_MIN_RESPONSES,
   API_401_METRIC,
-  API_401_MIN_RESPONSES,
   DEFAULT_ALARM_SET,
   HubAlarms,
   METRIC_NAMESPACE,
@@ -120,9 +119,10 @@ describe('alarms: every one', () => {
     expect(DEFAULT_ALARM_SET).toBe('lean');
     expect(full.stack.alarmSet).toBe('full');
     expect(() => synth({ alarms: 'all' })).toThrow(/CDK context alarms must be lean or full, got "all"/);
-    // The full set holds every lean alarm, with the same rule, except the 5xx rate's minimum count.
+    // The full set holds every lean alarm, with the same rule, except the API's 5xx: a rate there.
     const fullByName = new Map(sets.full.map((a) => [a.AlarmName, a]));
-    for (const a of sets.lean.filter((x) => x.AlarmName !== 'LeadHub-Api-5xxRate')) {
+    expect(fullByName.has('LeadHub-Api-5xx')).toBe(false);
+    for (const a of sets.lean.filter((x) => x.AlarmName !== 'LeadHub-Api-5xx')) {
       expect(fullByName.get(a.AlarmName), a.AlarmName).toEqual(a);
     }
   });
@@ -192,30 +192,48 @@ describe('alarms: HTTP API', () => {
   const requests = (a: Json) =>
     (a.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === 'Count');
 
-  it('alarms on the 5xx share of the stage’s requests: from one 5xx in the lean set, from a few in the full', () => {
-    for (const set of ['lean', 'full'] as const) {
-      const alarm = mathAlarm('5xx', sets[set]) as Json;
-      expect(alarm).toBeDefined();
-      const failed = (alarm.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === '5xx') as Json;
-      for (const m of [failed, requests(alarm) as Json]) {
-        expect(m.MetricStat.Metric.Namespace).toBe('AWS/ApiGateway');
-        expect(m.MetricStat.Metric.Dimensions).toEqual([
-          { Name: 'ApiId', Value: apiRef },
-          { Name: 'Stage', Value: '$default' },
-        ]);
-        expect(m.MetricStat.Stat).toBe('Sum');
-      }
-      const expression = (alarm.Metrics as Json[]).find((m) => m.Expression)?.Expression;
-      expect(expression).toBe(
-        `IF(FILL(${failed.Id}, 0) >= ${API_5XX_MIN_RESPONSES[set]}, 100 * FILL(${failed.Id}, 0) / ${requests(alarm)?.Id}, 0)`,
-      );
-      expect(alarm.Threshold).toBe(ALARM_RULES.api5xxPercent.threshold);
-    }
-    // Without per-function Errors alarms, the API's alarm takes every lone 5xx at low volume.
-    expect(API_5XX_MIN_RESPONSES).toEqual({ lean: 1, full: 3 });
+  const stageDimensions = [
+    { Name: 'ApiId', Value: apiRef },
+    { Name: 'Stage', Value: '$default' },
+  ];
+
+  it('pages on the first 5xx of the stage in the lean set: one metric, no rate', () => {
+    const found = alarms.filter((a) => a.MetricName === '5xx' || mathAlarm('5xx', [a]));
+    expect(found).toEqual([
+      expect.objectContaining({
+        AlarmName: 'LeadHub-Api-5xx',
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: stageDimensions,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+      }),
+    ]);
+    expect(found[0]?.Metrics).toBeUndefined();
   });
 
-  it('counts 401s from the access log’s status field and alarms on their share of requests', () => {
+  it('alarms on the 5xx share of the stage’s requests in the full set, from a few 5xx', () => {
+    const alarm = mathAlarm('5xx', sets.full) as Json;
+    expect(alarm).toBeDefined();
+    expect(sets.full.filter((a) => a.MetricName === '5xx')).toEqual([]);
+    const failed = (alarm.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === '5xx') as Json;
+    for (const m of [failed, requests(alarm) as Json]) {
+      expect(m.MetricStat.Metric.Namespace).toBe('AWS/ApiGateway');
+      expect(m.MetricStat.Metric.Dimensions).toEqual(stageDimensions);
+      expect(m.MetricStat.Stat).toBe('Sum');
+    }
+    const expression = (alarm.Metrics as Json[]).find((m) => m.Expression)?.Expression;
+    expect(expression).toBe(
+      `IF(FILL(${failed.Id}, 0) >= ${API_5XX_MIN_RESPONSES}, 100 * FILL(${failed.Id}, 0) / ${requests(alarm)?.Id}, 0)`,
+    );
+    expect(alarm.Threshold).toBe(ALARM_RULES.api5xxPercent.threshold);
+    // A lone 5xx is left to the failing function's Errors alarm.
+    expect(API_5XX_MIN_RESPONSES).toBe(3);
+  });
+
+  it('counts 401s from the access log’s status field and alarms on their count, one metric, in both sets', () => {
     const [stage] = ofType('AWS::ApiGatewayV2::Stage');
     const accessLog = stage?.[1].Properties.AccessLogSettings;
     // The filter compares strings: the access log writes the status inside quotes.
@@ -231,19 +249,23 @@ describe('alarms: HTTP API', () => {
         ],
       },
     ]);
-
-    const alarm = mathAlarm(API_401_METRIC) as Json;
-    expect(alarm).toBeDefined();
-    const refused = (alarm.Metrics as Json[]).find((m) => m.MetricStat?.Metric.MetricName === API_401_METRIC);
-    expect(refused?.MetricStat.Metric.Namespace).toBe(METRIC_NAMESPACE);
-    expect(requests(alarm)?.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'ApiId', Value: apiRef });
-    const expression = (alarm.Metrics as Json[]).find((m) => m.Expression)?.Expression;
-    // FILL makes a period without a 401 count as 0.
-    expect(expression).toBe(
-      `IF(FILL(${refused?.Id}, 0) >= ${API_401_MIN_RESPONSES}, 100 * FILL(${refused?.Id}, 0) / ${requests(alarm)?.Id}, 0)`,
-    );
-    expect(alarm.Threshold).toBe(ALARM_RULES.api401Percent.threshold);
-    expect(refused?.MetricStat.Period).toBe(900);
+    for (const set of [sets.lean, sets.full]) {
+      expect(set.filter((a) => mathAlarm(API_401_METRIC, [a]))).toEqual([]);
+      const found = set.filter((a) => a.MetricName === API_401_METRIC);
+      expect(found).toEqual([
+        expect.objectContaining({
+          AlarmName: 'LeadHub-Api-401',
+          Namespace: METRIC_NAMESPACE,
+          Statistic: 'Sum',
+          Period: 900,
+          Threshold: ALARM_RULES.api401Count.threshold,
+          EvaluationPeriods: 1,
+        }),
+      ]);
+      // The filter's metric has no dimensions: the alarm must not ask for any.
+      expect(found[0]?.Dimensions).toBeUndefined();
+    }
+    expect(ALARM_RULES.api401Count.threshold).toBe(20);
   });
 });
 
