@@ -383,7 +383,10 @@ export class LeadHubStack extends Stack {
   readonly formsWebAcl?: FormsWebAcl;
   /** With formsWaf outside us-east-1: the stack holding the web ACL there. */
   readonly formsWafStack?: FormsWafStack;
-  /** Every dead-letter queue, each with its own alarms. */
+  /**
+   * Every dead-letter queue: the capture and enrich queues' redrive DLQs, EventDeliveryDlq (every rule
+   * target's and SLA schedule's failed deliveries) and the asynchronous functions' on-failure queues.
+   */
   readonly deadLetterQueues: Record<string, Queue> = {};
   /** The Lambda-consumed work queues, by name. */
   readonly workQueues: Record<string, Queue> = {};
@@ -554,15 +557,20 @@ export class LeadHubStack extends Stack {
     fn('slack-notifier').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
     fn('slack-notifier').addEnvironment('SLA_ESCALATOR_ARN', fn('sla-escalator').functionArn);
     fn('slack-notifier').addEnvironment('SLA_SCHEDULER_ROLE_ARN', this.slaSchedulerRole.roleArn);
+    // One dead-letter queue, alarmed once, for every delivery EventBridge (each rule's target) or
+    // EventBridge Scheduler (each SLA schedule) gives up on: both add message attributes naming the rule
+    // or schedule, the target and the error, so a dead letter still says where it came from. Each rule's
+    // target adds a policy statement letting events.amazonaws.com send from that rule's ARN only; the
+    // scheduler sends with its role (below), which only Scheduler of this account can assume.
+    const eventDeliveryDlq = this.deadLetterQueue('EventDeliveryDlq');
     // A check the scheduler could not deliver within its retry policy (an hour, lib/adapters/scheduler) is
-    // parked here, with the scheduler role, and alarmed; every schedule names it.
-    const slaScheduleDlq = this.deadLetterQueue('SlaScheduleDlq');
+    // parked there; every schedule names it.
     this.slaSchedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [slaScheduleDlq.queueArn] }),
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [eventDeliveryDlq.queueArn] }),
     );
     if (this.kmsKey)
       this.slaSchedulerRole.addToPolicy(this.kmsStatement('sqs', ['kms:GenerateDataKey', 'kms:Decrypt']));
-    fn('slack-notifier').addEnvironment('SLA_DLQ_ARN', slaScheduleDlq.queueArn);
+    fn('slack-notifier').addEnvironment('SLA_DLQ_ARN', eventDeliveryDlq.queueArn);
     fn('http-slack').addEnvironment('SLA_SCHEDULE_GROUP', groupName);
     // The scheduler invokes asynchronously: a failing escalation is retried by Lambda, then parked here.
     // An escalation an hour late has lost its point, like the alert it escalates.
@@ -627,7 +635,7 @@ export class LeadHubStack extends Stack {
 
     // ---- event routing -------------------------------------------------------------------------------
     // Enrichment is worth doing however late; a Slack alert an hour late has lost its speed-to-lead value
-    // and is better seen in the DLQ alarm. Both DLQs alarm.
+    // and is better seen in the DLQ alarm. Both park what they cannot deliver in the alarmed EventDeliveryDlq.
     new Rule(this, 'LeadCapturedToEnrich', {
       eventBus: this.bus,
       description: 'LeadCaptured → enrich + score queue',
@@ -636,7 +644,7 @@ export class LeadHubStack extends Stack {
         new SqsQueue(enrichQueue, {
           maxEventAge: Duration.hours(24),
           retryAttempts: 185,
-          deadLetterQueue: this.deadLetterQueue('EnrichRuleDlq'),
+          deadLetterQueue: eventDeliveryDlq,
         }),
       ],
     });
@@ -648,12 +656,12 @@ export class LeadHubStack extends Stack {
         new LambdaFunction(fn('slack-notifier'), {
           maxEventAge: Duration.hours(1),
           retryAttempts: 20,
-          deadLetterQueue: this.deadLetterQueue('SlackRuleDlq'),
+          deadLetterQueue: eventDeliveryDlq,
         }),
       ],
     });
     // EventBridge invokes Lambda asynchronously: a failing notifier is retried by Lambda, then parked here.
-    // A separate queue from the rule's DLQ, because the two hold different message shapes.
+    // A separate queue from the rules' DLQ, because the two hold different message shapes.
     fn('slack-notifier').configureAsyncInvoke({
       retryAttempts: 2,
       // Lambda would keep retrying for 6 hours; an alert is worth an hour, as on the rule's target above.
@@ -663,7 +671,7 @@ export class LeadHubStack extends Stack {
 
     // A receipt whose capture message was lost (written, then the enqueue failed) or dead-lettered is
     // queued again by the sweeper. A sweep older than the next one is worth nothing, hence the short age;
-    // one that cannot be delivered at all lands in an alarmed DLQ, so a broken sweeper is noticed.
+    // one that cannot be delivered at all lands in the alarmed EventDeliveryDlq, so a broken sweeper is noticed.
     new Rule(this, 'ReceiptSweep', {
       description: 'Queue receipts stranded before capture again (lib/pipeline/sweep.ts)',
       schedule: Schedule.rate(SWEEP_RATE),
@@ -671,7 +679,7 @@ export class LeadHubStack extends Stack {
         new LambdaFunction(fn('receipt-sweeper'), {
           maxEventAge: SWEEP_RATE,
           retryAttempts: 2,
-          deadLetterQueue: this.deadLetterQueue('SweepRuleDlq'),
+          deadLetterQueue: eventDeliveryDlq,
         }),
       ],
     });
@@ -693,7 +701,7 @@ export class LeadHubStack extends Stack {
           event: RuleTargetInput.fromObject({ task: RECONCILE_META_TASK }),
           maxEventAge: RECONCILE_RATE,
           retryAttempts: 2,
-          deadLetterQueue: this.deadLetterQueue('ReconcileRuleDlq'),
+          deadLetterQueue: eventDeliveryDlq,
         }),
       ],
     });
@@ -704,7 +712,7 @@ export class LeadHubStack extends Stack {
       bus: this.bus,
       eventPattern: toCdkPattern(Patterns.connectionFailuresToAlarms),
       topic: this.alarmTopic,
-      deadLetterQueue: this.deadLetterQueue('ConnectionAlertsDlq'),
+      deadLetterQueue: eventDeliveryDlq,
     });
 
     // ---- HTTP API ------------------------------------------------------------------------------------

@@ -460,9 +460,9 @@ async function runScenarios() {
     await invoke('slack-notifier', busEvent('LeadScored', stale));
   }
   await invoke('slack-notifier', busEvent('LeadScored', (scored[0] as Json).detail));
-  // Each names the SLA dead-letter queue the stack made.
+  // Each names the dead-letter queue the stack made for failed EventBridge and Scheduler deliveries.
   const slaDlq = resolve({
-    'Fn::GetAtt': [logicalId(stack.deadLetterQueues.SlaScheduleDlq as never), 'Arn'],
+    'Fn::GetAtt': [logicalId(stack.deadLetterQueues.EventDeliveryDlq as never), 'Arn'],
   });
   for (const schedule of aws.schedules.values()) {
     expect((schedule as Json).Target.DeadLetterConfig).toEqual({ Arn: slaDlq });

@@ -575,7 +575,7 @@ describe('events', () => {
     expect(toSlack.RetryPolicy.MaximumEventAgeInSeconds).toBe(3600);
   });
 
-  it('parks a sweep or reconciliation that failed an item (it throws) in its own alarmed queue', () => {
+  it('parks a sweep or reconciliation that failed an item (it throws) in its own on-failure queue', () => {
     const config = ofType('AWS::Lambda::EventInvokeConfig').find(
       ([, c]) => c.Properties.FunctionName.Ref === fnId('receipt-sweeper'),
     )?.[1].Properties as Json;
@@ -585,18 +585,42 @@ describe('events', () => {
     expect(dlq).toBe(logicalId(stack.deadLetterQueues.ReceiptSweeperFailures as never));
   });
 
-  it('gives every target a retry policy and its own SQS dead-letter queue', () => {
-    const dlqs = new Set<string>();
+  it('gives every target a retry policy and parks its failed deliveries in the one EventDeliveryDlq', () => {
+    const dlqId = logicalId(stack.deadLetterQueues.EventDeliveryDlq as never);
+    expect(resources[dlqId]?.Type).toBe('AWS::SQS::Queue');
+    // The three bus rules (enrich, Slack, connection alerts), the sweep and the Meta reconcile.
+    expect(allRules).toHaveLength(5);
     for (const [, rule] of allRules) {
       for (const target of rule.Properties.Targets as Json[]) {
         expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
         expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
-        const dlqId = target.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
-        expect(resources[dlqId]?.Type).toBe('AWS::SQS::Queue');
-        dlqs.add(dlqId);
+        expect(target.DeadLetterConfig).toEqual({ Arn: getAttArn(dlqId) });
       }
     }
-    expect(dlqs.size).toBe(allRules.length);
+    // The SLA schedules name the same queue (the notifier's SLA_DLQ_ARN).
+    expect(fnProps('slack-notifier').Environment.Variables.SLA_DLQ_ARN).toEqual(getAttArn(dlqId));
+  });
+
+  it('lets EventBridge send to EventDeliveryDlq from this stack’s rules only, each by its ARN', () => {
+    const dlqId = logicalId(stack.deadLetterQueues.EventDeliveryDlq as never);
+    const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
+      (p.Properties.Queues as Json[]).some((q) => q.Ref === dlqId),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]?.[1].Properties.PolicyDocument.Statement ?? []) as Json[];
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    // One statement per rule, no other principal: the scheduler sends with its role's own grant.
+    expect(allows).toHaveLength(allRules.length);
+    const sourceArns = allows.map((st) => {
+      expect(st).toMatchObject({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: getAttArn(dlqId),
+      });
+      return st.Condition.ArnEquals['aws:SourceArn'];
+    });
+    expect(sourceArns).toEqual(expect.arrayContaining(allRules.map(([id]) => getAttArn(id))));
+    expect(new Set(sourceArns.map((a) => JSON.stringify(a))).size).toBe(allRules.length);
   });
 
   it('retries the async slack-notifier, sla-escalator and receipt-sweeper twice, then parks the event in a queue', () => {
@@ -633,10 +657,11 @@ describe('alarms', () => {
     for (const [, c] of ofType('AWS::Lambda::EventInvokeConfig')) {
       dlqIds.add(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     }
-    // capture + enrich redrive, five rule DLQs (three bus rules, the sweep, the Meta reconcile), three
-    // async-invoke failure queues (notifier, escalator, sweeper), and the SLA schedules' DLQ
-    dlqIds.add(logicalId(stack.deadLetterQueues.SlaScheduleDlq as never));
-    expect(dlqIds.size).toBe(11);
+    // capture + enrich redrive, one queue for every rule target's and SLA schedule's failed deliveries,
+    // three async-invoke failure queues (notifier, escalator, sweeper)
+    dlqIds.add(logicalId(stack.deadLetterQueues.EventDeliveryDlq as never));
+    expect(dlqIds.size).toBe(6);
+    expect(Object.keys(stack.deadLetterQueues)).toHaveLength(6);
 
     const topicId = logicalId(stack.alarmTopic);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);

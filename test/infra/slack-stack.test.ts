@@ -111,7 +111,7 @@ describe('SLA timers (EventBridge Scheduler)', () => {
     expect(invoke).toHaveLength(1);
     expect(JSON.stringify(invoke[0]?.Resource)).toContain(fnId('sla-escalator'));
     expect(JSON.stringify(invoke[0]?.Resource)).not.toContain(fnId('slack-notifier'));
-    const dlqArn = { 'Fn::GetAtt': [logicalId(stack.deadLetterQueues.SlaScheduleDlq as never), 'Arn'] };
+    const dlqArn = { 'Fn::GetAtt': [logicalId(stack.deadLetterQueues.EventDeliveryDlq as never), 'Arn'] };
     const rest = stmts.filter((s) => s.Action !== 'lambda:InvokeFunction');
     expect(rest.map((s) => s.Resource)).toEqual([dlqArn]);
     expect(rest[0]?.Action).toBe('sqs:SendMessage');

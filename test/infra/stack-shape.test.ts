@@ -6,17 +6,18 @@ describe('the stack shape the idle cost model prices', () => {
   const full = stackShape('full');
 
   it('counts the default (lean) alarms and the metrics they read', () => {
-    // Messages in 8 dead-letter queues (capture, enrich, the five rule DLQs, the SLA schedules'); the
-    // 3 asynchronously invoked functions' dropped events (their on-failure queues get nothing else); the
-    // capture and enrich queues' oldest message; the API's 5xx and 401 counts, one metric each.
-    expect(lean).toMatchObject({ alarmSet: 'lean', alarms: 15, alarmMetrics: 15 });
+    // Messages in 3 dead-letter queues (capture, enrich, and EventDeliveryDlq for every rule target and
+    // SLA schedule); the 3 asynchronously invoked functions' dropped events (their on-failure queues get
+    // nothing else); the capture and enrich queues' oldest message; the API's 5xx and 401 counts, one
+    // metric each.
+    expect(lean).toMatchObject({ alarmSet: 'lean', alarms: 10, alarmMetrics: 10 });
   });
 
   it('counts the full set: per function, dead letters’ age, failed on-failure deliveries', () => {
-    // The lean 15, plus Errors and Throttles of 10 functions (20), the 3 on-failure queues' messages,
-    // the oldest message of 11 dead-letter queues and the 3 functions' failed deliveries to them; the
+    // The lean 10, plus Errors and Throttles of 10 functions (20), the 3 on-failure queues' messages,
+    // the oldest message of 6 dead-letter queues and the 3 functions' failed deliveries to them; the
     // API's 5xx is a rate there (two metrics).
-    expect(full).toMatchObject({ alarmSet: 'full', alarms: 52, alarmMetrics: 53 });
+    expect(full).toMatchObject({ alarmSet: 'full', alarms: 42, alarmMetrics: 43 });
   });
 
   it('counts what else bills by the month or by the clock, the same in both sets', () => {
