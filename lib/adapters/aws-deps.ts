@@ -27,6 +27,8 @@ export interface AwsDepsOptions {
    * functions that post to Slack ask, so no other reads that secret.
    */
   notifiers?: boolean;
+  /** The most a Slack Web API call may take, retries included (default: the notifier's policy). */
+  slackBudgetMs?: number;
 }
 
 /** The Lambda runtime's dependencies: AWS adapters configured from the function's environment. */
@@ -48,6 +50,7 @@ export async function awsDeps(options: AwsDepsOptions = {}): Promise<HubDeps> {
         createSlackWebApi({
           token: botToken,
           baseUrl: env.SLACK_API_URL,
+          ...(options.slackBudgetMs !== undefined ? { retry: { budgetMs: options.slackBudgetMs } } : {}),
           onPermanentError: (info) => logger.error('Slack rejected a call', info),
         }),
       )

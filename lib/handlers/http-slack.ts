@@ -8,6 +8,12 @@ import { errorResponse, type HttpResult } from '../http/responses.js';
 import { decideLead } from '../pipeline/decide.js';
 import { describeError } from '../pipeline/notify.js';
 
+/**
+ * A click's function answers within its 10 s Lambda timeout, so its Slack calls get less room than a
+ * notifier's 25 s: a rate limit it cannot wait out fails that update instead of the whole invocation.
+ */
+export const SLACK_INTERACTION_BUDGET_MS = 8_000;
+
 /** Slack wants a 200 within 3 s; the body of a block_actions answer is ignored. */
 const ACK: HttpResult = { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: '' };
 

@@ -41,6 +41,7 @@ import {
   type SecretGroup,
 } from '../../lib/adapters/secrets/groups.js';
 import { EnvSchema } from '../../lib/config.js';
+import { SLACK_INTERACTION_BUDGET_MS } from '../../lib/handlers/http-slack.js';
 import { RECONCILE_META_TASK } from '../../lib/handlers/receipt-sweeper.js';
 import { HttpRoutes } from '../../lib/routes.js';
 
@@ -120,6 +121,14 @@ describe('functions', () => {
       );
       expect(resources[fnId(name)]?.Properties.MemorySize).toBe(functionMemoryMb(name));
     }
+  });
+
+  it("leaves the Slack click function's Slack calls room to finish within its timeout", () => {
+    const timeoutMs = (fnProps('http-slack').Timeout as number) * 1000;
+    expect(SLACK_INTERACTION_BUDGET_MS).toBeLessThan(timeoutMs);
+    expect(readFileSync(new URL('../../functions/http-slack.ts', import.meta.url), 'utf8')).toContain(
+      'slackBudgetMs: SLACK_INTERACTION_BUDGET_MS',
+    );
   });
 
   it('gives http functions 10 s and workers 30 s', () => {
