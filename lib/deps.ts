@@ -7,6 +7,7 @@ import type {
   LeadStore,
   Notifier,
   Queue,
+  ReceiptStore,
   Scheduler,
   Secrets,
   SpeedMetrics,
@@ -20,6 +21,8 @@ export interface HubDeps {
   env: Env;
   config: HubConfig;
   store: LeadStore;
+  /** Raw receipts of platform deliveries. */
+  receipts: ReceiptStore;
   captureQueue: Queue<CaptureMessage>;
   bus: EventBus;
   secrets: Secrets;

@@ -316,8 +316,11 @@ export interface ContactView {
 
 export type AlertClaim = { claimed: true } | { claimed: false; status: string };
 
-/** Persistence of receipts, identities, contacts, leads, consent and alert records. */
-export interface LeadStore {
+/**
+ * Persistence of the raw receipts of platform deliveries: one per source and platform lead id, from the
+ * webhook's write through capture, quarantine, sweeps and replays, to its retention or erasure.
+ */
+export interface ReceiptStore {
   /**
    * Conditional create: 'duplicate' when a receipt for the same key already exists. `retainDays` sets its
    * retention (default: the store's, until capture applies the configured one).
@@ -360,7 +363,13 @@ export interface LeadStore {
    * `received` (a replay), the capture failure count starts again.
    */
   updateReceipt(key: ReceiptKey, update: ReceiptUpdate): Promise<boolean>;
+}
 
+/**
+ * Persistence of identities, contacts, leads, consent and alert records. It still answers the receipt
+ * methods too, for the callers that have not moved to ReceiptStore yet.
+ */
+export interface LeadStore {
   /** True when any of the identity key hashes is suppressed (erased or opted out). */
   isSuppressed(keyHashes: readonly string[]): Promise<boolean>;
   /** Contact id owning an identity key hash, if any. */

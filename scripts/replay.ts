@@ -13,6 +13,7 @@
  */
 import { createDynamoClients } from '../lib/adapters/dynamodb/client.js';
 import { createDynamoDbLeadStore } from '../lib/adapters/dynamodb/lead-store.js';
+import { createDynamoDbReceiptStore } from '../lib/adapters/dynamodb/receipt-store.js';
 import { createEventBridgeBus } from '../lib/adapters/eventbridge/event-bus.js';
 import { createSqsQueue } from '../lib/adapters/sqs/sqs-queue.js';
 import { parseEnv } from '../lib/config.js';
@@ -90,11 +91,12 @@ async function main(): Promise<number> {
   if (env.CAPTURE_QUEUE_URL) {
     const { doc } = await createDynamoClients({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
     const store = createDynamoDbLeadStore({ doc, tableName: env.TABLE_NAME });
+    const receipts = createDynamoDbReceiptStore({ doc, tableName: env.TABLE_NAME });
     const captureQueue = createSqsQueue<CaptureMessage>(env.CAPTURE_QUEUE_URL);
     process.stdout.write(`Replaying from table ${env.TABLE_NAME} onto ${env.CAPTURE_QUEUE_URL}\n`);
     // A kept LinkedIn deletion read again publishes LeadDeleted on the stack's bus.
     const bus = createEventBridgeBus(env.EVENT_BUS_NAME);
-    const outcome = await run({ store, captureQueue, logger, clock: systemClock, bus, env }, args);
+    const outcome = await run({ store, receipts, captureQueue, logger, clock: systemClock, bus, env }, args);
     return outcome.errors > 0 ? 1 : 0;
   }
 
@@ -111,7 +113,7 @@ async function main(): Promise<number> {
     await hub.drain();
     if (!args.dryRun) {
       for (const key of outcome.keys) {
-        const receipt = await hub.deps.store.getReceipt(key);
+        const receipt = await hub.deps.receipts.getReceipt(key);
         process.stdout.write(
           `  ${key.source}:${key.platformLeadId}: ${receipt?.status ?? 'missing'}${receipt?.statusReason ? ` (${receipt.statusReason})` : ''}\n`,
         );

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.js';
+import { createDynamoDbReceiptStore } from '../../lib/adapters/dynamodb/receipt-store.js';
 import { hmacSha256Hex } from '../../lib/http/raw-body.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
 import { type HubFactories, type RunningHub, startHub } from '../../lib/local/runtime.js';
@@ -636,8 +636,8 @@ export async function startFuzzHub(
       tuning: { sweep: false, maxReceiveCount: 1, rateLimits: false },
       log: options.log ?? (() => undefined),
       factories: {
-        leadStore: (o) => {
-          const store = createDynamoDbLeadStore(o);
+        receiptStore: (o) => {
+          const store = createDynamoDbReceiptStore(o);
           return {
             ...store,
             async putReceipt(receipt) {

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDynamoClients } from '../../lib/adapters/dynamodb/client.js';
 import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.js';
+import { createDynamoDbReceiptStore } from '../../lib/adapters/dynamodb/receipt-store.js';
 import { createWebhookNotifier } from '../../lib/adapters/slack/webhook-notifier.js';
 import type { HubDeps } from '../../lib/deps.js';
 import { createCaptureWorker } from '../../lib/handlers/capture-worker.js';
@@ -17,6 +18,7 @@ import type {
   CaptureMessage,
   LeadStore,
   ListableReceiptStatus,
+  ReceiptStore,
   StoredLead,
 } from '../../lib/ports.js';
 import { findTokens } from '../sources/types.js';
@@ -358,11 +360,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     closers.push(async () => clean.client.destroy());
     const store = createDynamoDbLeadStore({ doc: clean.doc, tableName });
     progress(`${options.name}: waiting for the pipeline, then recovering (${options.recovery})`);
-    const recovery = await recover(hub, store, options, slack.delivered, acceptedTokens, progress);
+    const receiptStore = createDynamoDbReceiptStore({ doc: clean.doc, tableName });
+    const recovery = await recover(hub, receiptStore, options, slack.delivered, acceptedTokens, progress);
 
     // ---- the count ---------------------------------------------------------------------------------
     const stored = await storedTokens(store);
-    const receipts = await settledReceipts(store, leads);
+    const receipts = await settledReceipts(receiptStore, leads);
     const dead = hub.deadLetters();
     const report = tally({
       options,
@@ -465,7 +468,7 @@ interface Recovery {
  */
 async function recover(
   hub: RunningHub,
-  store: LeadStore,
+  store: ReceiptStore,
   options: ChaosOptions,
   delivered: Map<string, number>,
   accepted: Set<string>,
@@ -595,7 +598,7 @@ async function storedTokens(store: LeadStore): Promise<{ token: string; lead: St
  * lead; a Meta or LinkedIn receipt only the platform id, which the sent lead names).
  */
 async function settledReceipts(
-  store: LeadStore,
+  store: ReceiptStore,
   leads: readonly ChaosLead[],
 ): Promise<{ failed: number; quarantined: Set<string> }> {
   const byId = new Map(

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DynamoClients } from '../../lib/adapters/dynamodb/client.js';
 import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.js';
+import { createDynamoDbReceiptStore } from '../../lib/adapters/dynamodb/receipt-store.js';
 import { TableDesign } from '../../lib/adapters/dynamodb/table-design.js';
 import { createWebhookNotifier } from '../../lib/adapters/slack/webhook-notifier.js';
 import type { HubDeps } from '../../lib/deps.js';
@@ -12,7 +13,7 @@ import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { createSlackNotifier } from '../../lib/handlers/slack-notifier.js';
 import type { HttpResult } from '../../lib/http/responses.js';
 import type { HubFactories } from '../../lib/local/runtime.js';
-import type { CaptureMessage, EventBus, LeadStore, Notifier, Queue, Secrets } from '../../lib/ports.js';
+import type { CaptureMessage, EventBus, Notifier, Queue, Secrets } from '../../lib/ports.js';
 import { DynamoMeter, type SendsCommands } from '../dynamo-meter.js';
 import { chunks64k, type HubUsage, type PipelineFunction, type QueueUsage } from '../usage.js';
 
@@ -66,9 +67,9 @@ export function instrumentedFactories(
     }) as Doc;
   };
 
-  const storeFor = (fn: PipelineFunction): LeadStore => {
+  const tableFor = (fn: PipelineFunction) => {
     if (!table) throw new Error('the lead store factory has not run yet');
-    return createDynamoDbLeadStore({ doc: countedDoc(table.doc, fn), tableName: table.tableName });
+    return { doc: countedDoc(table.doc, fn), tableName: table.tableName };
   };
 
   const secretsFor = (fn: PipelineFunction, secrets: Secrets): Secrets => ({
@@ -106,7 +107,8 @@ export function instrumentedFactories(
 
   const depsFor = (fn: PipelineFunction, deps: HubDeps): HubDeps => ({
     ...deps,
-    store: storeFor(fn),
+    store: createDynamoDbLeadStore(tableFor(fn)),
+    receipts: createDynamoDbReceiptStore(tableFor(fn)),
     secrets: secretsFor(fn, deps.secrets),
     bus: busFor(fn, deps.bus),
     captureQueue: captureQueueFor(fn, deps.captureQueue),
@@ -171,6 +173,12 @@ export function instrumentedFactories(
     leadStore(options) {
       table = options;
       return createDynamoDbLeadStore({
+        doc: countedDoc(options.doc, 'runtime'),
+        tableName: options.tableName,
+      });
+    },
+    receiptStore(options) {
+      return createDynamoDbReceiptStore({
         doc: countedDoc(options.doc, 'runtime'),
         tableName: options.tableName,
       });

@@ -5,6 +5,7 @@ import { logger } from '../logger.js';
 import { type Secrets, systemClock } from '../ports.js';
 import { createLazyDocumentClient } from './dynamodb/client.js';
 import { createDynamoDbLeadStore } from './dynamodb/lead-store.js';
+import { createDynamoDbReceiptStore } from './dynamodb/receipt-store.js';
 import { createEventBridgeBus } from './eventbridge/event-bus.js';
 import { createPowertoolsSpeedMetrics } from './metrics/speed-metrics.js';
 import { createEventBridgeScheduler } from './scheduler/eventbridge-scheduler.js';
@@ -68,6 +69,7 @@ export async function awsDeps(options: AwsDepsOptions = {}): Promise<HubDeps> {
     env,
     config,
     store: createDynamoDbLeadStore({ doc, tableName: env.TABLE_NAME }),
+    receipts: createDynamoDbReceiptStore({ doc, tableName: env.TABLE_NAME }),
     captureQueue: env.CAPTURE_QUEUE_URL ? createSqsQueue(env.CAPTURE_QUEUE_URL) : missingQueue,
     bus: createEventBridgeBus(env.EVENT_BUS_NAME),
     secrets,

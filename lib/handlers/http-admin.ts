@@ -83,7 +83,7 @@ export function createAdminHttpHandler(deps: HubDeps) {
           return errorResponse(400, 'invalid_payload', 'payload must be true or false');
         }
         // Raw deliveries hold personal data: only on request.
-        const page = await listQuarantine(store, {
+        const page = await listQuarantine(deps.receipts, {
           limit,
           ...(query.cursor ? { cursor: query.cursor } : {}),
           includePayload: query.payload === 'true',

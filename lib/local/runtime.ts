@@ -16,7 +16,7 @@ import {
 import type { HubDeps } from '../deps.js';
 import { createPrivacyHttpHandler } from '../handlers/http-privacy.js';
 import { type SweepOptions, type SweepResult, sweepReceipts } from '../pipeline/sweep.js';
-import type { CaptureMessage, LeadStore, Notifier } from '../ports.js';
+import type { CaptureMessage, LeadStore, Notifier, ReceiptStore } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { type HttpFunctionName, HttpRoutes } from '../routes.js';
 import {
@@ -41,6 +41,7 @@ export type SlackNotifierHandler = (event: EventBridgeEvent<'LeadScored', unknow
 /** The factories the runtime wires; the defaults are the real handlers and adapters. */
 export interface HubFactories extends SlackFactories {
   leadStore(options: { doc: DynamoClients['doc']; tableName: string }): LeadStore;
+  receiptStore(options: { doc: DynamoClients['doc']; tableName: string }): ReceiptStore;
   webhookNotifier(url: string): Notifier;
   consoleNotifier(write?: (text: string) => void): Notifier;
   formsHttp(deps: HubDeps): HttpHandler;
@@ -221,6 +222,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       env,
       config,
       store: factories.leadStore({ doc: clients.doc, tableName: env.TABLE_NAME }),
+      receipts: factories.receiptStore({ doc: clients.doc, tableName: env.TABLE_NAME }),
       captureQueue,
       bus,
       secrets: createEnvSecrets(env, { LEADHUB_PEPPER: pepper }),
@@ -404,6 +406,7 @@ async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFacto
   ): Promise<HubFactories[K]> => overrides[key] ?? (await load());
   const [
     leadStore,
+    receiptStore,
     webhookNotifier,
     consoleNotifier,
     formsHttp,
@@ -416,6 +419,10 @@ async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFacto
     pick(
       'leadStore',
       async () => (await import('../adapters/dynamodb/lead-store.js')).createDynamoDbLeadStore,
+    ),
+    pick(
+      'receiptStore',
+      async () => (await import('../adapters/dynamodb/receipt-store.js')).createDynamoDbReceiptStore,
     ),
     pick(
       'webhookNotifier',
@@ -437,6 +444,7 @@ async function loadFactories(overrides: Partial<HubFactories>): Promise<HubFacto
   ]);
   return {
     leadStore,
+    receiptStore,
     webhookNotifier,
     consoleNotifier,
     formsHttp,

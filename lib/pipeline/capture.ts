@@ -30,8 +30,8 @@ export async function capture(deps: HubDeps, message: CaptureMessage): Promise<C
 }
 
 async function captureReceipt(deps: HubDeps, message: CaptureMessage): Promise<CaptureOutcome> {
-  const { store, logger } = deps;
-  const receipt = await store.getReceipt(message);
+  const { store, receipts, logger } = deps;
+  const receipt = await receipts.getReceipt(message);
   if (!receipt) {
     logger.error('capture message without a receipt', { ...message });
     return { status: 'missing' };
@@ -71,7 +71,7 @@ async function captureReceipt(deps: HubDeps, message: CaptureMessage): Promise<C
       };
       await deps.bus.publish([{ detailType: 'SourceConnectionFailed', detail }]);
     }
-    await store.updateReceipt(message, { status: 'failed', statusReason: error.message });
+    await receipts.updateReceipt(message, { status: 'failed', statusReason: error.message });
     logger.warn('receipt failed permanently', {
       ...message,
       reason: error.message,
@@ -95,7 +95,7 @@ async function captureReceipt(deps: HubDeps, message: CaptureMessage): Promise<C
     // whose late redelivery must not bring its data back.
     const existing = await store.getLead(leadId);
     if (existing?.deletedAt) {
-      await store.updateReceipt(message, {
+      await receipts.updateReceipt(message, {
         status: existing.deletedReason === 'erased' ? 'suppressed' : 'deleted',
         leadId,
         erasePayload: true,
@@ -131,7 +131,7 @@ async function captureReceipt(deps: HubDeps, message: CaptureMessage): Promise<C
       ),
     },
   ]);
-  const marked = await store.updateReceipt(message, {
+  const marked = await receipts.updateReceipt(message, {
     status: 'captured',
     leadId,
     contactId,
@@ -160,7 +160,7 @@ async function suppressedHit(
   message: CaptureMessage,
   leadId: string,
 ): Promise<CaptureOutcome> {
-  await deps.store.updateReceipt(message, { status: 'suppressed', leadId, erasePayload: true });
+  await deps.receipts.updateReceipt(message, { status: 'suppressed', leadId, erasePayload: true });
   deps.logger.info('lead suppressed', { leadId, source: message.source });
   return { status: 'suppressed' };
 }

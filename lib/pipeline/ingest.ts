@@ -5,7 +5,7 @@ import type { Receipt, ReceiptKey } from '../ports.js';
 /** A receipt still uncaptured after this long is assumed lost from the queue. */
 const REQUEUE_AFTER_MS = 60_000;
 
-type IngestDeps = Pick<HubDeps, 'store' | 'captureQueue' | 'clock'>;
+type IngestDeps = Pick<HubDeps, 'receipts' | 'captureQueue' | 'clock'>;
 
 export interface IngestInput {
   source: Source;
@@ -33,7 +33,7 @@ export type ClaimedIngestOutcome = IngestOutcome | { status: 'conflict' };
 export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestOutcome> {
   const key = { source: input.source, platformLeadId: input.platformLeadId };
   if ((await putReceipt(deps, input)) === 'created') return queue(deps, key);
-  await requeueIfStranded(deps, await deps.store.getReceipt(key));
+  await requeueIfStranded(deps, await deps.receipts.getReceipt(key));
   return { status: 'duplicate' };
 }
 
@@ -53,7 +53,7 @@ export async function ingestClaimed(
   ) {
     return queue(deps, key);
   }
-  const existing = await deps.store.getReceipt(key);
+  const existing = await deps.receipts.getReceipt(key);
   if (existing?.fingerprint !== fingerprint) return { status: 'conflict' };
   await requeueIfStranded(deps, existing);
   return { status: 'duplicate' };
@@ -64,7 +64,7 @@ function putReceipt(
   input: IngestInput,
   claim: Pick<Receipt, 'fingerprint' | 'conflictWith'> = {},
 ): Promise<'created' | 'duplicate'> {
-  return deps.store.putReceipt({
+  return deps.receipts.putReceipt({
     source: input.source,
     platformLeadId: input.platformLeadId,
     receivedAt: deps.clock.now().toISOString(),

@@ -22,7 +22,7 @@ import { type AuditStart, audited, type PrivacyActor, recordAudit } from './priv
 /** The person a privacy request names: exactly one of an email or a phone number. */
 export type PersonQuery = { email: string; phone?: undefined } | { phone: string; email?: undefined };
 
-export type PrivacyDeps = ResolveDeps & Pick<HubDeps, 'secrets' | 'config'>;
+export type PrivacyDeps = ResolveDeps & Pick<HubDeps, 'receipts' | 'secrets' | 'config'>;
 
 /** The identifier could not be read (not an email, not a phone number). */
 export class InvalidIdentifierError extends Error {
@@ -157,7 +157,10 @@ export async function exportPerson(
   const submissions: ExportedSubmission[] = [];
   const alerts: AlertRecord[] = [];
   for (const lead of data.leads) {
-    const receipt = await deps.store.getReceipt({ source: lead.source, platformLeadId: lead.platformLeadId });
+    const receipt = await deps.receipts.getReceipt({
+      source: lead.source,
+      platformLeadId: lead.platformLeadId,
+    });
     if (receipt && receipt.payload !== null && receipt.payload !== undefined) {
       submissions.push({
         source: receipt.source,

@@ -3,10 +3,10 @@ import type { HubDeps } from '../deps.js';
 import { type Source, SourceSchema } from '../lead/model.js';
 import {
   InvalidCursorError,
-  type LeadStore,
   type QuarantineKind,
   type Receipt,
   type ReceiptKey,
+  type ReceiptStore,
 } from '../ports.js';
 import type { UnreadableItem } from '../sources/unreadable.js';
 
@@ -68,7 +68,7 @@ export interface QuarantineDeliveryResult {
  * caller answers 5xx and the platform redelivers (the items already kept dedupe).
  */
 export async function quarantineDelivery(
-  deps: Pick<HubDeps, 'store' | 'clock' | 'logger' | 'config'>,
+  deps: Pick<HubDeps, 'receipts' | 'clock' | 'logger' | 'config'>,
   source: Source,
   items: readonly UnreadableItem[],
 ): Promise<QuarantineDeliveryResult> {
@@ -86,7 +86,7 @@ export async function quarantineDelivery(
     };
     const key = keyOfRaw(raw);
     keys.push(key);
-    const created = await deps.store.putReceipt(
+    const created = await deps.receipts.putReceipt(
       {
         source,
         platformLeadId: key,
@@ -211,7 +211,7 @@ export type CaptureFailureOutcome = 'quarantined';
  * that never changes only loops through the queue, its DLQ and the sweeper.
  */
 export async function captureFailed(
-  deps: Pick<HubDeps, 'store' | 'logger' | 'config'>,
+  deps: Pick<HubDeps, 'receipts' | 'logger' | 'config'>,
   key: ReceiptKey,
   error: unknown,
 ): Promise<CaptureFailureOutcome> {
@@ -223,7 +223,7 @@ export async function captureFailed(
   }
   let failures: number | undefined;
   try {
-    failures = await deps.store.recordCaptureFailure(key, cause);
+    failures = await deps.receipts.recordCaptureFailure(key, cause);
   } catch (recordError) {
     deps.logger.error('capture failed; the failure could not be counted', {
       ...ids,
@@ -242,7 +242,7 @@ export async function captureFailed(
     throw error;
   }
   const reason = `capture failed ${failures} times in a row: ${cause}`;
-  const quarantined = await deps.store.updateReceipt(key, {
+  const quarantined = await deps.receipts.updateReceipt(key, {
     status: 'quarantined',
     statusReason: reason,
     quarantineKind: 'capture',
@@ -316,7 +316,7 @@ function entryOf(receipt: Receipt, includePayload: boolean): QuarantineEntry {
  * every source. Payloads (raw deliveries, personal data) only when asked for.
  */
 export async function listQuarantine(
-  store: Pick<LeadStore, 'listReceipts' | 'countReceipts'>,
+  store: Pick<ReceiptStore, 'listReceipts' | 'countReceipts'>,
   options: { limit: number; cursor?: string; includePayload?: boolean },
 ): Promise<QuarantinePage> {
   const start = options.cursor ? decodeQuarantineCursor(options.cursor) : { source: SOURCES[0] as Source };
@@ -345,7 +345,7 @@ export async function listQuarantine(
 /** What a replay needs to ingest (and, for LinkedIn, to record a deletion). */
 export type QuarantineReplayDeps = Pick<
   HubDeps,
-  'store' | 'captureQueue' | 'clock' | 'bus' | 'env' | 'logger'
+  'store' | 'receipts' | 'captureQueue' | 'clock' | 'bus' | 'env' | 'logger'
 >;
 
 /** A kept delivery item as its source's replayer reads it. */

@@ -31,7 +31,7 @@ const PAGE_SIZE = 100;
 
 /** Every receipt of one source in a listable status, up to `limit`, read before anything changes. */
 async function listAll(
-  store: HubDeps['store'],
+  receipts: HubDeps['receipts'],
   source: Source,
   status: ListableReceiptStatus,
   limit: number,
@@ -39,7 +39,12 @@ async function listAll(
   const found: Receipt[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.listReceipts(source, status, Math.min(PAGE_SIZE, limit - found.length), cursor);
+    const page = await receipts.listReceipts(
+      source,
+      status,
+      Math.min(PAGE_SIZE, limit - found.length),
+      cursor,
+    );
     found.push(...page.receipts);
     cursor = page.cursor;
   } while (cursor && found.length < limit);
@@ -54,19 +59,19 @@ const keyOf = (r: Receipt): ReceiptKey => ({ source: r.source, platformLeadId: r
  * the queue's error name, or undefined once queued.
  */
 async function requeue(
-  deps: Pick<HubDeps, 'store' | 'captureQueue'>,
+  deps: Pick<HubDeps, 'receipts' | 'captureQueue'>,
   receipt: Receipt,
   status: ListableReceiptStatus,
 ): Promise<string | undefined> {
   const key = keyOf(receipt);
-  await deps.store.updateReceipt(key, { status: 'received' });
+  await deps.receipts.updateReceipt(key, { status: 'received' });
   try {
     await deps.captureQueue.send(key);
     return undefined;
   } catch (error) {
     const name = (error as Error).name ?? 'Error';
     const before = receipt.statusReason;
-    await deps.store.updateReceipt(key, {
+    await deps.receipts.updateReceipt(key, {
       status,
       statusReason: `replay could not queue it (${name})${before ? `; before: ${before}` : ''}`,
     });
@@ -81,10 +86,10 @@ async function requeue(
  * message cannot be queued, the receipt goes back to its status so the next replay finds it.
  */
 export async function replayReceipts(
-  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'logger'>,
+  deps: Pick<HubDeps, 'receipts' | 'captureQueue' | 'logger'>,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
-  const found = await listAll(deps.store, options.source, options.status, options.limit ?? 1000);
+  const found = await listAll(deps.receipts, options.source, options.status, options.limit ?? 1000);
   const result: ReplayResult = { found: found.map(keyOf), replayed: [], errors: [] };
   if (options.dryRun) return result;
   for (const receipt of found) {
@@ -140,7 +145,7 @@ export async function replayQuarantine(
   const found: Receipt[] = [];
   for (const source of options.source ? [options.source] : SourceSchema.options) {
     if (found.length >= limit) break;
-    found.push(...(await listAll(deps.store, source, 'quarantined', limit - found.length)));
+    found.push(...(await listAll(deps.receipts, source, 'quarantined', limit - found.length)));
   }
   const result: QuarantineReplayResult = {
     found: found.map(keyOf),
@@ -164,7 +169,7 @@ export async function replayQuarantine(
         result.unreadable.push({ key, reason: read.unreadable, leads: read.leads });
         continue;
       }
-      await deps.store.updateReceipt(key, {
+      await deps.receipts.updateReceipt(key, {
         status: 'resolved',
         statusReason: `read on replay: ${read.leads.length} lead(s), ${read.ignored} ignored`,
         erasePayload: true,

@@ -38,7 +38,7 @@ export interface SweepResult {
  * receipt queued twice is captured once.
  */
 export async function sweepReceipts(
-  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock' | 'logger'>,
+  deps: Pick<HubDeps, 'receipts' | 'captureQueue' | 'clock' | 'logger'>,
   options: SweepOptions = {},
 ): Promise<SweepResult> {
   const now = deps.clock.now().getTime();
@@ -53,7 +53,7 @@ export async function sweepReceipts(
   let taken = 0;
   let cursor: string | undefined;
   do {
-    const page = await deps.store.listPendingReceipts({
+    const page = await deps.receipts.listPendingReceipts({
       since,
       before,
       limit: Math.min(PAGE_SIZE, limit - taken),
@@ -65,7 +65,7 @@ export async function sweepReceipts(
       try {
         // First restart its pending clock, so that a receipt merely waiting in a long queue is queued
         // again once per `olderThanMs`, not on every sweep; skipped when capture got to it meanwhile.
-        if (!(await deps.store.markReceiptSwept(key, at))) continue;
+        if (!(await deps.receipts.markReceiptSwept(key, at))) continue;
         await deps.captureQueue.send(key);
         result.requeued.push(key);
       } catch (error) {

@@ -300,7 +300,7 @@ async function describe(
   }
   const outcomes: MetaDemoOutcome[] = [];
   for (const { lead, label } of scenarios) {
-    const receipt = await hub.deps.store.getReceipt({ source: 'meta', platformLeadId: lead.id });
+    const receipt = await hub.deps.receipts.getReceipt({ source: 'meta', platformLeadId: lead.id });
     const leadId = leadIdFor('meta', lead.id);
     const stored = await hub.deps.store.getLead(leadId);
     outcomes.push({

@@ -348,7 +348,10 @@ async function describe(
   }
   const outcomes: PlatformOutcome[] = [];
   for (const s of scenarios) {
-    const receipt = await hub.deps.store.getReceipt({ source: s.source, platformLeadId: s.platformLeadId });
+    const receipt = await hub.deps.receipts.getReceipt({
+      source: s.source,
+      platformLeadId: s.platformLeadId,
+    });
     const leadId = leadIdFor(s.source, s.platformLeadId);
     const stored = await hub.deps.store.getLead(leadId);
     const payload = receipt?.payload as

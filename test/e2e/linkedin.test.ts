@@ -78,7 +78,7 @@ describe('LinkedIn Lead Gen Forms end to end (local runtime + LinkedIn sandbox +
       isTest: boolean;
       attribution: Record<string, unknown>;
     }[];
-  const receipt = (id: string) => t.hub.deps.store.getReceipt({ source: 'linkedin', platformLeadId: id });
+  const receipt = (id: string) => t.hub.deps.receipts.getReceipt({ source: 'linkedin', platformLeadId: id });
 
   it('answers the validation challenge with the HMAC of the code', async () => {
     const code = '890e4665-4dfe-4ab1-b689-ed553bceeed0';

@@ -166,7 +166,7 @@ describe('Meta Lead Ads end to end (local runtime + Graph sandbox + fake Slack)'
         platformLeadId: lead.id,
       }),
     ]);
-    const receipt = await t.hub.deps.store.getReceipt({ source: 'meta', platformLeadId: lead.id });
+    const receipt = await t.hub.deps.receipts.getReceipt({ source: 'meta', platformLeadId: lead.id });
     expect(receipt?.status).toBe('failed');
     expect(t.hub.deadLetters().capture).toEqual([]);
 
@@ -175,7 +175,7 @@ describe('Meta Lead Ads end to end (local runtime + Graph sandbox + fake Slack)'
     expect(replay.replayed).toHaveLength(1);
     await t.hub.drain();
     expect(slack.posts).toHaveLength(1);
-    expect((await t.hub.deps.store.getReceipt({ source: 'meta', platformLeadId: lead.id }))?.status).toBe(
+    expect((await t.hub.deps.receipts.getReceipt({ source: 'meta', platformLeadId: lead.id }))?.status).toBe(
       'captured',
     );
   });

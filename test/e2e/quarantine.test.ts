@@ -63,7 +63,7 @@ describe('quarantine of a capture that always fails (local runtime)', () => {
     expect((await t.postForm('contact', body)).status).toBe(202);
     await t.hub.drain();
 
-    expect(await t.hub.deps.store.getReceipt(key)).toMatchObject({
+    expect(await t.hub.deps.receipts.getReceipt(key)).toMatchObject({
       status: 'quarantined',
       quarantineKind: 'capture',
       statusReason: expect.stringMatching(/^capture failed 3 times in a row: ValidationException: Item size/),
@@ -87,7 +87,7 @@ describe('quarantine of a capture that always fails (local runtime)', () => {
     const replay = await replayQuarantine(t.hub.deps, { quarantine: true });
     expect(replay.replayed).toEqual([key]);
     await t.hub.drain();
-    expect(await t.hub.deps.store.getReceipt(key)).toMatchObject({ status: 'captured' });
+    expect(await t.hub.deps.receipts.getReceipt(key)).toMatchObject({ status: 'captured' });
     expect(slack.posts).toHaveLength(1);
     expect((await t.admin('/api/quarantine')).body).toMatchObject({ count: 0, receipts: [] });
   });

@@ -41,7 +41,7 @@ describe('TikTok Instant Forms end to end (local runtime + fake Slack)', () => {
       attribution: Record<string, unknown>;
     }[];
   const receipt = (id: string) =>
-    t.hub.deps.store.getReceipt({ source: 'tiktok', platformLeadId: `${TIKTOK_ADVERTISER_ID}:${id}` });
+    t.hub.deps.receipts.getReceipt({ source: 'tiktok', platformLeadId: `${TIKTOK_ADVERTISER_ID}:${id}` });
 
   it('takes a signed delivery with a 19-digit id to a stored lead and a Slack alert, recording its checks', async () => {
     const lead = tiktokLead('7301234567890123456');

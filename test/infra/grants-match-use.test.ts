@@ -16,7 +16,7 @@ import { KMS_USE } from '../../infra/function-access.js';
 import { LeadHubStack } from '../../infra/stacks/leadhub-stack.js';
 import { createDynamoClients } from '../../lib/adapters/dynamodb/client.js';
 import { ensureTable } from '../../lib/adapters/dynamodb/create-table.js';
-import { createDynamoDbLeadStore } from '../../lib/adapters/dynamodb/lead-store.js';
+import { createDynamoDbReceiptStore } from '../../lib/adapters/dynamodb/receipt-store.js';
 import {
   PLATFORM_SECRET_GROUPS,
   SECRET_GROUPS,
@@ -538,7 +538,7 @@ async function runScenarios() {
   // The sweeper: a receipt stranded 20 minutes ago is queued again; the Meta reconciliation reads back a
   // lead no webhook delivered and the one that was, and fails on the page whose token Meta refuses.
   const direct = await createDynamoClients({ endpoint: inject('dynamoEndpoint'), region: FAKE_REGION });
-  const past = createDynamoDbLeadStore({
+  const past = createDynamoDbReceiptStore({
     doc: direct.doc,
     tableName,
     now: () => new Date(Date.now() - 20 * 60_000),

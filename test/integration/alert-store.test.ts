@@ -243,7 +243,7 @@ describe('alert records on DynamoDB (dynalite)', () => {
   });
 
   it('serves GET /api/metrics/speed-to-lead to admins only, from the month listing', async () => {
-    const { store } = await freshStore();
+    const { store, receiptStore } = await freshStore();
     const a = lead('a', { receivedAt: '2026-11-30T10:00:02.000Z' });
     await store.putLead(a);
     // The notifier's record of the sent alert carries the lead's alertedAt; a claim stamps claimedAt.
@@ -261,7 +261,7 @@ describe('alert records on DynamoDB (dynalite)', () => {
     );
     await store.recordLeadStage(a, 'claimedAt', '2026-11-30T10:04:00.000Z');
     const handler = createAdminHttpHandler(
-      fakeDeps({ store, clock: fixedClock('2026-12-01T00:00:00.000Z') }),
+      fakeDeps({ store, receipts: receiptStore, clock: fixedClock('2026-12-01T00:00:00.000Z') }),
     );
     const get = (query: Record<string, string>, token?: string) =>
       handler(

@@ -45,15 +45,15 @@ function rawLead(id: string, overrides: Partial<RawLead> = {}): RawLead {
 }
 
 async function setup() {
-  const { store, doc, tableName } = await freshStore();
+  const { store, receiptStore, doc, tableName } = await freshStore();
   const bus = recordingBus();
   const captureQueue = recordingQueue<{ source: 'form'; platformLeadId: string }>();
-  const deps = fakeDeps({ store, bus, captureQueue });
+  const deps = fakeDeps({ store, receipts: receiptStore, bus, captureQueue });
   const receive = async (lead: RawLead) => {
     await ingest(deps, { source: 'form', platformLeadId: lead.platformLeadId, payload: lead });
     return { source: 'form' as const, platformLeadId: lead.platformLeadId };
   };
-  return { deps, store, bus, captureQueue, receive, doc, tableName };
+  return { deps, store, receiptStore, bus, captureQueue, receive, doc, tableName };
 }
 
 function sqsEvent(bodies: string[]): SQSEvent {
@@ -79,7 +79,7 @@ function sqsEvent(bodies: string[]): SQSEvent {
 
 describe('capture', () => {
   it('stores lead, profile and one consent record per purpose, then publishes LeadCaptured', async () => {
-    const { deps, store, bus, receive } = await setup();
+    const { deps, store, receiptStore, bus, receive } = await setup();
     const outcome = await capture(deps, await receive(rawLead('a1')));
     expect(outcome.status).toBe('captured');
     if (outcome.status !== 'captured') return;
@@ -107,7 +107,7 @@ describe('capture', () => {
     expect(detail).toMatchObject({ leadId: outcome.leadId, contactId: outcome.contactId, isTest: false });
     expect(detail.timings.platformCreatedAt).toBe('2026-11-30T09:59:58.000Z');
 
-    const receipt = await store.getReceipt({ source: 'form', platformLeadId: 'a1' });
+    const receipt = await receiptStore.getReceipt({ source: 'form', platformLeadId: 'a1' });
     expect(receipt).toMatchObject({ status: 'captured', leadId: outcome.leadId });
   });
 
@@ -157,11 +157,11 @@ describe('capture', () => {
   });
 
   it('converges when re-run after a crash between the writes and the receipt update', async () => {
-    const { deps, store, bus, receive } = await setup();
+    const { deps, store, receiptStore, bus, receive } = await setup();
     const message = await receive(rawLead('e1'));
     const crashing: HubDeps = {
       ...deps,
-      store: { ...store, updateReceipt: async () => Promise.reject(new Error('crash')) },
+      receipts: { ...receiptStore, updateReceipt: async () => Promise.reject(new Error('crash')) },
     };
     await expect(capture(crashing, message)).rejects.toThrow('crash');
     const outcome = await capture(deps, message);
@@ -176,7 +176,7 @@ describe('capture', () => {
   });
 
   it('skips suppressed people and records why', async () => {
-    const { deps, store, receive, doc, tableName } = await setup();
+    const { deps, store, receiptStore, receive, doc, tableName } = await setup();
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     const hash = identityKeyHash('test-pepper', 'email', 'gone@acme.io');
     await doc.send(
@@ -188,12 +188,14 @@ describe('capture', () => {
     );
     expect(outcome.status).toBe('suppressed');
     expect((await store.listLeads(10)).leads).toHaveLength(0);
-    expect((await store.getReceipt({ source: 'form', platformLeadId: 'f1' }))?.status).toBe('suppressed');
+    expect((await receiptStore.getReceipt({ source: 'form', platformLeadId: 'f1' }))?.status).toBe(
+      'suppressed',
+    );
   });
 
   it('marks a receipt whose payload cannot make a lead as failed, without retrying', async () => {
-    const { deps, store, bus } = await setup();
-    await store.putReceipt({
+    const { deps, receiptStore, bus } = await setup();
+    await receiptStore.putReceipt({
       source: 'form',
       platformLeadId: 'g1',
       receivedAt: '2026-11-30T10:00:00.000Z',
@@ -201,7 +203,7 @@ describe('capture', () => {
       payload: { not: 'a lead' },
     });
     expect(await capture(deps, { source: 'form', platformLeadId: 'g1' })).toEqual({ status: 'failed' });
-    expect((await store.getReceipt({ source: 'form', platformLeadId: 'g1' }))?.status).toBe('failed');
+    expect((await receiptStore.getReceipt({ source: 'form', platformLeadId: 'g1' }))?.status).toBe('failed');
     expect(bus.events).toHaveLength(0);
   });
 

@@ -4,7 +4,7 @@ import { consentProofHash, sha256Hex } from '../../lib/consent/proof.js';
 import { createFormsHttpHandler } from '../../lib/handlers/http-forms.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
-import type { CaptureMessage, ConsentRecord, LeadStore } from '../../lib/ports.js';
+import type { CaptureMessage, ConsentRecord, ReceiptStore } from '../../lib/ports.js';
 import { type LinkedInSandbox, startLinkedInSandbox } from '../../lib/sandbox/linkedin-api.js';
 import { linkedInDemoForm, linkedInResponse } from '../../lib/sandbox/linkedin-fixtures.js';
 import { leadNotification } from '../../lib/sandbox/linkedin-webhook.js';
@@ -39,12 +39,14 @@ const ALWAYS = [
 ] as const;
 
 /** Checks every field, the notice hash and the proof hash against the stored raw submission. */
-async function expectComplete(store: LeadStore, record: ConsentRecord, extra: readonly string[]) {
+async function expectComplete(receiptStore: ReceiptStore, record: ConsentRecord, extra: readonly string[]) {
   for (const field of [...ALWAYS, ...extra])
     expect(record, `${record.source} ${field}`).toHaveProperty(field);
   expect(record.noticeText.length).toBeGreaterThan(0);
   expect(record.noticeHash).toBe(sha256Hex(record.noticeText));
-  const receipt = await store.getReceipt(record.submission as NonNullable<ConsentRecord['submission']>);
+  const receipt = await receiptStore.getReceipt(
+    record.submission as NonNullable<ConsentRecord['submission']>,
+  );
   expect(
     consentProofHash({
       submission: receipt?.payload,
@@ -65,10 +67,11 @@ afterEach(async () => {
 
 describe('consent ledger: every field, for every source that delivers consent', () => {
   it('web forms: checkbox, notice, version, page, IP and user agent, ticked and unticked', async () => {
-    const { store } = await freshStore();
+    const { store, receiptStore } = await freshStore();
     const captureQueue = recordingQueue<CaptureMessage>();
     const deps = fakeDeps({
       store,
+      receipts: receiptStore,
       captureQueue,
       config: testConfig({
         forms: {
@@ -111,7 +114,7 @@ describe('consent ledger: every field, for every source that delivers consent', 
       ['privacy_policy', true, 'web_checkbox', true],
     ]);
     for (const record of consents) {
-      await expectComplete(store, record, ['ip', 'userAgent', 'pageUrl']);
+      await expectComplete(receiptStore, record, ['ip', 'userAgent', 'pageUrl']);
       expect(record).toMatchObject({
         source: 'form',
         formId: 'contact',
@@ -136,9 +139,10 @@ describe('consent ledger: every field, for every source that delivers consent', 
       ],
     });
     closers.push(() => sandbox.close());
-    const { store } = await freshStore();
+    const { store, receiptStore } = await freshStore();
     const deps = fakeDeps({
       store,
+      receipts: receiptStore,
       env: parseEnv({ META_GRAPH_URL: sandbox.url }),
       secrets: fixedSecrets({
         LEADHUB_PEPPER: 'p',
@@ -160,7 +164,7 @@ describe('consent ledger: every field, for every source that delivers consent', 
     const consents = (await store.getContact(outcome.contactId))?.consents ?? [];
     expect(consents.length).toBeGreaterThanOrEqual(2);
     for (const record of consents) {
-      await expectComplete(store, record, ['pageId']);
+      await expectComplete(receiptStore, record, ['pageId']);
       expect(record).toMatchObject({
         source: 'meta',
         pageId: SANDBOX_PAGES.acme,
@@ -179,9 +183,10 @@ describe('consent ledger: every field, for every source that delivers consent', 
       responses: [response],
     });
     closers.push(() => sandbox.close());
-    const { store } = await freshStore();
+    const { store, receiptStore } = await freshStore();
     const deps = fakeDeps({
       store,
+      receipts: receiptStore,
       env: parseEnv({ LINKEDIN_API_URL: sandbox.url }),
       secrets: fixedSecrets({ LEADHUB_PEPPER: 'p', LINKEDIN_ACCESS_TOKEN: token }),
     });
@@ -197,7 +202,7 @@ describe('consent ledger: every field, for every source that delivers consent', 
     const consents = (await store.getContact(outcome.contactId))?.consents ?? [];
     expect(consents).toHaveLength(2);
     for (const record of consents) {
-      await expectComplete(store, record, []);
+      await expectComplete(receiptStore, record, []);
       expect(record).toMatchObject({ source: 'linkedin', granted: true });
     }
   });

@@ -2,19 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { LeadCapturedV2 } from '../../events/contracts.js';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { capture } from '../../lib/pipeline/capture.js';
-import type { CaptureMessage, LeadStore } from '../../lib/ports.js';
+import type { CaptureMessage, ReceiptStore } from '../../lib/ports.js';
 import { googleLead, googleTestLead, googleWebhookBody } from '../../lib/sandbox/google-webhook.js';
 import { fakeDeps, fixedSecrets, httpEvent, recordingBus, recordingQueue } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
 
 const KEY = 'google-webhook-key-9f2c';
 
-async function setup(options: { store?: LeadStore } = {}) {
-  const { store } = await freshStore();
+async function setup(options: { receipts?: ReceiptStore } = {}) {
+  const { store, receiptStore } = await freshStore();
   const captureQueue = recordingQueue<CaptureMessage>();
   const bus = recordingBus();
   const deps = fakeDeps({
-    store: options.store ?? store,
+    store,
+    receipts: options.receipts ?? receiptStore,
     captureQueue,
     bus,
     secrets: fixedSecrets({ LEADHUB_PEPPER: 'p', GOOGLE_WEBHOOK_KEY: KEY }),
@@ -22,10 +23,10 @@ async function setup(options: { store?: LeadStore } = {}) {
   const handler = createWebhooksHttpHandler(deps);
   const post = (body: string | Buffer) =>
     handler(httpEvent({ method: 'POST', routeKey: 'POST /webhooks/google', path: '/webhooks/google', body }));
-  const receipt = (leadId: string) => store.getReceipt({ source: 'google', platformLeadId: leadId });
+  const receipt = (leadId: string) => receiptStore.getReceipt({ source: 'google', platformLeadId: leadId });
   const captured = () =>
     bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
-  return { deps, store, captureQueue, post, receipt, captured };
+  return { deps, store, receiptStore, captureQueue, post, receipt, captured };
 }
 
 const lead = googleLead('CjwKCAiA-lead-0001');
@@ -76,12 +77,12 @@ describe('POST /webhooks/google', () => {
   });
 
   it('quarantines a keyed body without a usable lead_id, without its key, and answers 200 (Google does not retry a 4xx)', async () => {
-    const { post, store, captureQueue } = await setup();
+    const { post, receiptStore, captureQueue } = await setup();
     const body = JSON.stringify({ google_key: KEY, lead_id: '', user_column_data: [] });
     const res = await post(body);
     expect(res.statusCode).toBe(200);
     expect(captureQueue.sent).toEqual([]);
-    const { receipts } = await store.listReceipts('google', 'quarantined', 10);
+    const { receipts } = await receiptStore.listReceipts('google', 'quarantined', 10);
     expect(receipts).toMatchObject([
       {
         quarantineKind: 'delivery',
@@ -91,7 +92,7 @@ describe('POST /webhooks/google', () => {
     ]);
     expect(JSON.stringify(receipts)).not.toContain(KEY);
     expect((await post(body)).statusCode).toBe(200);
-    expect(await store.countReceipts('google', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('google', 'quarantined')).toBe(1);
   });
 
   it('answers 200 {} to a redelivery without queueing it again', async () => {
@@ -104,16 +105,16 @@ describe('POST /webhooks/google', () => {
   });
 
   it('answers 5xx (Google retries) when the receipt cannot be stored, and the retry succeeds', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     let failing = true;
-    const flaky: LeadStore = {
-      ...store,
+    const flaky: ReceiptStore = {
+      ...receiptStore,
       putReceipt: async (r) => {
         if (failing) throw new Error('ProvisionedThroughputExceeded');
-        return store.putReceipt(r);
+        return receiptStore.putReceipt(r);
       },
     };
-    const { post, captureQueue } = await setup({ store: flaky });
+    const { post, captureQueue } = await setup({ receipts: flaky });
     const first = await post(googleWebhookBody(lead, KEY));
     expect(first.statusCode).toBe(500);
     expect(JSON.parse(first.body ?? '{}').message).toBeTypeOf('string');

@@ -7,8 +7,8 @@ import { fakeDeps, httpEvent } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
 
 async function setup() {
-  const { store } = await freshStore(() => new Date('2026-11-30T12:00:00.000Z'));
-  const deps = fakeDeps({ store });
+  const { store, receiptStore } = await freshStore(() => new Date('2026-11-30T12:00:00.000Z'));
+  const deps = fakeDeps({ store, receipts: receiptStore });
   const handler = createAdminHttpHandler(deps);
   const get = (
     routeKey: string,
@@ -132,8 +132,8 @@ describe('admin read API', () => {
   });
 
   it('trusts API Gateway IAM authorisation on AWS', async () => {
-    const { store } = await freshStore();
-    const handler = createAdminHttpHandler(fakeDeps({ store }));
+    const { store, receiptStore } = await freshStore();
+    const handler = createAdminHttpHandler(fakeDeps({ store, receipts: receiptStore }));
     const event = httpEvent({ method: 'GET', routeKey: 'GET /api/leads', path: '/api/leads' });
     const withIam = {
       ...event,

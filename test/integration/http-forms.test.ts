@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HubConfig } from '../../lib/config.js';
 import { createFormsHttpHandler } from '../../lib/handlers/http-forms.js';
-import type { CaptureMessage, LeadStore } from '../../lib/ports.js';
+import type { CaptureMessage, ReceiptStore } from '../../lib/ports.js';
 import {
   fakeDeps,
   fixedClock,
@@ -39,12 +39,13 @@ const config: HubConfig = testConfig({
   },
 });
 
-async function setup(overrides: { store?: LeadStore } = {}) {
-  const { store } = await freshStore();
+async function setup(overrides: { receipts?: ReceiptStore } = {}) {
+  const { store, receiptStore } = await freshStore();
   const captureQueue = recordingQueue<CaptureMessage>();
   const clock = fixedClock('2026-11-30T10:00:00.000Z');
   const deps = fakeDeps({
-    store: overrides.store ?? store,
+    store,
+    receipts: overrides.receipts ?? receiptStore,
     captureQueue,
     config,
     clock,
@@ -62,7 +63,7 @@ async function setup(overrides: { store?: LeadStore } = {}) {
         body,
       }),
     );
-  return { store, captureQueue, clock, handler, post };
+  return { store, receiptStore, captureQueue, clock, handler, post };
 }
 
 const body = (b: unknown) => JSON.parse(String(b));
@@ -76,13 +77,13 @@ const valid = {
 
 describe('POST /forms/{formId}', () => {
   it('stores a receipt, queues it for capture and answers 202', async () => {
-    const { post, store, captureQueue } = await setup();
+    const { post, receiptStore, captureQueue } = await setup();
     const res = await post('contact', JSON.stringify(valid));
     expect(res.statusCode).toBe(202);
     const { submissionId, duplicate } = body(res.body);
     expect(duplicate).toBe(false);
     expect(captureQueue.sent).toEqual([{ source: 'form', platformLeadId: submissionId }]);
-    const receipt = await store.getReceipt({ source: 'form', platformLeadId: submissionId });
+    const receipt = await receiptStore.getReceipt({ source: 'form', platformLeadId: submissionId });
     expect(receipt?.status).toBe('received');
     expect(receipt?.payload).toMatchObject({
       email: 'Jane@Example.com',
@@ -100,12 +101,15 @@ describe('POST /forms/{formId}', () => {
   });
 
   it('takes urlencoded posts, repeated fields included', async () => {
-    const { post, store } = await setup();
+    const { post, receiptStore } = await setup();
     const res = await post('contact', 'email=a%40b.co&terms=on&news=on&topic=x&topic=y&utm_source=google', {
       'content-type': 'application/x-www-form-urlencoded',
     });
     expect(res.statusCode).toBe(202);
-    const receipt = await store.getReceipt({ source: 'form', platformLeadId: body(res.body).submissionId });
+    const receipt = await receiptStore.getReceipt({
+      source: 'form',
+      platformLeadId: body(res.body).submissionId,
+    });
     expect(receipt?.payload).toMatchObject({
       answers: [{ key: 'topic', values: ['x', 'y'] }],
       attribution: { utm: { source: 'google' } },
@@ -144,11 +148,11 @@ describe('POST /forms/{formId}', () => {
   });
 
   describe('a reused or guessed id never drops a submission', () => {
-    const pending = (store: LeadStore, platformLeadId: string) =>
-      store.getReceipt({ source: 'form', platformLeadId });
+    const pending = (receiptStore: ReceiptStore, platformLeadId: string) =>
+      receiptStore.getReceipt({ source: 'form', platformLeadId });
 
     it('gives two forms that reuse a submission_id a lead each', async () => {
-      const { post, store, captureQueue } = await setup();
+      const { post, receiptStore, captureQueue } = await setup();
       const a = body((await post('contact', JSON.stringify({ ...valid, submission_id: '1001' }))).body);
       const b = body(
         (await post('newsletter', JSON.stringify({ email: 'ann@example.org', submission_id: '1001' }))).body,
@@ -156,7 +160,9 @@ describe('POST /forms/{formId}', () => {
       expect([a.duplicate, b.duplicate, a.conflict, b.conflict]).toEqual([false, false, false, false]);
       expect(a.submissionId).not.toBe(b.submissionId);
       expect(captureQueue.sent).toHaveLength(2);
-      expect((await pending(store, b.submissionId))?.payload).toMatchObject({ email: 'ann@example.org' });
+      expect((await pending(receiptStore, b.submissionId))?.payload).toMatchObject({
+        email: 'ann@example.org',
+      });
     });
 
     it('gives two forms that reuse an Idempotency-Key a lead each', async () => {
@@ -181,7 +187,7 @@ describe('POST /forms/{formId}', () => {
     ])(
       'keeps a real submission whose %s was claimed first with other content, and reports it',
       async (_, send) => {
-        const { post, store, captureQueue } = await setup();
+        const { post, receiptStore, captureQueue } = await setup();
         const claim = { email: 'squatter@example.net', terms: 'on' };
         const squatted = body((await post('contact', ...send(claim))).body);
         const real = await post('contact', ...send(valid));
@@ -194,13 +200,13 @@ describe('POST /forms/{formId}', () => {
           answer.submissionId,
         ]);
 
-        const receipt = await pending(store, answer.submissionId);
+        const receipt = await pending(receiptStore, answer.submissionId);
         expect(receipt).toMatchObject({ status: 'received', conflictWith: squatted.submissionId });
         expect(receipt?.payload).toMatchObject({
           email: 'Jane@Example.com',
           platformLeadId: answer.submissionId,
         });
-        expect((await pending(store, squatted.submissionId))?.payload).toMatchObject({
+        expect((await pending(receiptStore, squatted.submissionId))?.payload).toMatchObject({
           email: 'squatter@example.net',
         });
 
@@ -269,9 +275,9 @@ describe('POST /forms/{formId}', () => {
     });
 
     it('never lets a receipt without a fingerprint (stored before ids were scoped) absorb a post', async () => {
-      const { post, store, captureQueue } = await setup();
+      const { post, receiptStore, captureQueue } = await setup();
       // An old-style receipt whose id happens to read like a scoped one.
-      await store.putReceipt({
+      await receiptStore.putReceipt({
         source: 'form',
         platformLeadId: 's_contact:old-1',
         receivedAt: '2026-11-30T09:00:00.000Z',
@@ -387,9 +393,12 @@ describe('POST /forms/{formId}', () => {
   });
 
   it('answers 503 when the receipt cannot be stored, so the poster retries', async () => {
-    const { store } = await freshStore();
-    const failing: LeadStore = { ...store, putReceipt: async () => Promise.reject(new Error('throttled')) };
-    const { post, captureQueue } = await setup({ store: failing });
+    const { receiptStore } = await freshStore();
+    const failing: ReceiptStore = {
+      ...receiptStore,
+      putReceipt: async () => Promise.reject(new Error('throttled')),
+    };
+    const { post, captureQueue } = await setup({ receipts: failing });
     const res = await post('contact', JSON.stringify(valid));
     expect(res.statusCode).toBe(503);
     expect(res.headers?.['retry-after']).toBeDefined();
@@ -397,17 +406,21 @@ describe('POST /forms/{formId}', () => {
   });
 
   describe('limits', () => {
-    const receiptOf = async (store: LeadStore, res: { body?: string }) =>
-      (await store.getReceipt({ source: 'form', platformLeadId: body(res.body).submissionId }))?.payload as {
+    const receiptOf = async (receiptStore: ReceiptStore, res: { body?: string }) =>
+      (await receiptStore.getReceipt({ source: 'form', platformLeadId: body(res.body).submissionId }))
+        ?.payload as {
         attribution: { landingUrl?: string; utm: Record<string, string>; clickIds?: Record<string, string> };
         context: { userAgent?: string };
         answers: { key: string; values: string[] }[];
       };
 
     it('takes the landing page from a Referer of up to 10,000 characters, and ignores a longer one', async () => {
-      const { post, store } = await setup();
+      const { post, receiptStore } = await setup();
       const short = 'https://www.example.com/pricing?utm_source=ads&gclid=G1';
-      const kept = await receiptOf(store, await post('contact', JSON.stringify(valid), { referer: short }));
+      const kept = await receiptOf(
+        receiptStore,
+        await post('contact', JSON.stringify(valid), { referer: short }),
+      );
       expect(kept.attribution).toMatchObject({
         landingUrl: short,
         utm: { source: 'ads' },
@@ -427,7 +440,7 @@ describe('POST /forms/{formId}', () => {
           },
         );
         expect(res.statusCode).toBe(202);
-        const payload = await receiptOf(store, res);
+        const payload = await receiptOf(receiptStore, res);
         expect(payload.attribution.landingUrl).toBeUndefined();
         expect(payload.attribution.utm).toEqual({});
         expect(JSON.stringify(payload).length).toBeLessThan(5_000);
@@ -435,7 +448,7 @@ describe('POST /forms/{formId}', () => {
     });
 
     it('caps the user agent at 512 characters', async () => {
-      const { handler, store } = await setup();
+      const { handler, receiptStore } = await setup();
       const event = httpEvent({
         method: 'POST',
         routeKey: 'POST /forms/{formId}',
@@ -445,7 +458,7 @@ describe('POST /forms/{formId}', () => {
         body: JSON.stringify(valid),
       });
       event.requestContext.http.userAgent = `Mozilla/5.0 ${'u'.repeat(20_000)}`;
-      const payload = await receiptOf(store, await handler(event));
+      const payload = await receiptOf(receiptStore, await handler(event));
       expect(payload.context.userAgent).toHaveLength(512);
     });
 
@@ -482,7 +495,7 @@ describe('POST /forms/{formId}', () => {
     });
 
     it('stores the largest body a form may take, of random control bytes, on its receipt', async () => {
-      const { post, store } = await setup();
+      const { post, receiptStore } = await setup();
       // Random bytes compress worst; each escapes to 6 bytes in the stored JSON before compression.
       const CONTROLS = [1, 2, 3, 4, 5, 6, 7, 8, ...Array.from({ length: 18 }, (_, i) => 14 + i)];
       const random = (n: number) =>
@@ -496,11 +509,11 @@ describe('POST /forms/{formId}', () => {
       expect(form.length).toBeLessThanOrEqual(256 * 1024);
       const res = await post('open', form, { 'content-type': 'application/x-www-form-urlencoded' });
       expect(res.statusCode).toBe(202);
-      expect((await receiptOf(store, res)).answers).toHaveLength(27);
+      expect((await receiptOf(receiptStore, res)).answers).toHaveLength(27);
     });
 
     it('stores a post of control bytes as it came: it is cleaned when captured', async () => {
-      const { post, store } = await setup();
+      const { post, receiptStore } = await setup();
       const noise = Buffer.alloc(9_999, 0x01).toString('latin1');
       const form = [
         'email=jane%40example.com',
@@ -508,7 +521,7 @@ describe('POST /forms/{formId}', () => {
       ].join('&');
       const res = await post('open', form, { 'content-type': 'application/x-www-form-urlencoded' });
       expect(res.statusCode).toBe(202);
-      const payload = await receiptOf(store, res);
+      const payload = await receiptOf(receiptStore, res);
       expect(payload.answers.map((a) => a.values[0])).toEqual(Array(6).fill(noise));
     });
   });

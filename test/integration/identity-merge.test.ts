@@ -35,10 +35,16 @@ function rawLead(id: string, person: { email?: string; phone?: string; fullName?
 }
 
 async function setup(wrap?: (store: LeadStore) => LeadStore) {
-  const { store } = await freshStore();
+  const { store, receiptStore } = await freshStore();
   const bus = recordingBus();
   const clock = fixedClock('2026-11-30T10:00:00.000Z');
-  const deps = fakeDeps({ store: wrap ? wrap(store) : store, bus, clock, captureQueue: recordingQueue() });
+  const deps = fakeDeps({
+    store: wrap ? wrap(store) : store,
+    receipts: receiptStore,
+    bus,
+    clock,
+    captureQueue: recordingQueue(),
+  });
   const submit = async (lead: RawLead) => {
     await ingest(deps, { source: 'form', platformLeadId: lead.platformLeadId, payload: lead });
     const outcome = await capture(deps, { source: 'form', platformLeadId: lead.platformLeadId });

@@ -129,12 +129,13 @@ function sqsOf(event: BusEvent): SQSEvent {
 }
 
 async function setup() {
-  const { store } = await freshStore();
+  const { store, receiptStore } = await freshStore();
   const bus = recordingBus();
   const clock = fixedClock('2026-11-30T10:00:00.000Z');
   const notifier = recordingNotifier();
   const deps = fakeDeps({
     store,
+    receipts: receiptStore,
     bus,
     clock,
     notifier,

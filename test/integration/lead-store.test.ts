@@ -34,46 +34,53 @@ function lead(overrides: Partial<StoredLead> = {}): StoredLead {
 
 describe('DynamoDB lead store (dynalite)', () => {
   it('creates a receipt once and reports every later put as a duplicate', async () => {
-    const { store } = await freshStore();
-    expect(await store.putReceipt(receipt('r1'))).toBe('created');
-    expect(await store.putReceipt({ ...receipt('r1'), payload: 'changed' })).toBe('duplicate');
-    const stored = await store.getReceipt({ source: 'form', platformLeadId: 'r1' });
+    const { receiptStore } = await freshStore();
+    expect(await receiptStore.putReceipt(receipt('r1'))).toBe('created');
+    expect(await receiptStore.putReceipt({ ...receipt('r1'), payload: 'changed' })).toBe('duplicate');
+    const stored = await receiptStore.getReceipt({ source: 'form', platformLeadId: 'r1' });
     expect(stored?.payload).toEqual(receipt('r1').payload);
     expect(stored?.status).toBe('received');
   });
 
   it('keeps one receipt under ten concurrent puts', async () => {
-    const { store } = await freshStore();
-    const results = await Promise.all(Array.from({ length: 10 }, () => store.putReceipt(receipt('r2'))));
+    const { receiptStore } = await freshStore();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => receiptStore.putReceipt(receipt('r2'))),
+    );
     expect(results.filter((r) => r === 'created')).toHaveLength(1);
   });
 
   it('updates receipt status and refuses to update a receipt that does not exist', async () => {
-    const { store } = await freshStore();
-    await store.putReceipt(receipt('r3'));
-    await store.updateReceipt(
+    const { receiptStore } = await freshStore();
+    await receiptStore.putReceipt(receipt('r3'));
+    await receiptStore.updateReceipt(
       { source: 'form', platformLeadId: 'r3' },
       { status: 'captured', leadId: 'ld_x' },
     );
-    const stored = await store.getReceipt({ source: 'form', platformLeadId: 'r3' });
+    const stored = await receiptStore.getReceipt({ source: 'form', platformLeadId: 'r3' });
     expect(stored).toMatchObject({ status: 'captured', leadId: 'ld_x' });
     await expect(
-      store.updateReceipt({ source: 'form', platformLeadId: 'nope' }, { status: 'captured' }),
+      receiptStore.updateReceipt({ source: 'form', platformLeadId: 'nope' }, { status: 'captured' }),
     ).rejects.toThrow();
   });
 
   it('leaves a receipt whose status is guarded, and still refuses a missing one', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     const k = { source: 'linkedin' as const, platformLeadId: 'guarded' };
-    await store.putReceipt({ ...k, receivedAt: '2026-11-30T10:00:00.000Z', status: 'received', payload: {} });
-    expect(await store.updateReceipt(k, { status: 'deleted', unlessStatus: ['deleted'] })).toBe(true);
+    await receiptStore.putReceipt({
+      ...k,
+      receivedAt: '2026-11-30T10:00:00.000Z',
+      status: 'received',
+      payload: {},
+    });
+    expect(await receiptStore.updateReceipt(k, { status: 'deleted', unlessStatus: ['deleted'] })).toBe(true);
     expect(
-      await store.updateReceipt(k, { status: 'captured', leadId: 'ld_g', unlessStatus: ['deleted'] }),
+      await receiptStore.updateReceipt(k, { status: 'captured', leadId: 'ld_g', unlessStatus: ['deleted'] }),
     ).toBe(false);
-    expect(await store.getReceipt(k)).toMatchObject({ status: 'deleted' });
-    expect((await store.getReceipt(k))?.leadId).toBeUndefined();
+    expect(await receiptStore.getReceipt(k)).toMatchObject({ status: 'deleted' });
+    expect((await receiptStore.getReceipt(k))?.leadId).toBeUndefined();
     await expect(
-      store.updateReceipt(
+      receiptStore.updateReceipt(
         { ...k, platformLeadId: 'nope' },
         { status: 'captured', unlessStatus: ['deleted'] },
       ),
@@ -407,13 +414,13 @@ describe('DynamoDB lead store: cheap writes, keys-only indexes', () => {
   });
 
   it('stores a large raw payload compressed and hands it back as it came, a small one as is', async () => {
-    const { store, doc, tableName } = await freshStore(() => new Date('2026-11-30T10:00:00.000Z'));
+    const { receiptStore, doc, tableName } = await freshStore(() => new Date('2026-11-30T10:00:00.000Z'));
     const big = {
       ...receipt('big'),
       payload: { message: 'We would like a demo. '.repeat(60), n: 1, ok: true },
     };
-    await store.putReceipt(big);
-    await store.putReceipt(receipt('small'));
+    await receiptStore.putReceipt(big);
+    await receiptStore.putReceipt(receipt('small'));
     const raw = async (id: string) =>
       (
         await doc.send(
@@ -425,18 +432,20 @@ describe('DynamoDB lead store: cheap writes, keys-only indexes', () => {
       JSON.stringify(big.payload).length / 4,
     );
     expect(await raw('small')).toEqual(receipt('small').payload);
-    expect((await store.getReceipt({ source: 'form', platformLeadId: 'big' }))?.payload).toEqual(big.payload);
-    const pending = await store.listPendingReceipts({
+    expect((await receiptStore.getReceipt({ source: 'form', platformLeadId: 'big' }))?.payload).toEqual(
+      big.payload,
+    );
+    const pending = await receiptStore.listPendingReceipts({
       since: '2026-11-30T00:00:00.000Z',
       before: '2026-11-30T11:00:00.000Z',
       limit: 10,
     });
     expect(pending.receipts.find((r) => r.platformLeadId === 'big')?.payload).toEqual(big.payload);
-    await store.updateReceipt(
+    await receiptStore.updateReceipt(
       { source: 'form', platformLeadId: 'big' },
       { status: 'failed', statusReason: 'x' },
     );
-    const failed = await store.listReceipts('form', 'failed', 10);
+    const failed = await receiptStore.listReceipts('form', 'failed', 10);
     expect(failed.receipts.map((r) => [r.platformLeadId, r.payload])).toEqual([['big', big.payload]]);
   });
 });

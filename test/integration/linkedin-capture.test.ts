@@ -5,7 +5,7 @@ import { sha256Hex } from '../../lib/lead/identity.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
 import { replayReceipts } from '../../lib/pipeline/replay.js';
-import type { CaptureMessage, LeadStore, SecretName } from '../../lib/ports.js';
+import type { CaptureMessage, ReceiptStore, SecretName } from '../../lib/ports.js';
 import {
   type LinkedInSandbox,
   type LinkedInSandboxFailure,
@@ -30,14 +30,18 @@ afterEach(async () => {
 
 async function setup(
   responses: SandboxLinkedInResponse[],
-  options: { secrets?: Partial<Record<SecretName, string>>; store?: (s: LeadStore) => LeadStore } = {},
+  options: {
+    secrets?: Partial<Record<SecretName, string>>;
+    receipts?: (s: ReceiptStore) => ReceiptStore;
+  } = {},
 ) {
   sandbox = await startLinkedInSandbox({ tokens: [TOKEN], forms: [linkedInDemoForm], responses });
-  const { store } = await freshStore();
+  const { store, receiptStore } = await freshStore();
   const bus = recordingBus();
   const captureQueue = recordingQueue<CaptureMessage>();
   const deps = fakeDeps({
-    store: options.store ? options.store(store) : store,
+    store,
+    receipts: options.receipts ? options.receipts(receiptStore) : receiptStore,
     bus,
     captureQueue,
     env: parseEnv({ LINKEDIN_API_URL: sandbox.url, LINKEDIN_API_VERSION: '202611' }),
@@ -60,7 +64,7 @@ async function setup(
     bus.events
       .filter((e) => e.detailType === 'SourceConnectionFailed')
       .map((e) => e.detail as SourceConnectionFailedV1);
-  return { deps, store, bus, receive, captured, failures, sandbox };
+  return { deps, store, receiptStore, bus, receive, captured, failures, sandbox };
 }
 
 describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
@@ -155,7 +159,7 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
     t.sandbox.fail(response.id, { kind: 'server_error' });
     const message = await t.receive(response);
     await expect(capture(t.deps, message)).rejects.toBeInstanceOf(LinkedInTransientError);
-    expect((await t.store.getReceipt(message))?.status).toBe('received');
+    expect((await t.receiptStore.getReceipt(message))?.status).toBe('received');
     expect(t.bus.events).toEqual([]);
     t.sandbox.clearFailures();
     expect((await capture(t.deps, message)).status).toBe('captured');
@@ -175,7 +179,7 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
       t.sandbox.fail(response.id, failure);
       const message = await t.receive(response);
       expect((await capture(t.deps, message)).status).toBe('failed');
-      const receipt = await t.store.getReceipt(message);
+      const receipt = await t.receiptStore.getReceipt(message);
       expect(receipt).toMatchObject({ status: 'failed', statusReason: expect.stringContaining(reason) });
       const [event] = t.failures();
       expect(event).toMatchObject({ version: '1', source: 'linkedin', platformLeadId: response.id, reason });
@@ -215,7 +219,7 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
     let stale = true;
     // Capture read the receipt as `received` just before LinkedIn's DELETED marked it.
     const t = await setup([response], {
-      store: (s) => ({
+      receipts: (s) => ({
         ...s,
         getReceipt: async (key) => {
           const receipt = await s.getReceipt(key);
@@ -229,10 +233,10 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
     });
     const message = await t.receive(response);
     stale = false;
-    await t.store.updateReceipt(message, { status: 'deleted', statusReason: 'deleted on LinkedIn' });
+    await t.receiptStore.updateReceipt(message, { status: 'deleted', statusReason: 'deleted on LinkedIn' });
     stale = true;
     await expect(capture(t.deps, message)).rejects.toBeInstanceOf(LinkedInLeadWithdrawnError);
-    expect((await t.store.getReceipt(message))?.status).toBe('deleted');
+    expect((await t.receiptStore.getReceipt(message))?.status).toBe('deleted');
     expect(t.captured()).toEqual([]);
     expect(await capture(t.deps, message)).toEqual({ status: 'already-done' });
   });
@@ -241,7 +245,7 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
     const response = linkedInResponse('r-gone');
     let stale = true;
     const t = await setup([], {
-      store: (s) => ({
+      receipts: (s) => ({
         ...s,
         getReceipt: async (key) => {
           const receipt = await s.getReceipt(key);
@@ -255,10 +259,10 @@ describe('capture of LinkedIn leads (against the LinkedIn sandbox)', () => {
     });
     const message = await t.receive(response);
     stale = false;
-    await t.store.updateReceipt(message, { status: 'deleted', statusReason: 'deleted on LinkedIn' });
+    await t.receiptStore.updateReceipt(message, { status: 'deleted', statusReason: 'deleted on LinkedIn' });
     stale = true;
     await expect(capture(t.deps, message)).rejects.toBeInstanceOf(LinkedInLeadWithdrawnError);
     expect(t.failures()).toEqual([]);
-    expect((await t.store.getReceipt(message))?.status).toBe('deleted');
+    expect((await t.receiptStore.getReceipt(message))?.status).toBe('deleted');
   });
 });

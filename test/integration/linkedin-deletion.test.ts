@@ -32,10 +32,11 @@ afterEach(async () => {
 
 async function setup(responses: ReturnType<typeof linkedInResponse>[]) {
   sandbox = await startLinkedInSandbox({ tokens: [TOKEN], forms: [linkedInDemoForm], responses });
-  const { store, doc, tableName } = await freshStore();
+  const { store, receiptStore, doc, tableName } = await freshStore();
   const bus = recordingBus();
   const deps = fakeDeps({
     store,
+    receipts: receiptStore,
     bus,
     env: parseEnv({ LINKEDIN_API_URL: sandbox.url }),
     secrets: fixedSecrets({
@@ -63,7 +64,7 @@ async function setup(responses: ReturnType<typeof linkedInResponse>[]) {
     const { Items } = await doc.send(new ScanCommand({ TableName: tableName }));
     return JSON.stringify(Items, readable);
   };
-  return { deps, store, bus, doc, tableName, notify, create, tableText };
+  return { deps, store, receiptStore, bus, doc, tableName, notify, create, tableText };
 }
 
 const formLead = (email: string): RawLead => ({
@@ -113,7 +114,7 @@ describe('LinkedIn DELETED: an erasure signal for that lead', () => {
     for (const field of ['email', 'phone', 'firstName', 'lastName', 'company', 'jobTitle']) {
       expect(lead, field).not.toHaveProperty(field);
     }
-    expect(await t.store.getReceipt({ source: 'linkedin', platformLeadId: 'del-1' })).toMatchObject({
+    expect(await t.receiptStore.getReceipt({ source: 'linkedin', platformLeadId: 'del-1' })).toMatchObject({
       status: 'deleted',
       payload: null,
     });
@@ -161,10 +162,12 @@ describe('LinkedIn DELETED: an erasure signal for that lead', () => {
     };
     expect(await t.create(response)).toEqual({ status: 'deleted' });
     expect(raced).toBe(true);
-    expect(await t.store.getReceipt({ source: 'linkedin', platformLeadId: 'del-race' })).toMatchObject({
-      status: 'deleted',
-      payload: null,
-    });
+    expect(await t.receiptStore.getReceipt({ source: 'linkedin', platformLeadId: 'del-race' })).toMatchObject(
+      {
+        status: 'deleted',
+        payload: null,
+      },
+    );
     const deleted = t.bus.events.filter((e) => e.detailType === 'LeadDeleted');
     expect(deleted).toHaveLength(1);
     const leadId = (deleted[0]?.detail as LeadDeletedV1 | undefined)?.leadId ?? '';
@@ -200,7 +203,7 @@ describe('LinkedIn DELETED: an erasure signal for that lead', () => {
     const published = t.bus.events.length;
     expect(await t.create(response)).toEqual({ status: 'deleted' });
     expect(t.bus.events).toHaveLength(published);
-    expect(await t.store.getReceipt({ source: 'linkedin', platformLeadId: 'del-3' })).toMatchObject({
+    expect(await t.receiptStore.getReceipt({ source: 'linkedin', platformLeadId: 'del-3' })).toMatchObject({
       status: 'deleted',
       payload: null,
     });

@@ -3,7 +3,7 @@ import type { LeadDeletedV1 } from '../../events/contracts.js';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { leadIdFor } from '../../lib/lead/identity.js';
 import { capture } from '../../lib/pipeline/capture.js';
-import type { CaptureMessage, EventBus, LeadStore } from '../../lib/ports.js';
+import type { CaptureMessage, EventBus, ReceiptStore } from '../../lib/ports.js';
 import { linkedInResponse } from '../../lib/sandbox/linkedin-fixtures.js';
 import {
   type LinkedInNotification,
@@ -17,12 +17,15 @@ import { freshStore } from '../support/store.js';
 
 const SECRET = 'linkedin-client-secret';
 
-async function setup(overrides: { store?: LeadStore; bus?: EventBus; secret?: string | undefined } = {}) {
-  const { store } = await freshStore();
+async function setup(
+  overrides: { receipts?: ReceiptStore; bus?: EventBus; secret?: string | undefined } = {},
+) {
+  const { store, receiptStore } = await freshStore();
   const captureQueue = recordingQueue<CaptureMessage>();
   const bus = recordingBus();
   const deps = fakeDeps({
-    store: overrides.store ?? store,
+    store,
+    receipts: overrides.receipts ?? receiptStore,
     captureQueue,
     bus: overrides.bus ?? bus,
     secrets: fixedSecrets({
@@ -53,10 +56,10 @@ async function setup(overrides: { store?: LeadStore; bus?: EventBus; secret?: st
     handler(
       httpEvent({ method: 'GET', routeKey: 'GET /webhooks/linkedin', path: '/webhooks/linkedin', query }),
     );
-  const receipt = (id: string) => store.getReceipt({ source: 'linkedin', platformLeadId: id });
+  const receipt = (id: string) => receiptStore.getReceipt({ source: 'linkedin', platformLeadId: id });
   const deletions = () =>
     bus.events.filter((e) => e.detailType === 'LeadDeleted').map((e) => e.detail as LeadDeletedV1);
-  return { deps, store, bus, captureQueue, post, signed, deliver, get, receipt, deletions };
+  return { deps, store, receiptStore, bus, captureQueue, post, signed, deliver, get, receipt, deletions };
 }
 
 const a = linkedInResponse('aaaaaaaa-0001-4000-8000-000000000001-1');
@@ -182,7 +185,7 @@ describe('POST /webhooks/linkedin (lead notifications)', () => {
   });
 
   it('quarantines a lead action without a usable response id, with the signature reading, and answers 200', async () => {
-    const { deliver, captureQueue, store } = await setup();
+    const { deliver, captureQueue, receiptStore } = await setup();
     const res = await deliver(
       [created(b), { ...created(a), leadGenFormResponse: 'urn:li:leadGenFormResponse:a b' }],
       'B',
@@ -190,7 +193,7 @@ describe('POST /webhooks/linkedin (lead notifications)', () => {
     expect(res.statusCode).toBe(200);
     expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
     expect(captureQueue.sent).toEqual([{ source: 'linkedin', platformLeadId: b.id }]);
-    const { receipts } = await store.listReceipts('linkedin', 'quarantined', 10);
+    const { receipts } = await receiptStore.listReceipts('linkedin', 'quarantined', 10);
     expect(receipts).toMatchObject([
       {
         quarantineKind: 'delivery',
@@ -201,16 +204,16 @@ describe('POST /webhooks/linkedin (lead notifications)', () => {
   });
 
   it('answers 500 when a receipt is not durable, and the retry completes', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     let failing = true;
-    const flaky: LeadStore = {
-      ...store,
+    const flaky: ReceiptStore = {
+      ...receiptStore,
       putReceipt: async (r) => {
         if (failing && r.platformLeadId === b.id) throw new Error('ProvisionedThroughputExceeded');
-        return store.putReceipt(r);
+        return receiptStore.putReceipt(r);
       },
     };
-    const { deliver, captureQueue } = await setup({ store: flaky });
+    const { deliver, captureQueue } = await setup({ receipts: flaky });
     expect((await deliver([created(a), created(b)])).statusCode).toBe(500);
     failing = false;
     const retry = await deliver([created(a), created(b)]);
@@ -263,7 +266,11 @@ describe('POST /webhooks/linkedin (DELETED)', () => {
     const t = await setup();
     await t.deliver([created(a)]);
     const key = { source: 'linkedin' as const, platformLeadId: a.id };
-    await t.store.updateReceipt(key, { status: 'captured', leadId: 'ld_captured', contactId: 'ct_person' });
+    await t.receiptStore.updateReceipt(key, {
+      status: 'captured',
+      leadId: 'ld_captured',
+      contactId: 'ct_person',
+    });
     const res = await t.deliver([deleted(a)]);
     expect(json(res.body)).toMatchObject({ deleted: 1 });
     expect(await t.receipt(a.id)).toMatchObject({

@@ -37,11 +37,12 @@ async function setup(leads: SandboxLead[], secrets: Partial<Record<SecretName, s
     forms: [demoRequestForm, roofQuoteForm],
     leads,
   });
-  const { store } = await freshStore();
+  const { store, receiptStore } = await freshStore();
   const bus = recordingBus();
   const captureQueue = recordingQueue<CaptureMessage>();
   const deps = fakeDeps({
     store,
+    receipts: receiptStore,
     bus,
     captureQueue,
     env: parseEnv({ META_GRAPH_URL: sandbox.url, META_GRAPH_VERSION: 'v25.0' }),
@@ -71,7 +72,7 @@ async function setup(leads: SandboxLead[], secrets: Partial<Record<SecretName, s
     bus.events
       .filter((e) => e.detailType === 'SourceConnectionFailed')
       .map((e) => e.detail as SourceConnectionFailedV1);
-  return { deps, store, bus, captureQueue, receive, captured, failures, sandbox };
+  return { deps, store, receiptStore, bus, captureQueue, receive, captured, failures, sandbox };
 }
 
 describe('capture of Meta leads (against the Graph sandbox)', () => {
@@ -164,7 +165,7 @@ describe('capture of Meta leads (against the Graph sandbox)', () => {
     t.sandbox.fail(lead.id, { kind: 'server_error', status: 503 });
     const message = await t.receive(lead);
     await expect(capture(t.deps, message)).rejects.toBeInstanceOf(MetaTransientError);
-    expect((await t.store.getReceipt(message))?.status).toBe('received');
+    expect((await t.receiptStore.getReceipt(message))?.status).toBe('received');
     expect(t.bus.events).toEqual([]);
     t.sandbox.clearFailures();
     expect((await capture(t.deps, message)).status).toBe('captured');
@@ -183,7 +184,7 @@ describe('capture of Meta leads (against the Graph sandbox)', () => {
       t.sandbox.fail(lead.id, failure);
       const message = await t.receive(lead);
       expect((await capture(t.deps, message)).status).toBe('failed');
-      const receipt = await t.store.getReceipt(message);
+      const receipt = await t.receiptStore.getReceipt(message);
       expect(receipt?.status).toBe('failed');
       expect(receipt?.statusReason).toContain(reason);
       const [event] = t.failures();
@@ -224,9 +225,9 @@ describe('capture of Meta leads (against the Graph sandbox)', () => {
     const message = await t.receive(lead);
     expect((await capture(t.deps, message)).status).toBe('failed');
     expect((await capture(t.deps, await t.receive(other))).status).toBe('captured');
-    expect((await t.store.listReceipts('meta', 'failed', 10)).receipts.map((r) => r.platformLeadId)).toEqual([
-      lead.id,
-    ]);
+    expect(
+      (await t.receiptStore.listReceipts('meta', 'failed', 10)).receipts.map((r) => r.platformLeadId),
+    ).toEqual([lead.id]);
 
     t.sandbox.clearFailures();
     t.captureQueue.sent.length = 0;
@@ -234,8 +235,8 @@ describe('capture of Meta leads (against the Graph sandbox)', () => {
     expect(result.replayed).toEqual([message]);
     expect(t.captureQueue.sent).toEqual([message]);
     expect((await capture(t.deps, message)).status).toBe('captured');
-    expect((await t.store.getReceipt(message))?.status).toBe('captured');
-    expect((await t.store.listReceipts('meta', 'failed', 10)).receipts).toEqual([]);
+    expect((await t.receiptStore.getReceipt(message))?.status).toBe('captured');
+    expect((await t.receiptStore.listReceipts('meta', 'failed', 10)).receipts).toEqual([]);
   });
 
   it('fails a receipt whose payload is not a Meta notification, without a connection event', async () => {

@@ -51,11 +51,12 @@ async function setup(leads: SandboxLead[] = [delivered, missedDemo, missedRoof, 
     forms: [demoRequestForm, roofQuoteForm],
     leads,
   });
-  const { store } = await freshStore();
+  const { store, receiptStore } = await freshStore();
   const bus = recordingBus();
   const captureQueue = recordingQueue<CaptureMessage>();
   const deps = fakeDeps({
     store,
+    receipts: receiptStore,
     bus,
     captureQueue,
     env: parseEnv({ META_GRAPH_URL: sandbox.url, META_GRAPH_VERSION: 'v25.0' }),
@@ -82,7 +83,7 @@ async function setup(leads: SandboxLead[] = [delivered, missedDemo, missedRoof, 
     bus.events
       .filter((e) => e.detailType === 'SourceConnectionFailed')
       .map((e) => e.detail as SourceConnectionFailedV1);
-  return { deps, store, captureQueue, reconcile, captureAll, captured, failures, sandbox };
+  return { deps, store, receiptStore, captureQueue, reconcile, captureAll, captured, failures, sandbox };
 }
 
 describe('Meta reconciliation (against the Graph sandbox)', () => {
@@ -108,7 +109,7 @@ describe('Meta reconciliation (against the Graph sandbox)', () => {
       [missedDemo.id, missedRoof.id].sort(),
     );
 
-    const receipt = await t.store.getReceipt({ source: 'meta', platformLeadId: missedRoof.id });
+    const receipt = await t.receiptStore.getReceipt({ source: 'meta', platformLeadId: missedRoof.id });
     expect(receipt?.payload).toEqual({
       leadgenId: missedRoof.id,
       pageId: SANDBOX_PAGES.roofing,
@@ -117,7 +118,7 @@ describe('Meta reconciliation (against the Graph sandbox)', () => {
       createdTime: new Date(Math.floor(Date.parse(missedRoof.createdTime) / 1000) * 1000).toISOString(),
       via: 'reconcile',
     });
-    const webhookReceipt = await t.store.getReceipt({ source: 'meta', platformLeadId: delivered.id });
+    const webhookReceipt = await t.receiptStore.getReceipt({ source: 'meta', platformLeadId: delivered.id });
     expect(webhookReceipt?.payload).not.toHaveProperty('via');
 
     expect((await t.captureAll()).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
@@ -143,7 +144,7 @@ describe('Meta reconciliation (against the Graph sandbox)', () => {
     const t = await setup();
     const result = await t.reconcile();
     expect(result.leadsSeen).toBe(3);
-    expect(await t.store.getReceipt({ source: 'meta', platformLeadId: tooOld.id })).toBeUndefined();
+    expect(await t.receiptStore.getReceipt({ source: 'meta', platformLeadId: tooOld.id })).toBeUndefined();
 
     const leadReads = t.sandbox.requests.filter((r) => r.object === 'leads');
     expect(leadReads).toHaveLength(2);

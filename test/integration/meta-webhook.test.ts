@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
-import type { CaptureMessage, LeadStore } from '../../lib/ports.js';
+import type { CaptureMessage, ReceiptStore } from '../../lib/ports.js';
 import { demoRequestLead, roofQuoteLead } from '../../lib/sandbox/meta-fixtures.js';
 import { leadgenEntries, metaWebhookBody, signMetaBody } from '../../lib/sandbox/meta-webhook.js';
 import { fakeDeps, fixedSecrets, httpEvent, recordingQueue } from '../support/fakes.js';
@@ -8,11 +8,12 @@ import { freshStore } from '../support/store.js';
 
 const APP_SECRET = 'meta-app-secret';
 
-async function setup(overrides: { store?: LeadStore; appSecret?: string | undefined } = {}) {
-  const { store } = await freshStore();
+async function setup(overrides: { receipts?: ReceiptStore; appSecret?: string | undefined } = {}) {
+  const { store, receiptStore } = await freshStore();
   const captureQueue = recordingQueue<CaptureMessage>();
   const deps = fakeDeps({
-    store: overrides.store ?? store,
+    store,
+    receipts: overrides.receipts ?? receiptStore,
     captureQueue,
     secrets: fixedSecrets({
       ...('appSecret' in overrides
@@ -33,8 +34,8 @@ async function setup(overrides: { store?: LeadStore; appSecret?: string | undefi
     post(body, { 'x-hub-signature-256': signMetaBody(body, secret) });
   const get = (query: Record<string, string>) =>
     handler(httpEvent({ method: 'GET', routeKey: 'GET /webhooks/meta', path: '/webhooks/meta', query }));
-  const receipt = (id: string) => store.getReceipt({ source: 'meta', platformLeadId: id });
-  return { store, captureQueue, post, signed, get, receipt };
+  const receipt = (id: string) => receiptStore.getReceipt({ source: 'meta', platformLeadId: id });
+  return { store, receiptStore, captureQueue, post, signed, get, receipt };
 }
 
 const a = demoRequestLead('900000000000000001');
@@ -135,7 +136,7 @@ describe('POST /webhooks/meta (deliveries)', () => {
   });
 
   it('quarantines a leadgen change without a usable leadgen_id, answers 200, and a redelivery dedupes', async () => {
-    const { signed, captureQueue, store } = await setup();
+    const { signed, captureQueue, receiptStore } = await setup();
     const entries = leadgenEntries([b], 1764496800);
     entries[0]?.changes.push({ field: 'leadgen', value: { leadgen_id: 'lead-x', page_id: b.pageId } });
     const body = metaWebhookBody(entries);
@@ -144,7 +145,7 @@ describe('POST /webhooks/meta (deliveries)', () => {
     expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
     expect(captureQueue.sent).toEqual([{ source: 'meta', platformLeadId: b.id }]);
 
-    const { receipts } = await store.listReceipts('meta', 'quarantined', 10);
+    const { receipts } = await receiptStore.listReceipts('meta', 'quarantined', 10);
     expect(receipts).toHaveLength(1);
     const [kept] = receipts;
     expect(kept?.platformLeadId).toMatch(/^q_[0-9a-f]{64}$/);
@@ -157,24 +158,26 @@ describe('POST /webhooks/meta (deliveries)', () => {
         context: { object: 'page', part: 'change', entryId: b.pageId, entryTime: '1764496800' },
       },
     });
-    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('meta', 'quarantined')).toBe(1);
 
     const again = await signed(body);
     expect(again.statusCode).toBe(200);
     expect(json(again.body)).toMatchObject({ accepted: 0, duplicates: 1, quarantined: 1 });
-    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('meta', 'quarantined')).toBe(1);
     expect(captureQueue.sent).toHaveLength(1);
   });
 
   it('quarantines an entry or change it cannot read instead of refusing the whole batch', async () => {
-    const { signed, captureQueue, store } = await setup();
+    const { signed, captureQueue, receiptStore } = await setup();
     const good = metaWebhookBody(leadgenEntries([a], 1764496800));
     const body = good.replace('"entry":[', '"entry":["x",{"id":1,"changes":[1,{"field":{}}]},');
     const res = await signed(body);
     expect(res.statusCode).toBe(200);
     expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 3 });
     expect(captureQueue.sent).toEqual([{ source: 'meta', platformLeadId: a.id }]);
-    const reasons = (await store.listReceipts('meta', 'quarantined', 10)).receipts.map((r) => r.statusReason);
+    const reasons = (await receiptStore.listReceipts('meta', 'quarantined', 10)).receipts.map(
+      (r) => r.statusReason,
+    );
     expect(reasons.sort()).toEqual([
       'change is not an object with a "field"',
       'change is not an object with a "field"',
@@ -183,22 +186,22 @@ describe('POST /webhooks/meta (deliveries)', () => {
   });
 
   it('answers 500 when an unreadable change cannot be kept, and the retry keeps it once', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     let failing = true;
-    const flaky: LeadStore = {
-      ...store,
+    const flaky: ReceiptStore = {
+      ...receiptStore,
       putReceipt: async (r, o) => {
         if (failing && r.status === 'quarantined') throw new Error('ProvisionedThroughputExceeded');
-        return store.putReceipt(r, o);
+        return receiptStore.putReceipt(r, o);
       },
     };
-    const { signed } = await setup({ store: flaky });
+    const { signed } = await setup({ receipts: flaky });
     const body =
       '{"object":"page","entry":[{"id":1,"time":1,"changes":[{"field":"leadgen","value":{"page_id":1}}]}]}';
     expect((await signed(body)).statusCode).toBe(500);
     failing = false;
     expect((await signed(body)).statusCode).toBe(200);
-    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('meta', 'quarantined')).toBe(1);
   });
 
   it('answers 401 and stores nothing without a valid signature', async () => {
@@ -239,16 +242,16 @@ describe('POST /webhooks/meta (deliveries)', () => {
   });
 
   it('answers 500 when any receipt of the batch is not durable, and the retry completes the batch', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     let failing = true;
-    const flaky: LeadStore = {
-      ...store,
+    const flaky: ReceiptStore = {
+      ...receiptStore,
       putReceipt: async (r) => {
         if (failing && r.platformLeadId === b.id) throw new Error('ProvisionedThroughputExceeded');
-        return store.putReceipt(r);
+        return receiptStore.putReceipt(r);
       },
     };
-    const { signed, captureQueue } = await setup({ store: flaky });
+    const { signed, captureQueue } = await setup({ receipts: flaky });
     const body = bodyFor(a, b, c);
     const first = await signed(body);
     expect(first.statusCode).toBe(500);
@@ -257,7 +260,7 @@ describe('POST /webhooks/meta (deliveries)', () => {
     expect(retry.statusCode).toBe(200);
     expect(json(retry.body)).toMatchObject({ accepted: 1, duplicates: 2 });
     expect(new Set(captureQueue.sent.map((m) => m.platformLeadId))).toEqual(new Set([a.id, b.id, c.id]));
-    expect(await store.getReceipt({ source: 'meta', platformLeadId: b.id })).toBeDefined();
+    expect(await receiptStore.getReceipt({ source: 'meta', platformLeadId: b.id })).toBeDefined();
   });
 
   it('answers 503 (so Meta keeps retrying) when the app secret is not configured', async () => {

@@ -10,7 +10,7 @@ import type { RawLead } from '../../lib/lead/model.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
 import { erasePerson } from '../../lib/pipeline/privacy.js';
-import type { ConsentRecord, LeadStore } from '../../lib/ports.js';
+import type { ConsentRecord, LeadStore, ReceiptStore } from '../../lib/ports.js';
 import { HttpRoutes } from '../../lib/routes.js';
 import {
   fakeDeps,
@@ -102,12 +102,16 @@ const janeLead = (id: string, extra: Partial<RawLead> = {}, form?: string) =>
     form,
   );
 
-async function setup(wrap?: (store: LeadStore) => LeadStore, options: { adminToken?: string } = {}) {
-  const { store, doc, tableName } = await freshStore();
+async function setup(
+  wrap?: (store: LeadStore) => LeadStore,
+  options: { adminToken?: string; receipts?: ReceiptStore } = {},
+) {
+  const { store, receiptStore, doc, tableName } = await freshStore();
   const bus = recordingBus();
   const clock = fixedClock('2026-11-30T10:00:00.000Z');
   const deps = fakeDeps({
     store: wrap ? wrap(store) : store,
+    receipts: options.receipts ?? receiptStore,
     bus,
     clock,
     captureQueue: recordingQueue(),
@@ -185,6 +189,7 @@ async function setup(wrap?: (store: LeadStore) => LeadStore, options: { adminTok
   return {
     deps,
     store,
+    receiptStore,
     bus,
     clock,
     submit,
@@ -514,7 +519,7 @@ describe('POST /api/privacy/erase', () => {
     expect(
       (await t.call('POST /api/privacy/withdraw', { body: { email: jane.email, purpose: 'all' } })).status,
     ).toBe(404);
-    expect(await t.store.getReceipt({ source: 'form', platformLeadId: 'j1' })).toMatchObject({
+    expect(await t.receiptStore.getReceipt({ source: 'form', platformLeadId: 'j1' })).toMatchObject({
       payload: null,
       payloadErasedAt: '2026-12-02T09:00:00.000Z',
     });
@@ -842,7 +847,7 @@ describe('suppression', () => {
       status: 'suppressed',
     });
     expect(t.bus.events).toHaveLength(published);
-    expect(await t.store.getReceipt({ source: 'form', platformLeadId: 'again-1' })).toMatchObject({
+    expect(await t.receiptStore.getReceipt({ source: 'form', platformLeadId: 'again-1' })).toMatchObject({
       status: 'suppressed',
       payload: null,
       payloadErasedAt: expect.any(String),
@@ -910,7 +915,7 @@ describe('suppression races', () => {
     for (const pii of ['jane.doe@acme.io', '+14155552671', jane.answer, jane.ip, 'Quinlan']) {
       expect(text, pii).not.toContain(pii);
     }
-    expect(await t.store.getReceipt({ source: 'form', platformLeadId: 'race-2' })).toMatchObject({
+    expect(await t.receiptStore.getReceipt({ source: 'form', platformLeadId: 'race-2' })).toMatchObject({
       status: 'suppressed',
       payload: null,
     });
@@ -920,7 +925,7 @@ describe('suppression races', () => {
 describe('retention', () => {
   it('treats an expired receipt as gone, and lets a new delivery replace it', async () => {
     let now = Date.parse('2026-11-30T10:00:00.000Z');
-    const { store } = await freshStore(() => new Date(now));
+    const { receiptStore } = await freshStore(() => new Date(now));
     const key = { source: 'form' as const, platformLeadId: 'r1' };
     const receipt = {
       ...key,
@@ -928,19 +933,19 @@ describe('retention', () => {
       status: 'received' as const,
       payload: { email: 'x@y.example' },
     };
-    expect(await store.putReceipt(receipt)).toBe('created');
+    expect(await receiptStore.putReceipt(receipt)).toBe('created');
     now += 29 * 24 * 3600 * 1000;
-    expect(await store.getReceipt(key)).toBeDefined();
-    expect(await store.putReceipt(receipt)).toBe('duplicate');
+    expect(await receiptStore.getReceipt(key)).toBeDefined();
+    expect(await receiptStore.putReceipt(receipt)).toBe('duplicate');
     now += 2 * 24 * 3600 * 1000;
-    expect(await store.getReceipt(key)).toBeUndefined();
-    expect(await store.putReceipt(receipt)).toBe('created');
+    expect(await receiptStore.getReceipt(key)).toBeUndefined();
+    expect(await receiptStore.putReceipt(receipt)).toBe('created');
   });
 
   it('keeps a captured receipt for the configured days, after which the export no longer has it', async () => {
     let now = Date.parse('2026-11-30T10:00:00.000Z');
-    const { store } = await freshStore(() => new Date(now));
-    const t = await setup(() => store);
+    const { store, receiptStore } = await freshStore(() => new Date(now));
+    const t = await setup(() => store, { receipts: receiptStore });
     await t.captured(janeLead('ret-1'));
     now += 6 * 24 * 3600 * 1000;
     expect(

@@ -51,7 +51,7 @@ const throttled = () =>
 /** The real store, whose putLead throws what `fault` returns (nothing: it works). */
 async function faultyCaptureSetup() {
   const clock = fixedClock('2026-11-30T10:00:00.000Z');
-  const { store } = await freshStore(clock.now);
+  const { store, receiptStore } = await freshStore(clock.now);
   let fault: (() => Error) | undefined;
   const faulty: LeadStore = {
     ...store,
@@ -62,12 +62,13 @@ async function faultyCaptureSetup() {
   };
   const { lines, logger } = recordingLogger();
   const captureQueue = recordingQueue<CaptureMessage>();
-  const deps = fakeDeps({ store: faulty, captureQueue, clock, logger });
+  const deps = fakeDeps({ store: faulty, receipts: receiptStore, captureQueue, clock, logger });
   const key = { source: 'form' as const, platformLeadId: 'f1' };
   await ingest(deps, { ...key, payload: rawLead('f1') });
   return {
     deps,
     store,
+    receiptStore,
     clock,
     lines,
     key,
@@ -91,75 +92,82 @@ describe('quarantined receipts in the store', () => {
 
   it('lists and counts them until their retention ends, and no longer once resolved', async () => {
     const clock = fixedClock('2026-11-30T10:00:00.000Z');
-    const { store } = await freshStore(clock.now);
-    await store.putReceipt(kept('q_1'), { retainDays: 7 });
+    const { receiptStore } = await freshStore(clock.now);
+    await receiptStore.putReceipt(kept('q_1'), { retainDays: 7 });
     clock.set('2026-12-01T10:00:00.000Z');
-    await store.putReceipt(kept('q_2'), { retainDays: 7 });
-    await store.putReceipt(kept('q_3', 'tiktok'), { retainDays: 7 });
-    expect(await store.countReceipts('meta', 'quarantined')).toBe(2);
+    await receiptStore.putReceipt(kept('q_2'), { retainDays: 7 });
+    await receiptStore.putReceipt(kept('q_3', 'tiktok'), { retainDays: 7 });
+    expect(await receiptStore.countReceipts('meta', 'quarantined')).toBe(2);
     expect(
-      (await store.listReceipts('meta', 'quarantined', 10)).receipts.map((r) => r.platformLeadId),
+      (await receiptStore.listReceipts('meta', 'quarantined', 10)).receipts.map((r) => r.platformLeadId),
     ).toEqual(['q_1', 'q_2']);
 
     // Past q_1's seven days: gone from the list and the count, though dynalite keeps the item.
     clock.set('2026-12-07T10:00:01.000Z');
-    expect(await store.countReceipts('meta', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('meta', 'quarantined')).toBe(1);
     expect(
-      (await store.listReceipts('meta', 'quarantined', 10)).receipts.map((r) => r.platformLeadId),
+      (await receiptStore.listReceipts('meta', 'quarantined', 10)).receipts.map((r) => r.platformLeadId),
     ).toEqual(['q_2']);
 
-    await store.updateReceipt(
+    await receiptStore.updateReceipt(
       { source: 'meta', platformLeadId: 'q_2' },
       { status: 'resolved', erasePayload: true },
     );
-    expect(await store.countReceipts('meta', 'quarantined')).toBe(0);
-    expect(await store.getReceipt({ source: 'meta', platformLeadId: 'q_2' })).toMatchObject({
+    expect(await receiptStore.countReceipts('meta', 'quarantined')).toBe(0);
+    expect(await receiptStore.getReceipt({ source: 'meta', platformLeadId: 'q_2' })).toMatchObject({
       status: 'resolved',
       payload: null,
     });
-    expect(await store.countReceipts('tiktok', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('tiktok', 'quarantined')).toBe(1);
   });
 
   it('counts identical capture failures in a row, starts again on another error, and only on received receipts', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     const key = { source: 'form' as const, platformLeadId: 'r1' };
-    await store.putReceipt({
+    await receiptStore.putReceipt({
       ...key,
       receivedAt: '2026-11-30T10:00:00.000Z',
       status: 'received',
       payload: {},
     });
-    expect(await store.recordCaptureFailure(key, 'TypeError: x')).toBe(1);
-    expect(await store.recordCaptureFailure(key, 'TypeError: x')).toBe(2);
-    expect(await store.recordCaptureFailure(key, 'RangeError: y')).toBe(1);
-    expect(await store.getReceipt(key)).toMatchObject({
+    expect(await receiptStore.recordCaptureFailure(key, 'TypeError: x')).toBe(1);
+    expect(await receiptStore.recordCaptureFailure(key, 'TypeError: x')).toBe(2);
+    expect(await receiptStore.recordCaptureFailure(key, 'RangeError: y')).toBe(1);
+    expect(await receiptStore.getReceipt(key)).toMatchObject({
       captureFailures: 1,
       lastCaptureError: 'RangeError: y',
     });
 
     // Quarantined only from received; back to received (a replay) the count starts over.
-    expect(await store.updateReceipt(key, { status: 'quarantined', onlyIfStatus: 'received' })).toBe(true);
-    expect(await store.updateReceipt(key, { status: 'quarantined', onlyIfStatus: 'received' })).toBe(false);
-    expect(await store.recordCaptureFailure(key, 'RangeError: y')).toBeUndefined();
-    await store.updateReceipt(key, { status: 'received' });
-    const reset = await store.getReceipt(key);
+    expect(await receiptStore.updateReceipt(key, { status: 'quarantined', onlyIfStatus: 'received' })).toBe(
+      true,
+    );
+    expect(await receiptStore.updateReceipt(key, { status: 'quarantined', onlyIfStatus: 'received' })).toBe(
+      false,
+    );
+    expect(await receiptStore.recordCaptureFailure(key, 'RangeError: y')).toBeUndefined();
+    await receiptStore.updateReceipt(key, { status: 'received' });
+    const reset = await receiptStore.getReceipt(key);
     expect(reset?.captureFailures).toBeUndefined();
     expect(reset?.lastCaptureError).toBeUndefined();
-    expect(await store.recordCaptureFailure(key, 'RangeError: y')).toBe(1);
+    expect(await receiptStore.recordCaptureFailure(key, 'RangeError: y')).toBe(1);
   });
 });
 
 describe('a capture that fails the same way every time', () => {
   it(`is quarantined after ${CAPTURE_FAILURES_BEFORE_QUARANTINE} attempts, with its cause logged each time and no PII`, async () => {
-    const { deps, store, lines, key, setFault } = await faultyCaptureSetup();
+    const { deps, receiptStore, lines, key, setFault } = await faultyCaptureSetup();
     setFault(itemTooLarge);
     for (let attempt = 1; attempt < CAPTURE_FAILURES_BEFORE_QUARANTINE; attempt++) {
       await expect(capture(deps, key)).rejects.toThrow(/maximum allowed size/);
-      expect(await store.getReceipt(key)).toMatchObject({ status: 'received', captureFailures: attempt });
+      expect(await receiptStore.getReceipt(key)).toMatchObject({
+        status: 'received',
+        captureFailures: attempt,
+      });
     }
     // The last attempt acknowledges the message: the receipt is quarantined, not retried again.
     expect(await capture(deps, key)).toEqual({ status: 'quarantined' });
-    const receipt = await store.getReceipt(key);
+    const receipt = await receiptStore.getReceipt(key);
     expect(receipt).toMatchObject({
       status: 'quarantined',
       quarantineKind: 'capture',
@@ -175,7 +183,7 @@ describe('a capture that fails the same way every time', () => {
     expect(JSON.stringify(receipt?.statusReason)).not.toContain('jane@acme.io');
 
     // Quarantined is listed as such, and capture leaves it alone.
-    expect(await store.countReceipts('form', 'quarantined')).toBe(1);
+    expect(await receiptStore.countReceipts('form', 'quarantined')).toBe(1);
     expect(await capture(deps, key)).toEqual({ status: 'already-done' });
   });
 
@@ -197,13 +205,13 @@ describe('a capture that fails the same way every time', () => {
   });
 
   it('is not quarantined for transient errors, however many, nor for different errors in turn', async () => {
-    const { deps, store, lines, key, setFault } = await faultyCaptureSetup();
+    const { deps, receiptStore, lines, key, setFault } = await faultyCaptureSetup();
     setFault(throttled);
     for (let attempt = 0; attempt < CAPTURE_FAILURES_BEFORE_QUARANTINE + 3; attempt++) {
       await expect(capture(deps, key)).rejects.toThrow(/throughput/);
     }
-    expect(await store.getReceipt(key)).toMatchObject({ status: 'received' });
-    expect((await store.getReceipt(key))?.captureFailures).toBeUndefined();
+    expect(await receiptStore.getReceipt(key)).toMatchObject({ status: 'received' });
+    expect((await receiptStore.getReceipt(key))?.captureFailures).toBeUndefined();
     expect(lines.filter((l) => l.message === 'capture failed; the queue will retry')).toHaveLength(
       CAPTURE_FAILURES_BEFORE_QUARANTINE + 3,
     );
@@ -213,14 +221,14 @@ describe('a capture that fails the same way every time', () => {
       setFault(faults[attempt % 2]);
       await expect(capture(deps, key)).rejects.toThrow();
     }
-    expect(await store.getReceipt(key)).toMatchObject({ status: 'received', captureFailures: 1 });
+    expect(await receiptStore.getReceipt(key)).toMatchObject({ status: 'received', captureFailures: 1 });
 
     setFault(undefined);
     expect(await capture(deps, key)).toMatchObject({ status: 'captured' });
   });
 
   it('goes through capture again on a quarantine replay, with its failure count cleared', async () => {
-    const { deps, store, key, setFault, captureQueue } = await faultyCaptureSetup();
+    const { deps, receiptStore, key, setFault, captureQueue } = await faultyCaptureSetup();
     setFault(itemTooLarge);
     for (let attempt = 1; attempt < CAPTURE_FAILURES_BEFORE_QUARANTINE; attempt++) {
       await expect(capture(deps, key)).rejects.toThrow();
@@ -230,27 +238,27 @@ describe('a capture that fails the same way every time', () => {
     captureQueue.sent.length = 0;
     const dry = await replayQuarantine(deps, { quarantine: true, dryRun: true });
     expect(dry.found).toEqual([key]);
-    expect(await store.getReceipt(key)).toMatchObject({ status: 'quarantined' });
+    expect(await receiptStore.getReceipt(key)).toMatchObject({ status: 'quarantined' });
 
     const replay = await replayQuarantine(deps, { quarantine: true, source: 'form' });
     expect(replay).toMatchObject({ found: [key], replayed: [key], resolved: [], unreadable: [], errors: [] });
     expect(captureQueue.sent).toEqual([key]);
-    const reset = await store.getReceipt(key);
+    const reset = await receiptStore.getReceipt(key);
     expect(reset).toMatchObject({ status: 'received', quarantineKind: 'capture' });
     expect(reset?.captureFailures).toBeUndefined();
 
     setFault(undefined);
     expect(await capture(deps, key)).toMatchObject({ status: 'captured' });
-    expect(await store.countReceipts('form', 'quarantined')).toBe(0);
+    expect(await receiptStore.countReceipts('form', 'quarantined')).toBe(0);
   });
 });
 
 describe('quarantined delivery items: GET /api/quarantine and the replay', () => {
   async function setup() {
     const clock = fixedClock('2026-11-30T10:00:00.000Z');
-    const { store } = await freshStore(clock.now);
+    const { store, receiptStore } = await freshStore(clock.now);
     const captureQueue = recordingQueue<CaptureMessage>();
-    const deps = fakeDeps({ store, captureQueue, clock });
+    const deps = fakeDeps({ store, receipts: receiptStore, captureQueue, clock });
     const admin = createAdminHttpHandler(deps);
     const get = (query: Record<string, string> = {}, token: string | null = 'admin-token') =>
       admin(
@@ -262,7 +270,7 @@ describe('quarantined delivery items: GET /api/quarantine and the replay', () =>
           headers: token ? { authorization: `Bearer ${token}` } : {},
         }),
       );
-    return { deps, store, captureQueue, get, clock };
+    return { deps, store, receiptStore, captureQueue, get, clock };
   }
   const body = (res: { body?: string }) => JSON.parse(res.body ?? '{}');
 
@@ -329,7 +337,7 @@ describe('quarantined delivery items: GET /api/quarantine and the replay', () =>
   });
 
   it('replays an item the current parser reads into a lead, resolves it, and leaves the unreadable one listed', async () => {
-    const { deps, store, captureQueue, get } = await setup();
+    const { deps, receiptStore, captureQueue, get } = await setup();
     await quarantineDelivery(deps, 'meta', [readableNow, unreadable]);
 
     const result = await replayQuarantine(deps, { quarantine: true });
@@ -349,7 +357,9 @@ describe('quarantined delivery items: GET /api/quarantine and the replay', () =>
       },
     ]);
     expect(captureQueue.sent).toEqual([{ source: 'meta', platformLeadId: '900000000000000007' }]);
-    expect(await store.getReceipt({ source: 'meta', platformLeadId: '900000000000000007' })).toMatchObject({
+    expect(
+      await receiptStore.getReceipt({ source: 'meta', platformLeadId: '900000000000000007' }),
+    ).toMatchObject({
       status: 'received',
       payload: {
         leadgenId: '900000000000000007',
@@ -359,7 +369,7 @@ describe('quarantined delivery items: GET /api/quarantine and the replay', () =>
     });
     const resolvedKey = result.resolved[0]?.key;
     if (!resolvedKey) throw new Error('expected a resolved item');
-    expect(await store.getReceipt(resolvedKey)).toMatchObject({ status: 'resolved', payload: null });
+    expect(await receiptStore.getReceipt(resolvedKey)).toMatchObject({ status: 'resolved', payload: null });
 
     const listed = body(await get());
     expect(listed.count).toBe(1);

@@ -23,91 +23,95 @@ const ids = (receipts: { platformLeadId: string }[]) => receipts.map((r) => r.pl
 describe('pending receipts (the sweeper’s sparse index)', () => {
   it('lists a receipt in the hour it was written, until it leaves received', async () => {
     const clock = fixedClock('2026-11-30T10:15:00.000Z');
-    const { store } = await freshStore(clock.now);
-    await store.putReceipt(receipt('m1'));
+    const { receiptStore } = await freshStore(clock.now);
+    await receiptStore.putReceipt(receipt('m1'));
     clock.set('2026-11-30T10:40:00.000Z');
-    await store.putReceipt(receipt('f1', 'form'));
+    await receiptStore.putReceipt(receipt('f1', 'form'));
     clock.set('2026-11-30T11:05:00.000Z');
-    await store.putReceipt(receipt('m2'));
+    await receiptStore.putReceipt(receipt('m2'));
 
     const hour10 = { since: '2026-11-30T10:00:00.000Z', limit: 10 };
     expect(
-      ids((await store.listPendingReceipts({ ...hour10, before: '2026-11-30T11:00:00.000Z' })).receipts),
+      ids(
+        (await receiptStore.listPendingReceipts({ ...hour10, before: '2026-11-30T11:00:00.000Z' })).receipts,
+      ),
     ).toEqual(['m1', 'f1']);
     // Only those pending since before the cutoff.
     expect(
-      ids((await store.listPendingReceipts({ ...hour10, before: '2026-11-30T10:30:00.000Z' })).receipts),
+      ids(
+        (await receiptStore.listPendingReceipts({ ...hour10, before: '2026-11-30T10:30:00.000Z' })).receipts,
+      ),
     ).toEqual(['m1']);
     const hour11 = { since: '2026-11-30T11:00:00.000Z', before: '2026-11-30T12:00:00.000Z', limit: 10 };
-    expect(ids((await store.listPendingReceipts(hour11)).receipts)).toEqual(['m2']);
+    expect(ids((await receiptStore.listPendingReceipts(hour11)).receipts)).toEqual(['m2']);
     // The index keys stay inside the store.
-    expect((await store.listPendingReceipts(hour11)).receipts[0]).toEqual(receipt('m2'));
+    expect((await receiptStore.listPendingReceipts(hour11)).receipts[0]).toEqual(receipt('m2'));
 
-    await store.updateReceipt(
+    await receiptStore.updateReceipt(
       { source: 'meta', platformLeadId: 'm1' },
       { status: 'captured', leadId: 'ld_1' },
     );
-    await store.updateReceipt(
+    await receiptStore.updateReceipt(
       { source: 'form', platformLeadId: 'f1' },
       { status: 'failed', statusReason: 'x' },
     );
     expect(
-      (await store.listPendingReceipts({ ...hour10, before: '2026-11-30T11:00:00.000Z' })).receipts,
+      (await receiptStore.listPendingReceipts({ ...hour10, before: '2026-11-30T11:00:00.000Z' })).receipts,
     ).toEqual([]);
 
     // A replay puts a failed receipt back to received: pending again, at the time of the reset.
     clock.set('2026-11-30T11:20:00.000Z');
-    await store.updateReceipt({ source: 'form', platformLeadId: 'f1' }, { status: 'received' });
-    expect(ids((await store.listPendingReceipts(hour11)).receipts)).toEqual(['m2', 'f1']);
-    expect((await store.listReceipts('form', 'failed', 10)).receipts).toEqual([]);
+    await receiptStore.updateReceipt({ source: 'form', platformLeadId: 'f1' }, { status: 'received' });
+    expect(ids((await receiptStore.listPendingReceipts(hour11)).receipts)).toEqual(['m2', 'f1']);
+    expect((await receiptStore.listReceipts('form', 'failed', 10)).receipts).toEqual([]);
   });
 
   it('pages through a bucket with a cursor and refuses a cursor of another bucket', async () => {
     const clock = fixedClock('2026-11-30T10:00:00.000Z');
-    const { store } = await freshStore(clock.now);
+    const { receiptStore } = await freshStore(clock.now);
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       clock.set(`2026-11-30T10:0${i}:00.000Z`);
-      await store.putReceipt(receipt(id));
+      await receiptStore.putReceipt(receipt(id));
     }
     const query = { since: '2026-11-30T10:00:00.000Z', before: '2026-11-30T11:00:00.000Z', limit: 2 };
-    const first = await store.listPendingReceipts(query);
+    const first = await receiptStore.listPendingReceipts(query);
     expect(ids(first.receipts)).toEqual(['a', 'b']);
     expect(first.cursor).toBeDefined();
-    const second = await store.listPendingReceipts({ ...query, cursor: first.cursor });
+    const second = await receiptStore.listPendingReceipts({ ...query, cursor: first.cursor });
     expect(ids(second.receipts)).toEqual(['c']);
-    await expect(store.listPendingReceipts({ ...query, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toBeInstanceOf(
-      InvalidCursorError,
-    );
+    await expect(
+      receiptStore.listPendingReceipts({ ...query, cursor: 'bm90LWEtY3Vyc29y' }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
     const forged = Buffer.from(JSON.stringify({ day: '2026-11-30', key: { gsi1pk: 'LEAD#x' } })).toString(
       'base64url',
     );
-    await expect(store.listPendingReceipts({ ...query, cursor: forged })).rejects.toBeInstanceOf(
+    await expect(receiptStore.listPendingReceipts({ ...query, cursor: forged })).rejects.toBeInstanceOf(
       InvalidCursorError,
     );
   });
 
   it('reads across day buckets, oldest first, and pages from one day into the next', async () => {
     const clock = fixedClock('2026-11-29T23:50:00.000Z');
-    const { store } = await freshStore(clock.now);
-    await store.putReceipt(receipt('late-29th'));
+    const { receiptStore } = await freshStore(clock.now);
+    await receiptStore.putReceipt(receipt('late-29th'));
     clock.set('2026-11-30T00:10:00.000Z');
-    await store.putReceipt(receipt('early-30th'));
+    await receiptStore.putReceipt(receipt('early-30th'));
     clock.set('2026-12-01T09:00:00.000Z');
-    await store.putReceipt(receipt('1st'));
+    await receiptStore.putReceipt(receipt('1st'));
     const query = { since: '2026-11-29T12:00:00.000Z', before: '2026-12-01T10:00:00.000Z' };
-    expect(ids((await store.listPendingReceipts({ ...query, limit: 10 })).receipts)).toEqual([
+    expect(ids((await receiptStore.listPendingReceipts({ ...query, limit: 10 })).receipts)).toEqual([
       'late-29th',
       'early-30th',
       '1st',
     ]);
-    const first = await store.listPendingReceipts({ ...query, limit: 1 });
+    const first = await receiptStore.listPendingReceipts({ ...query, limit: 1 });
     expect(ids(first.receipts)).toEqual(['late-29th']);
-    const second = await store.listPendingReceipts({ ...query, limit: 2, cursor: first.cursor });
+    const second = await receiptStore.listPendingReceipts({ ...query, limit: 2, cursor: first.cursor });
     expect(ids(second.receipts)).toEqual(['early-30th', '1st']);
     // `since` bounds the first day too.
     expect(
       ids(
-        (await store.listPendingReceipts({ ...query, since: '2026-11-30T00:00:00.000Z', limit: 10 }))
+        (await receiptStore.listPendingReceipts({ ...query, since: '2026-11-30T00:00:00.000Z', limit: 10 }))
           .receipts,
       ),
     ).toEqual(['early-30th', '1st']);
@@ -117,21 +121,21 @@ describe('pending receipts (the sweeper’s sparse index)', () => {
 describe('sweepReceipts', () => {
   async function setup(queue: Queue<CaptureMessage> = recordingQueue<CaptureMessage>()) {
     const clock = fixedClock('2026-11-30T08:10:00.000Z');
-    const { store } = await freshStore(clock.now);
-    const deps = { store, captureQueue: queue, clock, logger: silentLogger };
-    return { clock, store, deps };
+    const { store, receiptStore } = await freshStore(clock.now);
+    const deps = { receipts: receiptStore, captureQueue: queue, clock, logger: silentLogger };
+    return { clock, store, receiptStore, deps };
   }
 
   it('queues receipts pending longer than the cutoff, from every source, and leaves the recent ones', async () => {
     const queue = recordingQueue<CaptureMessage>();
-    const { clock, store, deps } = await setup(queue);
-    await store.putReceipt(receipt('old-meta'));
+    const { clock, receiptStore, deps } = await setup(queue);
+    await receiptStore.putReceipt(receipt('old-meta'));
     clock.set('2026-11-30T09:55:00.000Z');
-    await store.putReceipt(receipt('old-form', 'form'));
-    await store.putReceipt(receipt('done', 'tiktok'));
-    await store.updateReceipt({ source: 'tiktok', platformLeadId: 'done' }, { status: 'captured' });
+    await receiptStore.putReceipt(receipt('old-form', 'form'));
+    await receiptStore.putReceipt(receipt('done', 'tiktok'));
+    await receiptStore.updateReceipt({ source: 'tiktok', platformLeadId: 'done' }, { status: 'captured' });
     clock.set('2026-11-30T10:08:00.000Z');
-    await store.putReceipt(receipt('fresh', 'linkedin'));
+    await receiptStore.putReceipt(receipt('fresh', 'linkedin'));
 
     clock.set('2026-11-30T10:12:00.000Z');
     const result = await sweepReceipts(deps, { olderThanMs: 10 * 60_000, lookbackHours: 4 });
@@ -143,7 +147,7 @@ describe('sweepReceipts', () => {
     expect(result.errors).toEqual([]);
 
     // The swept ones count as pending from now: an immediate second sweep takes only the fresh one…
-    expect((await store.getReceipt({ source: 'meta', platformLeadId: 'old-meta' }))?.sweptAt).toBe(
+    expect((await receiptStore.getReceipt({ source: 'meta', platformLeadId: 'old-meta' }))?.sweptAt).toBe(
       '2026-11-30T10:12:00.000Z',
     );
     const again = await sweepReceipts(deps, { olderThanMs: 0, lookbackHours: 4 });
@@ -156,17 +160,20 @@ describe('sweepReceipts', () => {
 
   it('leaves a receipt that capture moved on between the listing and the requeue', async () => {
     const queue = recordingQueue<CaptureMessage>();
-    const { clock, store, deps } = await setup(queue);
-    await store.putReceipt(receipt('raced'));
+    const { clock, receiptStore, deps } = await setup(queue);
+    await receiptStore.putReceipt(receipt('raced'));
     clock.set('2026-11-30T09:00:00.000Z');
     const racing = {
       ...deps,
-      store: {
-        ...store,
-        async listPendingReceipts(query: Parameters<typeof store.listPendingReceipts>[0]) {
-          const page = await store.listPendingReceipts(query);
+      receipts: {
+        ...receiptStore,
+        async listPendingReceipts(query: Parameters<typeof receiptStore.listPendingReceipts>[0]) {
+          const page = await receiptStore.listPendingReceipts(query);
           // Capture finishes right after the sweep read the bucket.
-          await store.updateReceipt({ source: 'meta', platformLeadId: 'raced' }, { status: 'captured' });
+          await receiptStore.updateReceipt(
+            { source: 'meta', platformLeadId: 'raced' },
+            { status: 'captured' },
+          );
           return page;
         },
       },
@@ -174,13 +181,15 @@ describe('sweepReceipts', () => {
     const result = await sweepReceipts(racing, { olderThanMs: 0 });
     expect(result.requeued).toEqual([]);
     expect(queue.sent).toEqual([]);
-    expect((await store.getReceipt({ source: 'meta', platformLeadId: 'raced' }))?.status).toBe('captured');
+    expect((await receiptStore.getReceipt({ source: 'meta', platformLeadId: 'raced' }))?.status).toBe(
+      'captured',
+    );
   });
 
   it('looks back only as far as it is told', async () => {
     const queue = recordingQueue<CaptureMessage>();
-    const { clock, store, deps } = await setup(queue);
-    await store.putReceipt(receipt('two-hours-ago'));
+    const { clock, receiptStore, deps } = await setup(queue);
+    await receiptStore.putReceipt(receipt('two-hours-ago'));
     clock.set('2026-11-30T10:30:00.000Z');
     expect((await sweepReceipts(deps, { olderThanMs: 0, lookbackHours: 1 })).requeued).toEqual([]);
     expect(ids((await sweepReceipts(deps, { olderThanMs: 0, lookbackHours: 3 })).requeued)).toEqual([
@@ -198,9 +207,9 @@ describe('sweepReceipts', () => {
         sent.push(message);
       },
     };
-    const { clock, store, deps } = await setup(flaky);
-    await store.putReceipt(receipt('a'));
-    await store.putReceipt(receipt('b'));
+    const { clock, receiptStore, deps } = await setup(flaky);
+    await receiptStore.putReceipt(receipt('a'));
+    await receiptStore.putReceipt(receipt('b'));
     clock.set('2026-11-30T09:00:00.000Z');
     const result = await sweepReceipts(deps, { olderThanMs: 60_000 });
     expect(result.errors).toEqual([
@@ -214,18 +223,20 @@ describe('sweepReceipts', () => {
   });
 
   it('stops at its limit', async () => {
-    const { store, clock, deps } = await setup();
-    for (const id of ['a', 'b', 'c']) await store.putReceipt(receipt(id));
+    const { receiptStore, clock, deps } = await setup();
+    for (const id of ['a', 'b', 'c']) await receiptStore.putReceipt(receipt(id));
     clock.set('2026-11-30T09:00:00.000Z');
     expect(ids((await sweepReceipts(deps, { olderThanMs: 0, limit: 2 })).requeued)).toEqual(['a', 'b']);
   });
 
   it('is what the scheduled Lambda runs, reporting counts only', async () => {
     const queue = recordingQueue<CaptureMessage>();
-    const { store, clock } = await setup(queue);
-    await store.putReceipt(receipt('a'));
+    const { store, receiptStore, clock } = await setup(queue);
+    await receiptStore.putReceipt(receipt('a'));
     clock.set('2026-11-30T09:00:00.000Z');
-    const sweeper = createReceiptSweeper(fakeDeps({ store, captureQueue: queue, clock }));
+    const sweeper = createReceiptSweeper(
+      fakeDeps({ store, receipts: receiptStore, captureQueue: queue, clock }),
+    );
     expect(await sweeper({ 'detail-type': 'Scheduled Event' })).toEqual({
       requeued: 1,
       errors: [],
@@ -307,13 +318,13 @@ describe('crash between receipt and enqueue, on the local runtime', () => {
     expect(((await retry.json()) as { duplicate: boolean }).duplicate).toBe(true);
     await h.drain();
     const key = { source: 'form' as const, platformLeadId: 's_contact:sweep-1' };
-    expect((await h.deps.store.getReceipt(key))?.status).toBe('received');
+    expect((await h.deps.receipts.getReceipt(key))?.status).toBe('received');
     expect(slack.posts).toHaveLength(0);
 
     // The default periodic sweep waits for 2 minutes of pending; this one is told to take everything.
     expect((await h.sweep({ olderThanMs: 0 })).requeued).toEqual([key]);
     await h.drain();
-    expect((await h.deps.store.getReceipt(key))?.status).toBe('captured');
+    expect((await h.deps.receipts.getReceipt(key))?.status).toBe('captured');
     expect(slack.posts).toHaveLength(1);
     expect(JSON.stringify(slack.posts[0]?.body)).toContain('Dana Sweep');
 
@@ -336,18 +347,19 @@ describe('crash between receipt and enqueue, on the local runtime', () => {
     const second = await hub({ tableName, slackUrl: slack.url });
     await second.drain();
     expect(
-      (await second.deps.store.getReceipt({ source: 'form', platformLeadId: 's_contact:sweep-1' }))?.status,
+      (await second.deps.receipts.getReceipt({ source: 'form', platformLeadId: 's_contact:sweep-1' }))
+        ?.status,
     ).toBe('captured');
     expect(slack.posts).toHaveLength(1);
   });
 });
 
 it('queues by default what has been pending for 15 minutes or more', async () => {
-  const { store } = await freshStore(() => new Date('2026-11-30T10:00:00.000Z'));
-  await store.putReceipt(receipt('x'));
+  const { receiptStore } = await freshStore(() => new Date('2026-11-30T10:00:00.000Z'));
+  await receiptStore.putReceipt(receipt('x'));
   const clock = fixedClock('2026-11-30T10:14:59.000Z');
   const queue = recordingQueue<CaptureMessage>();
-  const deps = { store, captureQueue: queue, clock, logger: silentLogger };
+  const deps = { receipts: receiptStore, captureQueue: queue, clock, logger: silentLogger };
   expect((await sweepReceipts(deps)).requeued).toEqual([]);
   clock.set('2026-11-30T10:15:01.000Z');
   expect(ids((await sweepReceipts(deps)).requeued)).toEqual(['x']);

@@ -3,7 +3,7 @@ import type { LeadCapturedV2 } from '../../events/contracts.js';
 import { parseEnv } from '../../lib/config.js';
 import { createWebhooksHttpHandler } from '../../lib/handlers/http-webhooks.js';
 import { capture } from '../../lib/pipeline/capture.js';
-import type { CaptureMessage, LeadStore, SecretName } from '../../lib/ports.js';
+import type { CaptureMessage, ReceiptStore, SecretName } from '../../lib/ports.js';
 import {
   type SandboxTikTokLead,
   signTikTokBody,
@@ -19,13 +19,18 @@ const TOKEN = 'tt-path-token-5f1c0de27a1b4c3e';
 const APP_SECRET = 'tiktok-app-secret';
 
 async function setup(
-  options: { store?: LeadStore; secrets?: Partial<Record<SecretName, string>>; advertisers?: string } = {},
+  options: {
+    receipts?: ReceiptStore;
+    secrets?: Partial<Record<SecretName, string>>;
+    advertisers?: string;
+  } = {},
 ) {
-  const { store } = await freshStore();
+  const { store, receiptStore } = await freshStore();
   const captureQueue = recordingQueue<CaptureMessage>();
   const bus = recordingBus();
   const deps = fakeDeps({
-    store: options.store ?? store,
+    store,
+    receipts: options.receipts ?? receiptStore,
     captureQueue,
     bus,
     env: parseEnv(options.advertisers ? { TIKTOK_ADVERTISER_IDS: options.advertisers } : {}),
@@ -53,10 +58,10 @@ async function setup(
     return post(body, sign ? { 'x-open-signature': signTikTokBody(body, sign) } : {});
   };
   const receipt = (lead: SandboxTikTokLead) =>
-    store.getReceipt({ source: 'tiktok', platformLeadId: `${lead.advertiser_id}:${lead.id}` });
+    receiptStore.getReceipt({ source: 'tiktok', platformLeadId: `${lead.advertiser_id}:${lead.id}` });
   const captured = () =>
     bus.events.filter((e) => e.detailType === 'LeadCaptured').map((e) => e.detail as LeadCapturedV2);
-  return { deps, store, captureQueue, post, deliver, receipt, captured };
+  return { deps, store, receiptStore, captureQueue, post, deliver, receipt, captured };
 }
 
 const a = tiktokLead('7301234567890123456');
@@ -168,12 +173,12 @@ describe('POST /webhooks/tiktok/{token}', () => {
   });
 
   it('quarantines a lead entry without a usable id, with how the delivery was checked, and answers 200', async () => {
-    const { deliver, captureQueue, store } = await setup();
+    const { deliver, captureQueue, receiptStore } = await setup();
     const res = await deliver([b, { ...a, id: 'lead-one' }], APP_SECRET);
     expect(res.statusCode).toBe(200);
     expect(json(res.body)).toMatchObject({ accepted: 1, quarantined: 1 });
     expect(captureQueue.sent).toHaveLength(1);
-    const { receipts } = await store.listReceipts('tiktok', 'quarantined', 10);
+    const { receipts } = await receiptStore.listReceipts('tiktok', 'quarantined', 10);
     expect(receipts).toMatchObject([
       {
         quarantineKind: 'delivery',
@@ -191,16 +196,16 @@ describe('POST /webhooks/tiktok/{token}', () => {
   });
 
   it('answers 500 when a receipt is not durable, and the retry completes', async () => {
-    const { store } = await freshStore();
+    const { receiptStore } = await freshStore();
     let failing = true;
-    const flaky: LeadStore = {
-      ...store,
+    const flaky: ReceiptStore = {
+      ...receiptStore,
       putReceipt: async (r) => {
         if (failing && r.platformLeadId.endsWith(b.id)) throw new Error('ProvisionedThroughputExceeded');
-        return store.putReceipt(r);
+        return receiptStore.putReceipt(r);
       },
     };
-    const { deliver, captureQueue } = await setup({ store: flaky });
+    const { deliver, captureQueue } = await setup({ receipts: flaky });
     expect((await deliver([a, b])).statusCode).toBe(500);
     failing = false;
     const retry = await deliver([a, b]);

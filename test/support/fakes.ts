@@ -2,7 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type HubConfig, parseEnv, parseHubConfig } from '../../lib/config.js';
 import type { HubDeps } from '../../lib/deps.js';
-import type { BusEvent, Clock, LeadStore, Queue, SecretName, Secrets } from '../../lib/ports.js';
+import type {
+  BusEvent,
+  Clock,
+  LeadStore,
+  Queue,
+  ReceiptStore,
+  SecretName,
+  Secrets,
+} from '../../lib/ports.js';
 
 export const silentLogger = new Logger({ serviceName: 'leadhub-test', logLevel: 'SILENT' });
 
@@ -32,9 +40,20 @@ export function fixedClock(iso = '2026-11-30T10:00:00.000Z'): Clock & { set(iso:
 
 export const testConfig = (raw: unknown = {}): HubConfig => parseHubConfig(raw, 'test');
 
-/** HubDeps made of fakes; pass a real store for integration tests. */
-export function fakeDeps(overrides: Partial<HubDeps> & { store: LeadStore }): HubDeps {
+/** A store a test did not wire: any use of it fails the test, naming the store. */
+function unwired<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get: (_target, method) => {
+      throw new Error(`${name}.${String(method)} used, but the test wired no ${name}`);
+    },
+  });
+}
+
+/** HubDeps made of fakes; pass the real stores (freshStore) for integration tests. */
+export function fakeDeps(overrides: Partial<HubDeps>): HubDeps {
   return {
+    store: unwired<LeadStore>('store'),
+    receipts: unwired<ReceiptStore>('receipts'),
     env: parseEnv({}),
     config: testConfig(),
     captureQueue: recordingQueue(),

@@ -8,13 +8,13 @@ import type {
 } from '../../ports.js';
 import { batchGetItems } from './batch-get.js';
 import {
-  ConditionalCheckFailedException,
   type DocumentClient as DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from './commands.js';
+import { conditional, isConditionFailure } from './conditional.js';
 import { TableDesign } from './table-design.js';
 
 /**
@@ -64,20 +64,6 @@ const scoreKey = (leadId: string) => ({ pk: `SCORE#${leadId}`, sk: 'SCORE' });
  */
 const STAGE_ATTRIBUTES = { alertedAt: 'leadAlertedAt', claimedAt: 'leadClaimedAt' } as const;
 const { byId, byMonth } = TableDesign.indexes;
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException;
-}
-
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
 
 /** `SET #a = :a, …` for every defined value, with placeholders (status, source, level are reserved). */
 function setClause(fields: Record<string, unknown>) {

@@ -65,7 +65,7 @@ export interface FormIngestOutcome {
 
 /** Makes a mapped post durable and queued, deduping as described at the top of this file. */
 export async function ingestFormSubmission(
-  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock' | 'secrets' | 'logger'>,
+  deps: Pick<HubDeps, 'receipts' | 'captureQueue' | 'clock' | 'secrets' | 'logger'>,
   submission: { formId: string; lead: RawLead; fields: FormFields; honeypot: string | undefined },
 ): Promise<FormIngestOutcome> {
   const { formId, lead } = submission;

@@ -27,11 +27,11 @@ export type DeletionOutcome =
  *   so a deleted lead is never captured again.
  */
 export async function recordLinkedInDeletion(
-  deps: Pick<HubDeps, 'store' | 'bus' | 'clock'>,
+  deps: Pick<HubDeps, 'store' | 'receipts' | 'bus' | 'clock'>,
   notification: LinkedInLeadNotification,
 ): Promise<DeletionOutcome> {
   const key = { source: 'linkedin' as const, platformLeadId: notification.responseId };
-  const existing = await deps.store.getReceipt(key);
+  const existing = await deps.receipts.getReceipt(key);
   if (existing?.status === 'deleted') return 'duplicate';
 
   const leadId = existing?.leadId ?? leadIdFor('linkedin', notification.responseId);
@@ -58,7 +58,7 @@ export async function recordLinkedInDeletion(
 
   const statusReason = `deleted on LinkedIn at ${deletedAt}`;
   if (!existing) {
-    const written = await deps.store.putReceipt({
+    const written = await deps.receipts.putReceipt({
       ...key,
       receivedAt,
       status: 'deleted',
@@ -69,7 +69,7 @@ export async function recordLinkedInDeletion(
     if (written === 'created') return lead ? 'deleted' : 'tombstoned';
     // The creation raced in between: mark it like any other.
   }
-  await deps.store.updateReceipt(key, { status: 'deleted', statusReason, erasePayload: true });
+  await deps.receipts.updateReceipt(key, { status: 'deleted', statusReason, erasePayload: true });
   return 'deleted';
 }
 

@@ -97,7 +97,7 @@ export function createLinkedInReceiptResolver(options: LinkedInResolverOptions =
 }
 
 async function deletedMeanwhile(deps: HubDeps, receipt: Receipt): Promise<boolean> {
-  const current = await deps.store.getReceipt({
+  const current = await deps.receipts.getReceipt({
     source: receipt.source,
     platformLeadId: receipt.platformLeadId,
   });

@@ -126,7 +126,7 @@ export const replayQuarantinedLinkedInItem: QuarantineReplayer = async (deps, ke
 type Outcome = 'accepted' | 'duplicate' | DeletionOutcome;
 
 async function handleAll(
-  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock' | 'bus'>,
+  deps: Pick<HubDeps, 'store' | 'receipts' | 'captureQueue' | 'clock' | 'bus'>,
   notifications: readonly LinkedInLeadNotification[],
   signatureVariant: LinkedInSignatureVariant,
 ): Promise<PromiseSettledResult<Outcome>[]> {

@@ -18,7 +18,7 @@ export const LIST_PAGE_SIZE = 100;
 
 export type MetaReconcileDeps = Pick<
   HubDeps,
-  'env' | 'config' | 'store' | 'captureQueue' | 'bus' | 'secrets' | 'clock' | 'logger'
+  'env' | 'config' | 'receipts' | 'captureQueue' | 'bus' | 'secrets' | 'clock' | 'logger'
 >;
 
 export interface ReconcileMetaOptions {

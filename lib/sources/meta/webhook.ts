@@ -104,7 +104,7 @@ export const replayQuarantinedMetaItem: QuarantineReplayer = async (deps, kept) 
 
 /** Ingests every notification (a few at a time) and reports each outcome, failures included. */
 async function ingestAll(
-  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock'>,
+  deps: Pick<HubDeps, 'receipts' | 'captureQueue' | 'clock'>,
   notifications: readonly MetaLeadNotification[],
 ): Promise<PromiseSettledResult<IngestOutcome>[]> {
   const results: PromiseSettledResult<IngestOutcome>[] = [];

@@ -156,7 +156,7 @@ export const replayQuarantinedTikTokItem: QuarantineReplayer = async (deps, kept
 };
 
 async function ingestAll(
-  deps: Pick<HubDeps, 'store' | 'captureQueue' | 'clock'>,
+  deps: Pick<HubDeps, 'receipts' | 'captureQueue' | 'clock'>,
   leads: readonly TikTokLead[],
   trust: TikTokTrust,
 ): Promise<PromiseSettledResult<IngestOutcome>[]> {

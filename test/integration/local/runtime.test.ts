@@ -17,7 +17,14 @@ import {
   type StartHubOptions,
   startHub,
 } from '../../../lib/local/runtime.js';
-import type { BusEvent, CaptureMessage, LeadStore, Notifier, SlackMessage } from '../../../lib/ports.js';
+import type {
+  BusEvent,
+  CaptureMessage,
+  LeadStore,
+  Notifier,
+  ReceiptStore,
+  SlackMessage,
+} from '../../../lib/ports.js';
 
 /**
  * Fake handlers that pass a lead id along the real wiring: form post → capture queue → LeadCaptured →
@@ -40,6 +47,7 @@ function fakePipeline(behaviour: { captureFails?: boolean; slackFails?: boolean 
       seen.store = options;
       return {} as LeadStore;
     },
+    receiptStore: () => ({}) as ReceiptStore,
     webhookNotifier: (url) => {
       seen.webhookUrls.push(url);
       return notifier();

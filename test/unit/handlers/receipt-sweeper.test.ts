@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createReceiptSweeper, RECONCILE_META_TASK } from '../../../lib/handlers/receipt-sweeper.js';
-import type { LeadStore } from '../../../lib/ports.js';
+import type { ReceiptStore } from '../../../lib/ports.js';
 import type { MetaGraphClient } from '../../../lib/sources/meta/fetch.js';
 import { fakeDeps, fixedSecrets, recordingQueue, testConfig } from '../../support/fakes.js';
 import { rejection } from '../../support/thrown.js';
@@ -10,7 +10,7 @@ const PAGE = '153125381133';
 /** Records which of the two jobs touched the store: the sweep lists pending receipts, reconcile puts them. */
 function setup(options: { secrets?: Record<string, string>; config?: unknown } = {}) {
   const calls: string[] = [];
-  const store = {
+  const receipts = {
     listPendingReceipts: async () => {
       calls.push('listPendingReceipts');
       return { receipts: [] };
@@ -19,7 +19,7 @@ function setup(options: { secrets?: Record<string, string>; config?: unknown } =
       calls.push('putReceipt');
       return 'created';
     },
-  } as unknown as LeadStore;
+  } as unknown as ReceiptStore;
   const graph: MetaGraphClient = {
     getLead: async () => {
       throw new Error('not used');
@@ -37,7 +37,7 @@ function setup(options: { secrets?: Record<string, string>; config?: unknown } =
     },
   };
   const deps = fakeDeps({
-    store,
+    receipts,
     config: testConfig(options.config ?? {}),
     secrets: fixedSecrets({
       META_APP_SECRET: 'app-secret',
@@ -96,14 +96,14 @@ describe('receipt-sweeper handler dispatch', () => {
       status: 'received',
       payload: {},
     }));
-    const store = {
+    const receipts = {
       listPendingReceipts: async () => ({ receipts: pending }),
       markReceiptSwept: async (key: { platformLeadId: string }) => {
         if (key.platformLeadId === 'b') throw denied;
         return true;
       },
-    } as unknown as LeadStore;
-    const handler = createReceiptSweeper(fakeDeps({ store, captureQueue: queue }));
+    } as unknown as ReceiptStore;
+    const handler = createReceiptSweeper(fakeDeps({ receipts, captureQueue: queue }));
 
     const error = await rejection(handler({ 'detail-type': 'Scheduled Event' }));
     expect(error).toMatchObject({
@@ -120,13 +120,13 @@ describe('receipt-sweeper handler dispatch', () => {
     const t = setup();
     const handler = createReceiptSweeper(
       fakeDeps({
-        store: {
+        receipts: {
           putReceipt: async (receipt: { platformLeadId: string }) => {
             if (receipt.platformLeadId === '900000000000000002') throw new Error('throttled');
             t.calls.push(`putReceipt ${receipt.platformLeadId}`);
             return 'created';
           },
-        } as unknown as LeadStore,
+        } as unknown as ReceiptStore,
         secrets: fixedSecrets({
           META_APP_SECRET: 'app-secret',
           META_PAGE_TOKENS: JSON.stringify({ [PAGE]: 'token' }),

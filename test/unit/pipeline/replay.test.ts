@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReplayArgs, replayReceipts } from '../../../lib/pipeline/replay.js';
-import type { LeadStore, Receipt, ReceiptKey } from '../../../lib/ports.js';
+import type { Receipt, ReceiptKey, ReceiptStore } from '../../../lib/ports.js';
 import { silentLogger } from '../../support/fakes.js';
 
 describe('parseReplayArgs', () => {
@@ -84,7 +84,7 @@ function failedStore(ids: string[]) {
       if (r) receipts.set(key.platformLeadId, { ...r, ...update });
       return r !== undefined;
     },
-  } as Pick<LeadStore, 'listReceipts' | 'updateReceipt'> as LeadStore;
+  } as Pick<ReceiptStore, 'listReceipts' | 'updateReceipt'> as ReceiptStore;
   return { store, updates, receipts };
 }
 
@@ -93,7 +93,7 @@ describe('replayReceipts', () => {
     const { store, updates } = failedStore(['1', '2', '3']);
     const sent: ReceiptKey[] = [];
     const result = await replayReceipts(
-      { store, captureQueue: { send: async (m) => void sent.push(m) }, logger: silentLogger },
+      { receipts: store, captureQueue: { send: async (m) => void sent.push(m) }, logger: silentLogger },
       { source: 'meta', status: 'failed' },
     );
     expect(result.found.map((k) => k.platformLeadId)).toEqual(['1', '2', '3']);
@@ -110,7 +110,7 @@ describe('replayReceipts', () => {
     const { store, updates } = failedStore(['1', '2', '3']);
     const sent: ReceiptKey[] = [];
     const deps = {
-      store,
+      receipts: store,
       captureQueue: { send: async (m: ReceiptKey) => void sent.push(m) },
       logger: silentLogger,
     };
@@ -126,7 +126,7 @@ describe('replayReceipts', () => {
     const { store, receipts } = failedStore(['1', '2']);
     const result = await replayReceipts(
       {
-        store,
+        receipts: store,
         captureQueue: {
           send: async (m) => {
             if (m.platformLeadId === '1') throw Object.assign(new Error('down'), { name: 'QueueDown' });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SourceConnectionFailedV1 } from '../../../events/contracts.js';
-import type { LeadStore, Receipt } from '../../../lib/ports.js';
+import type { Receipt, ReceiptStore } from '../../../lib/ports.js';
 import {
   createMetaGraphClient,
   type GraphListPage,
@@ -33,23 +33,23 @@ const NOW_S = NOW.getTime() / 1000;
 function memoryReceipts() {
   const receipts = new Map<string, Receipt>();
   const key = (k: { source: string; platformLeadId: string }) => `${k.source}#${k.platformLeadId}`;
-  const store = {
+  const receiptStore = {
     putReceipt: async (r: Receipt) => {
       if (receipts.has(key(r))) return 'duplicate';
       receipts.set(key(r), r);
       return 'created';
     },
     getReceipt: async (k: { source: string; platformLeadId: string }) => receipts.get(key(k)),
-  } as unknown as LeadStore;
-  return { store, receipts };
+  } as unknown as ReceiptStore;
+  return { receiptStore, receipts };
 }
 
 function depsWith(graphSecrets: Record<string, string> = {}, config: unknown = {}) {
-  const { store, receipts } = memoryReceipts();
+  const { receiptStore, receipts } = memoryReceipts();
   const bus = recordingBus();
   const captureQueue = recordingQueue<{ source: string; platformLeadId: string }>();
   const deps = fakeDeps({
-    store,
+    receipts: receiptStore,
     bus,
     captureQueue: captureQueue as never,
     config: testConfig(config),

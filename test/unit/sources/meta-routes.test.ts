@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createWebhooksHttpHandler } from '../../../lib/handlers/http-webhooks.js';
-import type { LeadStore } from '../../../lib/ports.js';
 import { HttpRoutes } from '../../../lib/routes.js';
 import { webhookHandlers } from '../../../lib/sources/index.js';
 import { fakeDeps, fixedSecrets, httpEvent } from '../../support/fakes.js';
-
-const noStore = {} as LeadStore;
 
 describe('webhook routes', () => {
   it('has a handler for every http-webhooks route and a route for every handler', () => {
@@ -16,7 +13,7 @@ describe('webhook routes', () => {
   });
 
   it('dispatches on the route key', async () => {
-    const deps = fakeDeps({ store: noStore, secrets: fixedSecrets({ META_VERIFY_TOKEN: 'vt' }) });
+    const deps = fakeDeps({ secrets: fixedSecrets({ META_VERIFY_TOKEN: 'vt' }) });
     const handler = createWebhooksHttpHandler(deps);
     const res = await handler(
       httpEvent({
@@ -31,7 +28,7 @@ describe('webhook routes', () => {
   });
 
   it('answers 404 for a route key with no handler', async () => {
-    const handler = createWebhooksHttpHandler(fakeDeps({ store: noStore }));
+    const handler = createWebhooksHttpHandler(fakeDeps({}));
     const res = await handler(
       httpEvent({ method: 'POST', routeKey: 'POST /webhooks/nope', path: '/webhooks/nope' }),
     );
@@ -40,7 +37,6 @@ describe('webhook routes', () => {
 
   it('turns an unexpected failure into a 500, so the platform redelivers', async () => {
     const deps = fakeDeps({
-      store: noStore,
       secrets: {
         get: async () => {
           throw new Error('secrets down');

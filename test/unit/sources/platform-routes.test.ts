@@ -3,12 +3,9 @@ import { createSecretsManagerSecrets } from '../../../lib/adapters/secrets/secre
 import { parseEnv } from '../../../lib/config.js';
 import { createWebhooksHttpHandler } from '../../../lib/handlers/http-webhooks.js';
 import { createEnvSecrets } from '../../../lib/local/env-secrets.js';
-import type { LeadStore } from '../../../lib/ports.js';
 import { HttpRoutes } from '../../../lib/routes.js';
 import { resolverFor, webhookHandlers } from '../../../lib/sources/index.js';
 import { fakeDeps, fixedSecrets, httpEvent } from '../../support/fakes.js';
-
-const noStore = {} as LeadStore;
 
 describe('LinkedIn, TikTok and Google Ads routes', () => {
   it('are served by the webhooks function, unauthenticated at the gateway, each with its handler', () => {
@@ -31,7 +28,7 @@ describe('LinkedIn, TikTok and Google Ads routes', () => {
   });
 
   it('answer 503 (so the platform retries) when their secret is not configured', async () => {
-    const handler = createWebhooksHttpHandler(fakeDeps({ store: noStore, secrets: fixedSecrets({}) }));
+    const handler = createWebhooksHttpHandler(fakeDeps({ secrets: fixedSecrets({}) }));
     const cases = [
       httpEvent({
         method: 'GET',
@@ -66,7 +63,7 @@ describe('a platform the AWS deployment leaves out (-c sources)', () => {
   it('answers 503 not_configured on its webhooks: its secret is given as null, so nothing in it is set', async () => {
     // http-webhooks' LEADHUB_SECRET_ARNS in the default deploy: no platform secret exists.
     const secrets = createSecretsManagerSecrets({ meta: null, linkedin: null, tiktok: null, google: null });
-    const handler = createWebhooksHttpHandler(fakeDeps({ store: noStore, secrets }));
+    const handler = createWebhooksHttpHandler(fakeDeps({ secrets }));
     const cases = [
       httpEvent({ method: 'POST', routeKey: 'POST /webhooks/meta', path: '/webhooks/meta', body: '{}' }),
       httpEvent({
