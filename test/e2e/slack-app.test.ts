@@ -98,9 +98,9 @@ const lead = (overrides: Record<string, string> = {}) => ({
   ...overrides,
 });
 
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -207,9 +207,13 @@ describe('speed-to-lead in a Slack app, on the local runtime', () => {
     expect(repost?.body.text).toMatch(/^<!here> Unclaimed for /);
 
     const leadId = leadIdOf(repost);
-    // Level 2 is still to come: the claim below is what must stop it.
+    // Level 2 is still to come: the claim below is what must stop it. The escalation records level 2 after
+    // its repost reached Slack, so wait for the record rather than read it at once.
+    const pendingLevels = async () =>
+      (await t.hub.deps.store.listPendingSlas()).map((p) => [p.leadId, p.level]);
+    await until(async () => (await pendingLevels()).some(([id, level]) => id === leadId && level === 2));
     expect(armedFor(leadId)).toEqual([2]);
-    expect((await t.hub.deps.store.listPendingSlas()).map((p) => [p.leadId, p.level])).toEqual([[leadId, 2]]);
+    expect(await pendingLevels()).toEqual([[leadId, 2]]);
 
     expect((await t.click(leadId, 'U0CAROL')).status).toBe(200);
     const updates = slack.of('chat.update');
