@@ -289,7 +289,7 @@ export function renderReport(r: BenchResults): string {
   }
 
   if (r.targets.length > 0) {
-    out.push('', 'Issue targets (goals measured here, never asserted in tests)');
+    out.push('', 'Targets (goals measured here, never asserted in tests)');
     out.push(
       table(
         ['target', 'goal', 'measured', 'met'],

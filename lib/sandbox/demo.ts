@@ -147,7 +147,11 @@ export async function runMetaDemo(options: MetaDemoOptions = {}): Promise<MetaDe
 
   const logs: string[] = [];
   const alerts: SlackMessage[] = [];
-  const recordingNotifier = (): Notifier => ({ post: async (m) => void alerts.push(m) });
+  // What it prints goes to the terminal: cards without contact details, as the hub's own console prints.
+  const recordingNotifier = (): Notifier => ({
+    contactDetails: false,
+    post: async (m) => void alerts.push(m),
+  });
   const hub = await startHub({
     env: {
       LEADHUB_DB: 'memory',

@@ -141,7 +141,7 @@ describe('report', () => {
       'Lambda bundles',
       'Cost per lead',
       'Idle month',
-      'Issue targets',
+      'Targets',
       'note: a note',
     ]) {
       expect(text).toContain(heading);
