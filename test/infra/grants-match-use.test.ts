@@ -47,7 +47,7 @@ import {
   startFakeAws,
 } from '../support/fake-aws.js';
 import { type FakeSlack, startFakeSlackApi } from '../support/fake-slack-api.js';
-import { httpEvent } from '../support/fakes.js';
+import { httpEvent, sqsEvent } from '../support/fakes.js';
 import {
   describeCall,
   grantsOf,
@@ -257,25 +257,6 @@ const http = (name: HubFunctionName, options: Parameters<typeof httpEvent>[0], a
   return invoke(name, event) as Promise<{ statusCode: number; body?: string }>;
 };
 
-const sqsEvent = (queue: string, bodies: readonly string[]) => ({
-  Records: bodies.map((body) => ({
-    messageId: randomUUID(),
-    receiptHandle: randomUUID(),
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: FAKE_ACCOUNT,
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: fakeArn.queue(queue),
-    awsRegion: FAKE_REGION,
-  })),
-});
-
 const busEvent = (detailType: string, detail: Json) => ({
   version: '0',
   id: randomUUID(),
@@ -291,7 +272,7 @@ const busEvent = (detailType: string, detail: Json) => ({
 /** Runs each record alone (one receive each), as a quiet queue delivers them. */
 async function consume(name: 'capture-worker' | 'enrich-worker', bodies: readonly string[]) {
   for (const body of bodies) {
-    const result = (await invoke(name, sqsEvent(name, [body]))) as SQSBatchResponse;
+    const result = (await invoke(name, sqsEvent([body], fakeArn.queue(name)))) as SQSBatchResponse;
     expect(result.batchItemFailures, `${name}: ${body.slice(0, 80)}`).toEqual([]);
   }
 }

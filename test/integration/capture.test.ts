@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { LeadCapturedV2Schema } from '../../events/contracts.js';
 import type { HubDeps } from '../../lib/deps.js';
@@ -8,7 +7,7 @@ import { identityKeyHash } from '../../lib/lead/identity.js';
 import type { RawLead } from '../../lib/lead/model.js';
 import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
-import { fakeDeps, recordingBus, recordingQueue } from '../support/fakes.js';
+import { fakeDeps, recordingBus, recordingQueue, sqsEvent } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
 
 function rawLead(id: string, overrides: Partial<RawLead> = {}): RawLead {
@@ -54,27 +53,6 @@ async function setup() {
     return { source: 'form' as const, platformLeadId: lead.platformLeadId };
   };
   return { deps, store, receiptStore, bus, captureQueue, receive, doc, tableName };
-}
-
-function sqsEvent(bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((body, i) => ({
-      messageId: `m${i}`,
-      receiptHandle: `h${i}`,
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'local',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:capture',
-      awsRegion: 'us-east-1',
-    })),
-  };
 }
 
 describe('capture', () => {

@@ -1,4 +1,4 @@
-import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createEnrichWorker } from '../../lib/handlers/enrich-worker.js';
 import { createSlackNotifier } from '../../lib/handlers/slack-notifier.js';
@@ -8,7 +8,7 @@ import { capture } from '../../lib/pipeline/capture.js';
 import { ingest } from '../../lib/pipeline/ingest.js';
 import { erasePerson } from '../../lib/pipeline/privacy.js';
 import type { BusEvent, Notifier, SlackMessage } from '../../lib/ports.js';
-import { fakeDeps, fixedClock, recordingBus, testConfig } from '../support/fakes.js';
+import { fakeDeps, fixedClock, recordingBus, sqsEvent, testConfig } from '../support/fakes.js';
 import { freshStore } from '../support/store.js';
 
 /** Every personal value of one submission, each distinctive enough to be found wherever it lands. */
@@ -105,29 +105,6 @@ function envelope(event: BusEvent) {
   };
 }
 
-function sqsOf(event: BusEvent): SQSEvent {
-  return {
-    Records: [
-      {
-        messageId: `m-${event.detailType}`,
-        receiptHandle: 'rh',
-        body: JSON.stringify(envelope(event)),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:leadhub-enrich',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
-}
-
 async function setup() {
   const { store, receiptStore } = await freshStore();
   const bus = recordingBus();
@@ -151,7 +128,7 @@ async function setup() {
     if (outcome.status !== 'captured') throw new Error(`not captured: ${outcome.status}`);
     return outcome;
   };
-  const enrich = async (event: BusEvent) => enrichWorker(sqsOf(event));
+  const enrich = async (event: BusEvent) => enrichWorker(sqsEvent([JSON.stringify(envelope(event))]));
   const notify = async (event: BusEvent) =>
     slackNotifier(envelope(event) as EventBridgeEvent<'LeadScored', unknown>);
   return { deps, store, bus, clock, notifier, eventsOf, submit, enrich, notify };

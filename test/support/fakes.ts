@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { type HubConfig, parseEnv, parseHubConfig } from '../../lib/config.js';
 import type { HubDeps } from '../../lib/deps.js';
 import type {
@@ -125,5 +125,31 @@ export function httpEvent(options: {
           }
         : {}),
     },
+  };
+}
+
+/** An SQS batch as Lambda's event source mapping delivers it, one record per body. */
+export function sqsEvent(
+  bodies: readonly string[],
+  queueArn = 'arn:aws:sqs:us-east-1:000000000000:leadhub-queue',
+): SQSEvent {
+  const region = queueArn.split(':')[3] ?? 'us-east-1';
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `m${i}`,
+      receiptHandle: `h${i}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: region,
+    })),
   };
 }

@@ -7,6 +7,24 @@ import { HttpRoutes } from '../../../lib/routes.js';
 import { resolverFor, webhookHandlers } from '../../../lib/sources/index.js';
 import { fakeDeps, fixedSecrets, httpEvent } from '../../support/fakes.js';
 
+/** An empty delivery to each of these platforms' webhooks. */
+const emptyDeliveries = () => [
+  httpEvent({
+    method: 'POST',
+    routeKey: 'POST /webhooks/linkedin',
+    path: '/webhooks/linkedin',
+    body: '{}',
+  }),
+  httpEvent({
+    method: 'POST',
+    routeKey: 'POST /webhooks/tiktok/{token}',
+    path: '/webhooks/tiktok/abc',
+    pathParameters: { token: 'abc' },
+    body: '{}',
+  }),
+  httpEvent({ method: 'POST', routeKey: 'POST /webhooks/google', path: '/webhooks/google', body: '{}' }),
+];
+
 describe('LinkedIn, TikTok and Google Ads routes', () => {
   it('are served by the webhooks function, unauthenticated at the gateway, each with its handler', () => {
     const keys = [
@@ -36,20 +54,7 @@ describe('LinkedIn, TikTok and Google Ads routes', () => {
         path: '/webhooks/linkedin',
         query: { challengeCode: 'x' },
       }),
-      httpEvent({
-        method: 'POST',
-        routeKey: 'POST /webhooks/linkedin',
-        path: '/webhooks/linkedin',
-        body: '{}',
-      }),
-      httpEvent({
-        method: 'POST',
-        routeKey: 'POST /webhooks/tiktok/{token}',
-        path: '/webhooks/tiktok/abc',
-        pathParameters: { token: 'abc' },
-        body: '{}',
-      }),
-      httpEvent({ method: 'POST', routeKey: 'POST /webhooks/google', path: '/webhooks/google', body: '{}' }),
+      ...emptyDeliveries(),
     ];
     for (const event of cases) {
       const res = await handler(event);
@@ -66,20 +71,7 @@ describe('a platform the AWS deployment leaves out (-c sources)', () => {
     const handler = createWebhooksHttpHandler(fakeDeps({ secrets }));
     const cases = [
       httpEvent({ method: 'POST', routeKey: 'POST /webhooks/meta', path: '/webhooks/meta', body: '{}' }),
-      httpEvent({
-        method: 'POST',
-        routeKey: 'POST /webhooks/linkedin',
-        path: '/webhooks/linkedin',
-        body: '{}',
-      }),
-      httpEvent({
-        method: 'POST',
-        routeKey: 'POST /webhooks/tiktok/{token}',
-        path: '/webhooks/tiktok/abc',
-        pathParameters: { token: 'abc' },
-        body: '{}',
-      }),
-      httpEvent({ method: 'POST', routeKey: 'POST /webhooks/google', path: '/webhooks/google', body: '{}' }),
+      ...emptyDeliveries(),
     ];
     for (const event of cases) {
       const res = await handler(event);
