@@ -6,14 +6,8 @@ import {
   type LeadStore,
 } from '../../ports.js';
 import { batchGetItems } from './batch-get.js';
-import {
-  ConditionalCheckFailedException,
-  type DocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from './commands.js';
+import { type DocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from './commands.js';
+import { conditional } from './conditional.js';
 import { decodeKeyCursor, encodeKeyCursor } from './cursor.js';
 import { monthOf, previousMonth } from './months.js';
 import { TableDesign } from './table-design.js';
@@ -200,15 +194,9 @@ export function createAuditStoreMethods(options: {
         [byMonth.sortKey]: timeSortKey(record),
         [TableDesign.ttlAttribute]: expiresAtOf(record),
       };
-      let created = true;
-      try {
-        await doc.send(
-          new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        created = false;
-      }
+      const created = await conditional(() =>
+        doc.send(new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
       let stored = record;
       if (!created) {
         const { Item } = await doc.send(
@@ -245,8 +233,8 @@ export function createAuditStoreMethods(options: {
         values[':failed'] = 'failed';
         condition = '#outcome IN (:started, :failed)';
       }
-      try {
-        await doc.send(
+      return conditional(() =>
+        doc.send(
           new UpdateCommand({
             TableName,
             Key: auditKey(record.auditId),
@@ -255,12 +243,8 @@ export function createAuditStoreMethods(options: {
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async listAudit(query) {
